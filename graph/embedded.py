@@ -1,0 +1,266 @@
+"""EmbeddedStore: the default store, in-process, persisted under TAIQU_HOME.
+
+Topology lives in one SQLite file (`topology.sqlite3`): every write is one transaction, so a
+crash mid-write leaves the previous state intact, and WAL mode lets a `taiqu load` process
+write while `taiqu serve` reads. Tree walks over the org hierarchy use networkx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import networkx as nx
+
+from graph import embedded_sql as q
+from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.search_key import rank_hits, search_key
+from graph.store import ChangeSet, Direction, Page
+
+DB_FILE = "topology.sqlite3"
+_CHUNK = 500  # codes per IN-list / executemany batch
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _entity(kind: Kind, code: str, attrs_json: str) -> Entity:
+    return Entity(kind, code, json.loads(attrs_json))
+
+
+class EmbeddedStore:
+    """SQLite-backed store; one connection per thread (the API reads from worker threads)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.path = self.home / DB_FILE
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        with self._conn() as conn:
+            conn.executescript(q.SCHEMA)
+
+    # --- connections ---------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        yield self._connection()
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def ping(self) -> None:
+        self._connection().execute("SELECT 1 FROM meta LIMIT 1").fetchone()
+
+    # --- reads ---------------------------------------------------------------------------
+    def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
+        conn = self._connection()
+        found: dict[str, Entity] = {}
+        for code in dict.fromkeys(codes):
+            row = conn.execute(q.SELECT_ENTITY, (kind.value, code)).fetchone()
+            if row is not None:
+                found[code] = _entity(kind, row[0], row[1])
+        return found
+
+    def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
+        conn = self._connection()
+        unique = list(dict.fromkeys(codes))
+        found: set[str] = set()
+        for i in range(0, len(unique), _CHUNK):
+            chunk = unique[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT code FROM entity WHERE kind = ? AND code IN ({marks})",  # noqa: S608 - marks only
+                (kind.value, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def all_codes(self, kind: Kind) -> set[str]:
+        return {r[0] for r in self._connection().execute(q.SELECT_ALL_CODES, (kind.value,))}
+
+    def neighbors(
+        self, rel: Rel, codes: Sequence[str], as_of: dt.date, direction: Direction
+    ) -> dict[str, list[Entity]]:
+        spec = REL_SPECS[rel]
+        other = spec.child if direction == "down" else spec.parent
+        sql = q.CHILDREN_ON if direction == "down" else q.PARENTS_ON
+        day = as_of.isoformat()
+        conn = self._connection()
+        return {
+            code: [
+                _entity(other, c, a)
+                for c, a in conn.execute(sql, (other.value, rel.value, code, day, day))
+            ]
+            for code in dict.fromkeys(codes)
+        }
+
+    def child_pages(
+        self,
+        rel: Rel,
+        parents: Sequence[str],
+        as_of: dt.date,
+        first: int,
+        after: str | None,
+        role: str | None = None,
+    ) -> dict[str, Page]:
+        child_kind = REL_SPECS[rel].child
+        role_filter = q.ROLE_FILTER if role is not None else q.NO_FILTER
+        count_sql = q.COUNT_CHILDREN_ON.format(role_filter=role_filter)
+        page_sql = q.PAGE_CHILDREN_ON.format(role_filter=role_filter)
+        day = as_of.isoformat()
+        extra = (role,) if role is not None else ()
+        conn = self._connection()
+        pages: dict[str, Page] = {}
+        for parent in dict.fromkeys(parents):
+            base = (child_kind.value, rel.value, parent, day, day)
+            total = conn.execute(count_sql, base + extra).fetchone()[0]
+            rows = conn.execute(page_sql, (*base, after or "", *extra, first + 1)).fetchall()
+            items = [_entity(child_kind, c, a) for c, a in rows[:first]]
+            pages[parent] = Page(items, total, len(rows) > first)
+        return pages
+
+    def _org_subtree(self, conn: sqlite3.Connection, root: str, day: str) -> list[str]:
+        tree = nx.DiGraph()
+        tree.add_edges_from(conn.execute(q.ORG_EDGES_ON, (day, day)))
+        if root not in tree:
+            return [root]
+        return [root, *nx.descendants(tree, root)]
+
+    def org_transformer_pages(
+        self, orgs: Sequence[str], as_of: dt.date, first: int, after: str | None
+    ) -> dict[str, Page]:
+        conn = self._connection()
+        day = as_of.isoformat()
+        pages: dict[str, Page] = {}
+        for org in dict.fromkeys(orgs):
+            units = self._org_subtree(conn, org, day)
+            marks = ",".join("?" * len(units))
+            where = f"l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?"
+            args = (Rel.TRANSFORMER_OWNER.value, *units, day, day)
+            total = conn.execute(
+                f"SELECT count(*) FROM link l WHERE {where}",  # noqa: S608 - fixed fragments
+                args,
+            ).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT l.child, e.attrs FROM link l JOIN entity e "  # noqa: S608
+                f"ON e.kind = 'Transformer' AND e.code = l.child "
+                f"WHERE {where} AND l.child > ? ORDER BY l.child LIMIT ?",
+                (*args, after or "", first + 1),
+            ).fetchall()
+            items = [_entity(Kind.TRANSFORMER, c, a) for c, a in rows[:first]]
+            pages[org] = Page(items, total, len(rows) > first)
+        return pages
+
+    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
+        conn = self._connection()
+        total = conn.execute(q.ENTITY_COUNT, (kind.value,)).fetchone()[0]
+        rows = conn.execute(q.ENTITY_PAGE, (kind.value, after or "", first + 1)).fetchall()
+        return Page([_entity(kind, c, a) for c, a in rows[:first]], total, len(rows) > first)
+
+    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+        needle = text.lower()
+        conn = self._connection()
+        hits: list[Entity] = []
+        for kind in kinds:
+            rows = conn.execute(q.SEARCH, {"kind": kind.value, "needle": needle, "limit": limit})
+            hits.extend(_entity(kind, c, a) for c, a in rows)
+        return rank_hits(hits, needle, limit)
+
+    def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
+        conn = self._connection()
+        forever = FOREVER.isoformat()
+        found: dict[str, Link] = {}
+        for child in dict.fromkeys(children):
+            row = conn.execute(q.OPEN_LINK, (rel.value, child, forever)).fetchone()
+            if row is not None:
+                found[child] = Link(rel, row[0], child, _day(row[1]), FOREVER)
+        return found
+
+    def links_of(self, rel: Rel, child: str) -> list[Link]:
+        rows = self._connection().execute(q.LINKS_OF, (rel.value, child))
+        return [Link(rel, p, child, _day(f), _day(t)) for p, f, t in rows]
+
+    def counts(self) -> dict[Kind, int]:
+        found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
+        return {kind: found.get(kind.value, 0) for kind in Kind}
+
+    # --- writes --------------------------------------------------------------------------
+    def apply(self, changes: ChangeSet) -> None:
+        """Write everything in one transaction: all of it lands, or none of it."""
+        if changes.is_empty():
+            return
+        forever = FOREVER.isoformat()
+        with self._write_lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for kind, rows in changes.created.items():
+                    conn.executemany(
+                        q.INSERT_ENTITY,
+                        (
+                            (
+                                kind.value,
+                                e.code,
+                                json.dumps(e.attrs, ensure_ascii=False),
+                                search_key(e.code, e.attrs.get("name")),
+                            )
+                            for e in rows
+                        ),
+                    )
+                for kind, rows in changes.updated.items():
+                    conn.executemany(
+                        q.UPDATE_ENTITY,
+                        (
+                            (
+                                json.dumps(e.attrs, ensure_ascii=False),
+                                search_key(e.code, e.attrs.get("name")),
+                                kind.value,
+                                e.code,
+                            )
+                            for e in rows
+                        ),
+                    )
+                conn.executemany(
+                    q.CLOSE_LINK,
+                    (
+                        (c.valid_to.isoformat(), c.rel.value, c.child, forever)
+                        for c in changes.closed
+                    ),
+                )
+                conn.executemany(
+                    q.INSERT_LINK,
+                    (
+                        (
+                            lk.rel.value,
+                            lk.parent,
+                            lk.child,
+                            lk.valid_from.isoformat(),
+                            lk.valid_to.isoformat(),
+                        )
+                        for lk in changes.opened
+                    ),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise

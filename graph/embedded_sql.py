@@ -1,0 +1,84 @@
+"""All SQL of the embedded store, in one place. Parameters only; no value is pasted in."""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entity (
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    attrs TEXT NOT NULL,          -- JSON object of the kind's attributes
+    search_key TEXT NOT NULL,     -- lower(code || SEP || name), see graph.search_key
+    PRIMARY KEY (kind, code)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS link (
+    rel TEXT NOT NULL,
+    parent TEXT NOT NULL,
+    child TEXT NOT NULL,
+    valid_from TEXT NOT NULL,     -- ISO dates; half-open [valid_from, valid_to)
+    valid_to TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS link_down ON link (rel, parent, child);
+CREATE INDEX IF NOT EXISTS link_up ON link (rel, child, valid_to);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+"""
+
+SELECT_ENTITY = "SELECT code, attrs FROM entity WHERE kind = ? AND code = ?"
+SELECT_ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
+COUNT_BY_KIND = "SELECT kind, count(*) FROM entity GROUP BY kind"
+INSERT_ENTITY = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?, ?, ?, ?)"
+UPDATE_ENTITY = "UPDATE entity SET attrs = ?, search_key = ? WHERE kind = ? AND code = ?"
+
+# Links seen on a day: valid_from <= day < valid_to.
+CHILDREN_ON = """
+SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ?
+ORDER BY l.child
+"""
+PARENTS_ON = """
+SELECT l.parent, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
+WHERE l.rel = ? AND l.child = ? AND l.valid_from <= ? AND l.valid_to > ?
+ORDER BY l.parent
+"""
+# {role_filter} is one of two fixed fragments below, never input.
+COUNT_CHILDREN_ON = """
+SELECT count(*) FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? {role_filter}
+"""
+PAGE_CHILDREN_ON = """
+SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? AND l.child > ?
+{role_filter}
+ORDER BY l.child LIMIT ?
+"""
+ROLE_FILTER = "AND json_extract(e.attrs, '$.role') = ?"
+NO_FILTER = ""
+
+ORG_EDGES_ON = """
+SELECT parent, child FROM link
+WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
+"""
+
+OPEN_LINK = "SELECT parent, valid_from FROM link WHERE rel = ? AND child = ? AND valid_to = ?"
+LINKS_OF = """
+SELECT parent, valid_from, valid_to FROM link WHERE rel = ? AND child = ?
+ORDER BY valid_from, valid_to
+"""
+CLOSE_LINK = "UPDATE link SET valid_to = ? WHERE rel = ? AND child = ? AND valid_to = ?"
+INSERT_LINK = "INSERT INTO link (rel, parent, child, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)"
+
+ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
+ENTITY_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
+
+# Rank as graph.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
+SEARCH = """
+SELECT code, attrs FROM entity
+WHERE kind = :kind AND instr(search_key, :needle) > 0
+ORDER BY CASE
+    WHEN substr(search_key, 1, length(:needle) + 1) = :needle || char(1) THEN 0
+    WHEN substr(search_key, 1, length(:needle)) = :needle
+      OR instr(search_key, char(1) || :needle) > 0 THEN 1
+    ELSE 2 END,
+  code
+LIMIT :limit
+"""

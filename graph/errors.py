@@ -1,0 +1,32 @@
+"""Errors raised by Taiqu's own code.
+
+TaiquError
+ +-- ConfigError          bad or missing settings
+ +-- StoreError           a store cannot be reached or refused a write
+ +-- LoadRejected         an import found problems; nothing was written (carries the problems)
+ +-- InputError           a request argument is out of range (page size, dates, ids)
+"""
+
+from __future__ import annotations
+
+
+class TaiquError(Exception):
+    """Base of every error Taiqu raises on purpose."""
+
+
+class ConfigError(TaiquError):
+    pass
+
+
+class StoreError(TaiquError):
+    pass
+
+
+class InputError(TaiquError):
+    """A caller's argument is invalid; the message is safe to show to the caller."""
+
+
+class LoadRejected(TaiquError):
+    def __init__(self, problems: list[object]) -> None:
+        super().__init__(f"{len(problems)} problem(s); nothing was written")
+        self.problems = problems

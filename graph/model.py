@@ -1,0 +1,114 @@
+"""The network model: entity kinds, their attributes and the relationships between them.
+
+Framework-free on purpose: neither neo4j nor strawberry is imported here. Everything that
+builds a query from a kind or relationship name takes it from the allow-lists in this module,
+never from user input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+#: Validity bounds. Intervals are half-open: [valid_from, valid_to).
+BEGINNING = dt.date(1, 1, 1)  # "unbounded past": a first load describes the network as known
+FOREVER = dt.date(9999, 12, 31)  # "open": the relationship holds today
+
+
+class Kind(StrEnum):
+    """Entity kinds; the value is the Neo4j label and the embedded store's kind key."""
+
+    ORG_UNIT = "OrgUnit"
+    SUBSTATION = "Substation"
+    FEEDER = "Feeder"
+    TRANSFORMER = "Transformer"
+    METER = "Meter"
+    CUSTOMER = "Customer"
+
+
+class Rel(StrEnum):
+    """Topology relationships (parent -> child). Every one carries valid_from/valid_to.
+
+    A child has at most one parent per relationship at any date.
+    """
+
+    ORG_PARENT = "PARENT_OF"  # OrgUnit -> OrgUnit
+    SUBSTATION_OWNER = "OWNS_SUBSTATION"  # OrgUnit -> Substation
+    FEEDER_OWNER = "OWNS_FEEDER"  # OrgUnit -> Feeder
+    TRANSFORMER_OWNER = "OWNS_TRANSFORMER"  # OrgUnit -> Transformer
+    FEEDS = "FEEDS"  # Substation -> Feeder
+    SUPPLIES = "SUPPLIES"  # Feeder -> Transformer
+    HAS_METER = "HAS_METER"  # Transformer -> Meter
+    USES_METER = "USES_METER"  # Customer -> Meter (a customer may have several meters)
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    rel: Rel
+    parent: Kind
+    child: Kind
+
+
+REL_SPECS: dict[Rel, RelSpec] = {
+    Rel.ORG_PARENT: RelSpec(Rel.ORG_PARENT, Kind.ORG_UNIT, Kind.ORG_UNIT),
+    Rel.SUBSTATION_OWNER: RelSpec(Rel.SUBSTATION_OWNER, Kind.ORG_UNIT, Kind.SUBSTATION),
+    Rel.FEEDER_OWNER: RelSpec(Rel.FEEDER_OWNER, Kind.ORG_UNIT, Kind.FEEDER),
+    Rel.TRANSFORMER_OWNER: RelSpec(Rel.TRANSFORMER_OWNER, Kind.ORG_UNIT, Kind.TRANSFORMER),
+    Rel.FEEDS: RelSpec(Rel.FEEDS, Kind.SUBSTATION, Kind.FEEDER),
+    Rel.SUPPLIES: RelSpec(Rel.SUPPLIES, Kind.FEEDER, Kind.TRANSFORMER),
+    Rel.HAS_METER: RelSpec(Rel.HAS_METER, Kind.TRANSFORMER, Kind.METER),
+    Rel.USES_METER: RelSpec(Rel.USES_METER, Kind.CUSTOMER, Kind.METER),
+}
+
+#: Attribute names stored per kind (besides `code`), with their Python types.
+ATTRIBUTES: dict[Kind, dict[str, type]] = {
+    Kind.ORG_UNIT: {"name": str, "level": str},
+    Kind.SUBSTATION: {"name": str, "voltage_kv": float},
+    Kind.FEEDER: {"name": str, "voltage_kv": float},
+    Kind.TRANSFORMER: {"name": str, "capacity_kva": float, "ownership": str},
+    Kind.METER: {"role": str, "multiplier": float, "phase": str},
+    Kind.CUSTOMER: {"name": str, "category": str},
+}
+
+#: Kinds whose `name` is searchable (meters have no name: their code is searched).
+NAMED_KINDS = tuple(k for k, attrs in ATTRIBUTES.items() if "name" in attrs)
+
+METER_ROLES = ("gate", "customer", "pv")
+OWNERSHIPS = ("public", "private")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One stored entity: its kind, natural key and attributes (None = not given)."""
+
+    kind: Kind
+    code: str
+    attrs: dict[str, object] = field(default_factory=dict, compare=True, hash=False)
+
+    def get(self, name: str) -> object:
+        return self.attrs.get(name)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One interval of a topology relationship: parent -> child over [valid_from, valid_to)."""
+
+    rel: Rel
+    parent: str
+    child: str
+    valid_from: dt.date = BEGINNING
+    valid_to: dt.date = FOREVER
+
+    def holds_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day < self.valid_to
+
+
+def open_end(day: dt.date) -> dt.date | None:
+    """The API's view of an interval end: None while it is open."""
+    return None if day >= FOREVER else day
+
+
+def open_start(day: dt.date) -> dt.date | None:
+    """The API's view of an interval start: None for the unbounded past."""
+    return None if day <= BEGINNING else day

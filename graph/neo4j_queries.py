@@ -1,0 +1,176 @@
+"""All Cypher of the Neo4j store, in one place.
+
+Values always travel as parameters. Labels and relationship types cannot be parameters in
+Cypher, so the builders below take them only from the `Kind` and `Rel` enums (a fixed
+allow-list) and refuse anything else.
+"""
+
+from __future__ import annotations
+
+from graph.model import REL_SPECS, Kind, Rel
+
+
+def _label(kind: Kind) -> str:
+    if not isinstance(kind, Kind):
+        raise TypeError(f"label must come from Kind, got {kind!r}")
+    return kind.value
+
+
+def _type(rel: Rel) -> str:
+    if not isinstance(rel, Rel):
+        raise TypeError(f"relationship type must come from Rel, got {rel!r}")
+    return rel.value
+
+
+def schema_statements() -> list[str]:
+    """Idempotent constraints and indexes: `code` unique per kind, text index for search,
+    and range indexes on relationship validity for as-of reads."""
+    stmts = []
+    for kind in Kind:
+        label = _label(kind)
+        stmts.append(
+            f"CREATE CONSTRAINT {label.lower()}_code IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.code IS UNIQUE"
+        )
+        stmts.append(
+            f"CREATE TEXT INDEX {label.lower()}_search IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.search_key)"
+        )
+    return stmts
+
+
+PING = "RETURN 1 AS ok"
+
+ENTITIES = {
+    kind: f"UNWIND $codes AS code MATCH (n:{_label(kind)} {{code: code}}) "
+    "RETURN n.code AS code, properties(n) AS props"
+    for kind in Kind
+}
+EXISTING_CODES = {
+    kind: f"UNWIND $codes AS code MATCH (n:{_label(kind)} {{code: code}}) RETURN n.code AS code"
+    for kind in Kind
+}
+ALL_CODES = {kind: f"MATCH (n:{_label(kind)}) RETURN n.code AS code" for kind in Kind}
+COUNTS = {kind: f"MATCH (n:{_label(kind)}) RETURN count(n) AS n" for kind in Kind}
+
+
+def neighbors(rel: Rel, direction: str) -> str:
+    """Children (down) or parents (up) of each code in `rel` on $as_of, ordered by code."""
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    if direction == "down":
+        pattern, other = f"(x:{p} {{code: code}})-[r:{t}]->(o:{c})", "o"
+    else:
+        pattern, other = f"(o:{p})-[r:{t}]->(x:{c} {{code: code}})", "o"
+    return (
+        f"UNWIND $codes AS code MATCH {pattern} "
+        "WHERE r.valid_from <= $as_of AND r.valid_to > $as_of "
+        f"WITH code, {other} ORDER BY {other}.code "
+        f"RETURN code, collect(properties({other})) AS items"
+    )
+
+
+def child_pages(rel: Rel) -> str:
+    """A code-ordered page of each parent's children on $as_of, with the total count.
+
+    $role filters meters (null = all); $after is the last code of the previous page ('' = start).
+    """
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"UNWIND $codes AS code MATCH (x:{p} {{code: code}}) "
+        "CALL (x) { "
+        f"  MATCH (x)-[r:{t}]->(o:{c}) "
+        "  WHERE r.valid_from <= $as_of AND r.valid_to > $as_of "
+        "    AND ($role IS NULL OR o.role = $role) "
+        "  WITH o ORDER BY o.code "
+        "  WITH collect(o) AS all "
+        "  RETURN size(all) AS total, "
+        "    [n IN all WHERE n.code > $after | properties(n)][..$limit] AS items "
+        "} "
+        "RETURN code, total, items"
+    )
+
+
+# The org subtree on $as_of (every PARENT_OF link on the path valid then), and its transformers.
+ORG_TRANSFORMER_PAGES = (
+    "UNWIND $codes AS code MATCH (root:OrgUnit {code: code}) "
+    "CALL (root) { "
+    "  MATCH (root)-[links:PARENT_OF*0..]->(u:OrgUnit) "
+    "  WHERE all(l IN links WHERE l.valid_from <= $as_of AND l.valid_to > $as_of) "
+    "  MATCH (u)-[r:OWNS_TRANSFORMER]->(t:Transformer) "
+    "  WHERE r.valid_from <= $as_of AND r.valid_to > $as_of "
+    "  WITH DISTINCT t ORDER BY t.code "
+    "  WITH collect(t) AS all "
+    "  RETURN size(all) AS total, "
+    "    [n IN all WHERE n.code > $after | properties(n)][..$limit] AS items "
+    "} "
+    "RETURN code, total, items"
+)
+
+
+def entity_page(kind: Kind) -> str:
+    return (
+        f"MATCH (n:{_label(kind)}) WHERE n.code > $after "
+        "RETURN properties(n) AS props ORDER BY n.code LIMIT $limit"
+    )
+
+
+def search(kind: Kind) -> str:
+    """Substring search on the lowercased `search_key` (served by the TEXT index), ranked as
+    graph.search_key.hit_rank."""
+    return (
+        f"MATCH (n:{_label(kind)}) WHERE n.search_key CONTAINS $needle "
+        "WITH n, CASE "
+        "  WHEN n.search_key STARTS WITH $needle + $sep THEN 0 "
+        "  WHEN n.search_key STARTS WITH $needle OR n.search_key CONTAINS $sep + $needle THEN 1 "
+        "  ELSE 2 END AS rank "
+        "RETURN properties(n) AS props ORDER BY rank, n.code LIMIT $limit"
+    )
+
+
+def open_links(rel: Rel) -> str:
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"UNWIND $codes AS code MATCH (p:{p})-[r:{t}]->(x:{c} {{code: code}}) "
+        "WHERE r.valid_to = $forever "
+        "RETURN code, p.code AS parent, r.valid_from AS valid_from"
+    )
+
+
+def links_of(rel: Rel) -> str:
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"MATCH (p:{p})-[r:{t}]->(x:{c} {{code: $code}}) "
+        "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to "
+        "ORDER BY valid_from, valid_to"
+    )
+
+
+# --- writes (each one UNWIND batch) ------------------------------------------------------
+def create_entities(kind: Kind) -> str:
+    return f"UNWIND $rows AS row CREATE (n:{_label(kind)}) SET n = row"
+
+
+def update_entities(kind: Kind) -> str:
+    return f"UNWIND $rows AS row MATCH (n:{_label(kind)} {{code: row.code}}) SET n = row"
+
+
+def close_links(rel: Rel) -> str:
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"UNWIND $rows AS row MATCH (:{p})-[r:{t}]->(:{c} {{code: row.child}}) "
+        "WHERE r.valid_to = $forever SET r.valid_to = row.valid_to"
+    )
+
+
+def open_links_write(rel: Rel) -> str:
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"UNWIND $rows AS row MATCH (p:{p} {{code: row.parent}}) MATCH (x:{c} {{code: row.child}}) "
+        f"CREATE (p)-[:{t} {{valid_from: row.valid_from, valid_to: row.valid_to}}]->(x)"
+    )

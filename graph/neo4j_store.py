@@ -1,0 +1,223 @@
+"""Neo4jStore: the topology in Neo4j 5.26 over Bolt, through the official driver.
+
+One Driver per process (owned by the app's lifespan or the CLI command), `database_` passed on
+every call, batched `UNWIND` writes in managed transactions, constraints created idempotently at
+start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+
+from graph import neo4j_queries as cy
+from graph.errors import StoreError
+from graph.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.search_key import SEP, rank_hits, search_key
+from graph.store import ChangeSet, Direction, Page
+
+BATCH_ROWS = 10_000  # rows per UNWIND statement
+#: Change sets up to this many rows are written in one transaction (all or nothing). Larger
+#: ones (a first bulk load) commit batch by batch in dependency order; the load is idempotent,
+#: so re-running an interrupted one completes it.
+SINGLE_TX_MAX_ROWS = 200_000
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _entity(kind: Kind, props: Mapping[str, Any]) -> Entity:
+    return Entity(kind, props["code"], {name: props.get(name) for name in ATTRIBUTES[kind]})
+
+
+def _props(entity: Entity) -> dict[str, Any]:
+    row: dict[str, Any] = {name: entity.attrs.get(name) for name in ATTRIBUTES[entity.kind]}
+    row["code"] = entity.code
+    row["search_key"] = search_key(entity.code, entity.attrs.get("name"))
+    return row
+
+
+class Neo4jStore:
+    def __init__(
+        self, uri: str, user: str | None, password: str | None, database: str = "neo4j"
+    ) -> None:
+        auth = (user, password or "") if user else None
+        self.driver: Driver = GraphDatabase.driver(uri, auth=auth)
+        self.database = database
+        try:
+            self.driver.verify_connectivity()
+            for stmt in cy.schema_statements():
+                self.driver.execute_query(stmt, database_=database)
+        except Exception as exc:
+            self.driver.close()
+            raise StoreError(f"cannot use Neo4j at {uri}: {exc}") from exc
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def _read(self, query: str, **params: Any) -> list[Any]:
+        return self.driver.execute_query(
+            query, params, database_=self.database, routing_=RoutingControl.READ
+        ).records
+
+    def ping(self) -> None:
+        self._read(cy.PING)
+
+    # --- reads ---------------------------------------------------------------------------
+    def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
+        rows = self._read(cy.ENTITIES[kind], codes=list(dict.fromkeys(codes)))
+        return {r["code"]: _entity(kind, r["props"]) for r in rows}
+
+    def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
+        return {r["code"] for r in self._read(cy.EXISTING_CODES[kind], codes=list(set(codes)))}
+
+    def all_codes(self, kind: Kind) -> set[str]:
+        return {r["code"] for r in self._read(cy.ALL_CODES[kind])}
+
+    def neighbors(
+        self, rel: Rel, codes: Sequence[str], as_of: dt.date, direction: Direction
+    ) -> dict[str, list[Entity]]:
+        spec = REL_SPECS[rel]
+        other = spec.child if direction == "down" else spec.parent
+        unique = list(dict.fromkeys(codes))
+        rows = self._read(cy.neighbors(rel, direction), codes=unique, as_of=as_of)
+        found = {r["code"]: [_entity(other, p) for p in r["items"]] for r in rows}
+        return {code: found.get(code, []) for code in unique}
+
+    def _pages(self, rows: list[Any], kind: Kind, codes: list[str], first: int) -> dict[str, Page]:
+        found = {}
+        for r in rows:
+            items = r["items"]
+            found[r["code"]] = Page(
+                [_entity(kind, p) for p in items[:first]], r["total"], len(items) > first
+            )
+        return {code: found.get(code, Page([], 0, False)) for code in codes}
+
+    def child_pages(
+        self,
+        rel: Rel,
+        parents: Sequence[str],
+        as_of: dt.date,
+        first: int,
+        after: str | None,
+        role: str | None = None,
+    ) -> dict[str, Page]:
+        unique = list(dict.fromkeys(parents))
+        rows = self._read(
+            cy.child_pages(rel),
+            codes=unique,
+            as_of=as_of,
+            after=after or "",
+            limit=first + 1,
+            role=role,
+        )
+        return self._pages(rows, REL_SPECS[rel].child, unique, first)
+
+    def org_transformer_pages(
+        self, orgs: Sequence[str], as_of: dt.date, first: int, after: str | None
+    ) -> dict[str, Page]:
+        unique = list(dict.fromkeys(orgs))
+        rows = self._read(
+            cy.ORG_TRANSFORMER_PAGES,
+            codes=unique,
+            as_of=as_of,
+            after=after or "",
+            limit=first + 1,
+        )
+        return self._pages(rows, Kind.TRANSFORMER, unique, first)
+
+    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
+        total = self._read(cy.COUNTS[kind])[0]["n"]
+        rows = self._read(cy.entity_page(kind), after=after or "", limit=first + 1)
+        items = [_entity(kind, r["props"]) for r in rows]
+        return Page(items[:first], total, len(items) > first)
+
+    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+        needle = text.lower()
+        hits: list[Entity] = []
+        for kind in kinds:
+            rows = self._read(cy.search(kind), needle=needle, sep=SEP, limit=limit)
+            hits.extend(_entity(kind, r["props"]) for r in rows)
+        return rank_hits(hits, needle, limit)
+
+    def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
+        found: dict[str, Link] = {}
+        unique = list(dict.fromkeys(children))
+        for i in range(0, len(unique), BATCH_ROWS):
+            rows = self._read(cy.open_links(rel), codes=unique[i : i + BATCH_ROWS], forever=FOREVER)
+            for r in rows:
+                found[r["code"]] = Link(
+                    rel, r["parent"], r["code"], _native(r["valid_from"]), FOREVER
+                )
+        return found
+
+    def links_of(self, rel: Rel, child: str) -> list[Link]:
+        rows = self._read(cy.links_of(rel), code=child)
+        return [
+            Link(rel, r["parent"], child, _native(r["valid_from"]), _native(r["valid_to"]))
+            for r in rows
+        ]
+
+    def counts(self) -> dict[Kind, int]:
+        return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
+
+    # --- writes --------------------------------------------------------------------------
+    def _statements(self, changes: ChangeSet) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(query, rows) in dependency order: nodes first, then closes, then new links."""
+        out: list[tuple[str, list[dict[str, Any]]]] = []
+        for kind, created in changes.created.items():
+            out.append((cy.create_entities(kind), [_props(e) for e in created]))
+        for kind, updated in changes.updated.items():
+            out.append((cy.update_entities(kind), [_props(e) for e in updated]))
+        for rel in Rel:
+            closes = [
+                {"child": c.child, "valid_to": c.valid_to} for c in changes.closed if c.rel == rel
+            ]
+            out.append((cy.close_links(rel), closes))
+        for rel in Rel:
+            opens = [
+                {
+                    "parent": lk.parent,
+                    "child": lk.child,
+                    "valid_from": lk.valid_from,
+                    "valid_to": lk.valid_to,
+                }
+                for lk in changes.opened
+                if lk.rel == rel
+            ]
+            out.append((cy.open_links_write(rel), opens))
+        return [(query, rows) for query, rows in out if rows]
+
+    def apply(self, changes: ChangeSet) -> None:
+        if changes.is_empty():
+            return
+        statements = self._statements(changes)
+
+        def run_all(
+            tx: ManagedTransaction, batches: list[tuple[str, list[dict[str, Any]]]]
+        ) -> None:
+            for query, rows in batches:
+                tx.run(query, rows=rows, forever=FOREVER).consume()
+
+        batches = [
+            (query, rows[i : i + BATCH_ROWS])
+            for query, rows in statements
+            for i in range(0, len(rows), BATCH_ROWS)
+        ]
+        with self.driver.session(database=self.database) as session:
+            if changes.row_count() <= SINGLE_TX_MAX_ROWS:
+                session.execute_write(run_all, batches)
+            else:
+                for batch in batches:
+                    session.execute_write(run_all, [batch])
+
+    def clear(self) -> None:
+        """Delete everything (tests and benchmarks only)."""
+        with self.driver.session(database=self.database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()

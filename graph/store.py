@@ -1,0 +1,128 @@
+"""The one Store interface that the loaders and the API talk to.
+
+Two implementations pass the same contract suite (tests/contract): `EmbeddedStore`
+(SQLite under TAIQU_HOME, networkx for tree walks) and `Neo4jStore` (Neo4j 5.26 over Bolt).
+
+Every read of topology takes `as_of`: a relationship is seen when
+valid_from <= as_of < valid_to. Entities themselves are not dated; their links are.
+Reads are batched (many codes in, a dict out) so that DataLoaders make one round trip
+per level of a GraphQL query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from graph.model import Entity, Kind, Link, Rel
+
+Direction = Literal["down", "up"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of children ordered by code, with the count of all of them."""
+
+    items: list[Entity]
+    total_count: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class LinkClose:
+    """Close the open interval of `child` in `rel` at `valid_to` (exclusive)."""
+
+    rel: Rel
+    child: str
+    valid_to: dt.date
+
+
+@dataclass
+class ChangeSet:
+    """Everything one write applies, computed and validated before any of it is written."""
+
+    created: dict[Kind, list[Entity]] = field(default_factory=dict)
+    updated: dict[Kind, list[Entity]] = field(default_factory=dict)
+    closed: list[LinkClose] = field(default_factory=list)
+    opened: list[Link] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            any(self.created.values()) or any(self.updated.values()) or self.closed or self.opened
+        )
+
+    def row_count(self) -> int:
+        return (
+            sum(len(v) for v in self.created.values())
+            + sum(len(v) for v in self.updated.values())
+            + len(self.closed)
+            + len(self.opened)
+        )
+
+
+class Store(Protocol):
+    """What every store offers. Methods are synchronous; the API runs them off the event loop."""
+
+    def close(self) -> None: ...
+
+    def ping(self) -> None:
+        """Raise when the store cannot answer (used by /readyz)."""
+
+    # --- reads -------------------------------------------------------------------------
+    def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
+        """The stored entities among `codes` (unknown codes are absent)."""
+
+    def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
+        """The subset of `codes` stored for `kind`."""
+
+    def all_codes(self, kind: Kind) -> set[str]:
+        """Every stored code of `kind` (for 'missing from this load' warnings)."""
+
+    def neighbors(
+        self, rel: Rel, codes: Sequence[str], as_of: dt.date, direction: Direction
+    ) -> dict[str, list[Entity]]:
+        """For each code, its children (down) or parents (up) in `rel` on `as_of`, by code."""
+
+    def child_pages(
+        self,
+        rel: Rel,
+        parents: Sequence[str],
+        as_of: dt.date,
+        first: int,
+        after: str | None,
+        role: str | None = None,
+    ) -> dict[str, Page]:
+        """A page of each parent's children in `rel` on `as_of`, ordered by code.
+
+        `after` is the last code of the previous page; `role` filters meters.
+        """
+
+    def org_transformer_pages(
+        self, orgs: Sequence[str], as_of: dt.date, first: int, after: str | None
+    ) -> dict[str, Page]:
+        """A page of the transformers owned by each org unit or any of its descendants."""
+
+    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
+        """A page of all entities of `kind`, ordered by code."""
+
+    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+        """Entities whose code or name contains `text` (case-insensitive).
+
+        Exact code matches come first, then codes or names that start with `text`, then the rest;
+        ties by kind order then code.
+        """
+
+    def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
+        """The open (current, valid_to = FOREVER) link of each child in `rel`."""
+
+    def links_of(self, rel: Rel, child: str) -> list[Link]:
+        """Every interval of `child` in `rel`, oldest first (its history)."""
+
+    def counts(self) -> Mapping[Kind, int]:
+        """Number of stored entities per kind."""
+
+    # --- writes ------------------------------------------------------------------------
+    def apply(self, changes: ChangeSet) -> None:
+        """Write a validated change set. Embedded: one atomic transaction."""

@@ -1,0 +1,1 @@
+"""Loaders: parse -> validate -> plan (diff against the store) -> apply."""

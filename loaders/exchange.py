@@ -1,0 +1,196 @@
+"""Exchange format v1: the CSV files of a folder, their columns, and a parser that keeps
+line and column of every value so that each problem can point at it.
+
+Files load in dependency order: orgs, substations, feeders, transformers, customers, meters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.model import Kind, Rel
+from loaders.problems import Problem
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    attr: str | None = None  # entity attribute it fills
+    header_required: bool = True
+    value_required: bool = True
+    number: bool = False  # parsed as a positive finite float
+    choices: tuple[str, ...] = ()  # allowed values, compared lowercased
+    default: str | None = None  # used when the value is empty
+    ref: Kind | None = None  # the value is the code of an entity of this kind
+    link: Rel | None = None  # the relationship (referenced entity = parent, row = child)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    file: str
+    kind: Kind
+    code: str
+    columns: tuple[Column, ...]
+
+    def header_required(self) -> list[str]:
+        return [self.code] + [c.name for c in self.columns if c.header_required]
+
+
+_ORG = Kind.ORG_UNIT
+SPECS: tuple[FileSpec, ...] = (
+    FileSpec(
+        "orgs.csv",
+        Kind.ORG_UNIT,
+        "org_code",
+        (
+            Column("name", attr="name"),
+            Column("parent_code", value_required=False, ref=_ORG, link=Rel.ORG_PARENT),
+            Column("level", attr="level", value_required=False),
+        ),
+    ),
+    FileSpec(
+        "substations.csv",
+        Kind.SUBSTATION,
+        "substation_code",
+        (
+            Column("name", attr="name"),
+            Column("voltage_kv", attr="voltage_kv", value_required=False, number=True),
+            Column("org_code", value_required=False, ref=_ORG, link=Rel.SUBSTATION_OWNER),
+        ),
+    ),
+    FileSpec(
+        "feeders.csv",
+        Kind.FEEDER,
+        "feeder_code",
+        (
+            Column("name", attr="name"),
+            Column("substation_code", ref=Kind.SUBSTATION, link=Rel.FEEDS),
+            Column("voltage_kv", attr="voltage_kv", value_required=False, number=True),
+            Column("org_code", value_required=False, ref=_ORG, link=Rel.FEEDER_OWNER),
+        ),
+    ),
+    FileSpec(
+        "transformers.csv",
+        Kind.TRANSFORMER,
+        "transformer_code",
+        (
+            Column("name", attr="name"),
+            Column("feeder_code", ref=Kind.FEEDER, link=Rel.SUPPLIES),
+            Column("capacity_kva", attr="capacity_kva", number=True),
+            Column("ownership", attr="ownership", choices=("public", "private")),
+            Column("org_code", value_required=False, ref=_ORG, link=Rel.TRANSFORMER_OWNER),
+        ),
+    ),
+    FileSpec(
+        "customers.csv",
+        Kind.CUSTOMER,
+        "customer_code",
+        (
+            Column("name", attr="name"),
+            Column("category", attr="category", value_required=False),
+        ),
+    ),
+    FileSpec(
+        "meters.csv",
+        Kind.METER,
+        "meter_code",
+        (
+            Column("transformer_code", ref=Kind.TRANSFORMER, link=Rel.HAS_METER),
+            Column("role", attr="role", choices=("gate", "customer", "pv")),
+            Column(
+                "customer_code",
+                value_required=False,
+                ref=Kind.CUSTOMER,
+                link=Rel.USES_METER,
+            ),
+            Column("multiplier", attr="multiplier", value_required=False, number=True, default="1"),
+            Column("phase", attr="phase", header_required=False, value_required=False),
+        ),
+    ),
+)
+SPEC_BY_FILE = {s.file: s for s in SPECS}
+KNOWN_LATER = ("readings.csv", "collection.csv")  # other issues' files: not topology
+
+
+@dataclass
+class Row:
+    """One data row: raw values by column name and the 1-based position of each column."""
+
+    line: int
+    values: dict[str, str]
+    positions: dict[str, int] = field(repr=False)
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+@dataclass
+class ParsedFile:
+    spec: FileSpec
+    rows: list[Row]
+
+
+def _decode(path: Path, problems: list[Problem]) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(path.name, line, column, None, "not valid UTF-8 text"))
+        return None
+
+
+def _read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.append(Problem(spec.file, 1, None, None, "empty file: a header row is required"))
+        return
+    missing = [c for c in spec.header_required() if c not in header]
+    for name in missing:
+        problems.append(Problem(spec.file, 1, None, name, f'missing required column "{name}"'))
+    if missing:
+        return
+    positions = {name: header.index(name) + 1 for name in header if name}
+    width = len(header)
+    for fields in reader:
+        line = reader.line_num
+        if not any(f.strip() for f in fields):
+            continue  # blank line
+        if len(fields) < width:
+            problems.append(
+                Problem(
+                    spec.file,
+                    line,
+                    len(fields) + 1,
+                    header[len(fields)],
+                    f"row has {len(fields)} fields, the header has {width}",
+                )
+            )
+            continue
+        values = {name: fields[pos - 1].strip() for name, pos in positions.items()}
+        yield Row(line, values, positions)
+
+
+def parse_folder(folder: Path, problems: list[Problem]) -> list[ParsedFile]:
+    """Read every known file of `folder` in dependency order; unknown CSV files are warned."""
+    parsed: list[ParsedFile] = []
+    for spec in SPECS:
+        path = folder / spec.file
+        if not path.is_file():
+            continue
+        text = _decode(path, problems)
+        if text is None:
+            continue
+        parsed.append(ParsedFile(spec, list(_read_rows(spec, text, problems))))
+    known = set(SPEC_BY_FILE) | set(KNOWN_LATER)
+    for path in sorted(folder.glob("*.csv")):
+        if path.name not in known:
+            problems.append(Problem(path.name, 1, None, None, "unknown file ignored", "warning"))
+    return parsed

@@ -1,0 +1,147 @@
+"""Plan a load: diff a validated snapshot against the store into a ChangeSet.
+
+What a load adds holds from `effective` when given, else from the unbounded past; a move of
+something already stored closes its open interval and opens a new one on `effective` or today.
+Nothing stored is deleted: what the folder lacks is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from graph.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
+from graph.store import ChangeSet, LinkClose, Store
+from loaders.problems import Problem
+from loaders.validate import Snapshot, WantedLink
+
+MISSING_SHOWN = 5  # codes named in a 'missing from this load' warning
+
+
+@dataclass
+class PlanSummary:
+    created: Counter[Kind] = field(default_factory=Counter)
+    updated: Counter[Kind] = field(default_factory=Counter)
+    linked: int = 0  # new relationships for entities that had none
+    moved: Counter[Rel] = field(default_factory=Counter)
+
+
+def _problem(w: WantedLink, message: str, severity: str = "error") -> Problem:
+    return Problem(
+        w.file,
+        w.row.line,
+        w.row.positions.get(w.column.name),
+        w.column.name,
+        message,
+        severity,  # type: ignore[arg-type]
+    )
+
+
+def _plan_entities(
+    snap: Snapshot, store: Store, changes: ChangeSet, summary: PlanSummary, problems: list[Problem]
+) -> dict[Kind, set[str]]:
+    stored_codes: dict[Kind, set[str]] = {}
+    for kind, entities in snap.entities.items():
+        stored = store.entities(kind, list(entities))
+        stored_codes[kind] = set(stored)
+        created = [e for code, e in entities.items() if code not in stored]
+        updated = [e for code, e in entities.items() if code in stored and stored[code] != e]
+        if created:
+            changes.created[kind] = created
+            summary.created[kind] = len(created)
+        if updated:
+            changes.updated[kind] = updated
+            summary.updated[kind] = len(updated)
+        missing = store.all_codes(kind) - set(snap.rows.get(kind, {}))
+        if missing:
+            file = next(iter(snap.rows[kind].values()))[0] if snap.rows.get(kind) else kind.value
+            shown = ", ".join(sorted(missing)[:MISSING_SHOWN])
+            more = (
+                f" and {len(missing) - MISSING_SHOWN} more" if len(missing) > MISSING_SHOWN else ""
+            )
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    None,
+                    None,
+                    f"{len(missing)} stored {kind.value} not in this file, kept "
+                    f"(removal belongs to reconciliation): {shown}{more}",
+                    "warning",
+                )
+            )
+    return stored_codes
+
+
+def _plan_links(
+    snap: Snapshot,
+    store: Store,
+    stored: dict[Kind, set[str]],
+    effective: dt.date | None,
+    today: dt.date,
+    changes: ChangeSet,
+    summary: PlanSummary,
+    problems: list[Problem],
+) -> None:
+    move_day = effective or today
+    for rel in Rel:
+        wanted = snap.links.get(rel, {})
+        child_kind = REL_SPECS[rel].child
+        existing = [c for c in wanted if c in stored.get(child_kind, set())]
+        current = store.open_links(rel, existing) if existing else {}
+        for child, w in wanted.items():
+            now = current.get(child)
+            if now is not None and now.parent == w.parent:
+                continue
+            if now is None:
+                start = effective or BEGINNING
+                history = (
+                    store.links_of(rel, child) if child in stored.get(child_kind, set()) else []
+                )
+                if history:  # re-linking something whose last interval was closed
+                    start = move_day
+                    last_end = max(lk.valid_to for lk in history)
+                    if start < last_end:
+                        problems.append(
+                            _problem(
+                                w,
+                                f"cannot link from {start}: its previous interval ends {last_end}",
+                            )
+                        )
+                        continue
+                changes.opened.append(Link(rel, w.parent, child, start, FOREVER))
+                summary.linked += 1
+                continue
+            if move_day <= now.valid_from:
+                problems.append(
+                    _problem(
+                        w,
+                        f'move from "{now.parent}" to "{w.parent}" on {move_day} is not after the '
+                        f"current interval's start {now.valid_from}; give a later --effective date",
+                    )
+                )
+                continue
+            changes.closed.append(LinkClose(rel, child, move_day))
+            changes.opened.append(Link(rel, w.parent, child, move_day, FOREVER))
+            summary.moved[rel] += 1
+        unlinked = snap.unlinked.get(rel, {})
+        gone = [c for c in unlinked if c in stored.get(child_kind, set())]
+        for child in store.open_links(rel, gone) if gone else {}:
+            problems.append(
+                _problem(
+                    unlinked[child],
+                    f"no {REL_SPECS[rel].parent.value} given but one is stored; kept "
+                    "(removal belongs to reconciliation)",
+                    "warning",
+                )
+            )
+
+
+def plan(
+    snap: Snapshot, store: Store, effective: dt.date | None, today: dt.date, problems: list[Problem]
+) -> tuple[ChangeSet, PlanSummary]:
+    changes, summary = ChangeSet(), PlanSummary()
+    stored = _plan_entities(snap, store, changes, summary, problems)
+    _plan_links(snap, store, stored, effective, today, changes, summary, problems)
+    return changes, summary

@@ -1,0 +1,26 @@
+"""Problems found in an input: where (file, line, column) and what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int  # 1-based; the header is line 1
+    column: int | None  # 1-based field position, None when the column is missing altogether
+    column_name: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        if self.column is not None:
+            where += f":{self.column}"
+        if self.column_name:
+            where += f" ({self.column_name})"
+        return f"{where}: {self.severity}: {self.message}"

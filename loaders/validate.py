@@ -1,0 +1,180 @@
+"""Validate a parsed folder as a whole, against itself and the store, before anything is written.
+
+Produces a `Snapshot` (entities and the parent each row names) and appends every problem found.
+References may point at the folder or at what the store already holds; the org tree, folder
+and store together, must stay a tree (networkx finds the cycles).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph.model import ATTRIBUTES, REL_SPECS, Entity, Kind, Rel
+from graph.store import Store
+from loaders.exchange import Column, ParsedFile, Row
+from loaders.problems import Problem
+
+
+@dataclass(frozen=True)
+class WantedLink:
+    """A row names `parent` as the child's parent in `rel` (at `row`, `column`)."""
+
+    parent: str
+    file: str
+    row: Row
+    column: Column
+
+
+@dataclass
+class Snapshot:
+    entities: dict[Kind, dict[str, Entity]] = field(default_factory=dict)
+    rows: dict[Kind, dict[str, tuple[str, Row]]] = field(
+        default_factory=dict
+    )  # code -> (file, row)
+    links: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
+    #: rels whose column is present but empty for a child (the row gives no parent)
+    unlinked: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def _problem(file: str, row: Row, column: str, message: str) -> Problem:
+    return Problem(file, row.line, row.positions.get(column), column, message)
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, object] | None:
+    attrs: dict[str, object] = {name: None for name in ATTRIBUTES[pf.spec.kind]}
+    ok = True
+    for col in pf.spec.columns:
+        raw = row.get(col.name) or (col.default or "")
+        if not raw:
+            if col.value_required:
+                problems.append(_problem(pf.spec.file, row, col.name, f'"{col.name}" is empty'))
+                ok = False
+            continue
+        if col.number:
+            value = _parse_number(raw)
+            if value is None:
+                problems.append(
+                    _problem(
+                        pf.spec.file,
+                        row,
+                        col.name,
+                        f'bad number "{raw}": expected a positive number',
+                    )
+                )
+                ok = False
+                continue
+            if col.attr:
+                attrs[col.attr] = value
+        elif col.choices:
+            if raw.lower() not in col.choices:
+                problems.append(
+                    _problem(
+                        pf.spec.file,
+                        row,
+                        col.name,
+                        f'unknown {col.name} "{raw}": expected one of {", ".join(col.choices)}',
+                    )
+                )
+                ok = False
+                continue
+            if col.attr:
+                attrs[col.attr] = raw.lower()
+        elif col.attr:
+            attrs[col.attr] = raw
+    return attrs if ok else None
+
+
+def _meter_rules(file: str, row: Row, problems: list[Problem]) -> None:
+    role = row.get("role").lower()
+    customer = row.get("customer_code")
+    if role in ("customer", "pv") and not customer:
+        problems.append(_problem(file, row, "customer_code", f"a {role} meter needs a customer"))
+    if role == "gate" and customer:
+        problems.append(_problem(file, row, "customer_code", "a gate meter has no customer"))
+
+
+def _check_references(snap: Snapshot, store: Store, problems: list[Problem]) -> None:
+    for rel, wanted in snap.links.items():
+        parent_kind = REL_SPECS[rel].parent
+        in_folder = snap.entities.get(parent_kind, {})
+        outside = {w.parent for w in wanted.values() if w.parent not in in_folder}
+        known = store.existing_codes(parent_kind, sorted(outside)) if outside else set()
+        for w in wanted.values():
+            if w.parent not in in_folder and w.parent not in known:
+                problems.append(
+                    _problem(
+                        w.file,
+                        w.row,
+                        w.column.name,
+                        f'unknown {parent_kind.value} "{w.parent}" (not in this folder nor stored)',
+                    )
+                )
+
+
+def _check_org_cycles(snap: Snapshot, store: Store, problems: list[Problem]) -> None:
+    wanted = snap.links.get(Rel.ORG_PARENT, {})
+    tree = nx.DiGraph()
+    tree.add_edges_from((w.parent, child) for child, w in wanted.items())
+    stored_orgs = store.all_codes(Kind.ORG_UNIT) - set(snap.entities.get(Kind.ORG_UNIT, {}))
+    if stored_orgs:
+        for child, link in store.open_links(Rel.ORG_PARENT, sorted(stored_orgs)).items():
+            tree.add_edge(link.parent, child)
+    for cycle in nx.simple_cycles(tree):
+        path = " -> ".join([*cycle, cycle[0]])
+        for code in cycle:
+            if code in wanted:
+                w = wanted[code]
+                problems.append(
+                    _problem(w.file, w.row, w.column.name, f"cycle in the org tree: {path}")
+                )
+
+
+def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) -> Snapshot:
+    snap = Snapshot()
+    for pf in parsed:
+        spec = pf.spec
+        entities = snap.entities.setdefault(spec.kind, {})
+        rows = snap.rows.setdefault(spec.kind, {})
+        for row in pf.rows:
+            code = row.get(spec.code)
+            if not code:
+                problems.append(_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
+                continue
+            if code in rows:
+                first = rows[code][1].line
+                problems.append(
+                    _problem(
+                        spec.file,
+                        row,
+                        spec.code,
+                        f'duplicate code "{code}" (first on line {first})',
+                    )
+                )
+                continue
+            if spec.kind is Kind.METER:
+                _meter_rules(spec.file, row, problems)
+            attrs = _attributes(pf, row, problems)
+            rows[code] = (spec.file, row)
+            if attrs is not None:
+                entities[code] = Entity(spec.kind, code, attrs)
+            for col in spec.columns:
+                if col.link is None:
+                    continue
+                parent = row.get(col.name)
+                target = snap.links if parent else snap.unlinked
+                target[col.link][code] = WantedLink(parent, spec.file, row, col)
+    _check_references(snap, store, problems)
+    _check_org_cycles(snap, store, problems)
+    return snap
