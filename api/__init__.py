@@ -1,0 +1,1 @@
+"""The GraphQL API: Starlette app, strawberry schema, per-request context and DataLoaders."""

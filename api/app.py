@@ -1,0 +1,82 @@
+"""The Starlette app: /graphql (GraphiQL optional), /healthz, /readyz.
+
+One store (and so one Neo4j Driver) per app, opened and closed by the lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from api.context import Context, build_context
+from api.schema import build_schema
+from graph.factory import open_store
+from graph.store import Store
+from taiqu.settings import Settings
+
+log = logging.getLogger("taiqu.api")
+
+
+class TaiquGraphQL(GraphQL):
+    """Strawberry's ASGI app with Taiqu's per-request context."""
+
+    def __init__(self, app_state: Any, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=False,  # POST only: no state-changing GETs, no CSRF via links
+        )
+        self._state = app_state
+        self._settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
+        return build_context(self._state.store, self._settings)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+    """Build the app; pass `store` to serve an already open store (tests, demo)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store or open_store(
+            settings.home,
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password,
+            settings.neo4j_database,
+        )
+        log.info("serving %r", settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await asyncio.to_thread(request.app.state.store.ping)
+        except Exception:
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/readyz", readyz)], lifespan=lifespan
+    )
+    graphql = TaiquGraphQL(app.state, settings)
+    app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    return app

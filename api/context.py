@@ -1,0 +1,22 @@
+"""The per-request context: everything a resolver needs comes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from api.dataloaders import Loaders, build_loaders
+from graph.store import Store
+from taiqu.settings import Settings
+
+
+@dataclass
+class Context:
+    store: Store
+    settings: Settings
+    loaders: Loaders
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def build_context(store: Store, settings: Settings) -> Context:
+    return Context(store=store, settings=settings, loaders=build_loaders(store))

@@ -1,0 +1,81 @@
+"""Per-request DataLoaders (built in get_context; never module-level, they would cache forever).
+
+Each loader batches the keys of one resolver level into one store call per distinct
+(relationship, date, page arguments) group, so a query costs a bounded number of round trips
+whatever the number of nodes it touches. Store calls run in a worker thread so that the event
+loop keeps serving other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph.model import Entity, Kind, Rel
+from graph.store import Direction, Page, Store
+
+K = TypeVar("K", bound=tuple)
+V = TypeVar("V")
+
+
+def _grouped(
+    fetch: Callable[[tuple, list[str]], dict[str, V]], default: Callable[[], V]
+) -> Callable[[Sequence[tuple]], Any]:
+    """A batch function over keys (group..., code): one `fetch(group, codes)` per group."""
+
+    async def load(keys: Sequence[tuple]) -> list[V]:
+        groups: dict[Hashable, list[str]] = defaultdict(list)
+        for key in keys:
+            groups[key[:-1]].append(key[-1])
+        results: dict[tuple, V] = {}
+        for group, codes in groups.items():
+            found = await asyncio.to_thread(fetch, group, codes)
+            for code in codes:
+                results[(*group, code)] = found.get(code, default())
+        return [results[tuple(k)] for k in keys]
+
+    return load
+
+
+@dataclass
+class Loaders:
+    """Loaders of one request. Keys end with the code; the rest of a key is its group."""
+
+    entity: DataLoader[tuple[Kind, str], Entity | None]
+    neighbors: DataLoader[tuple[Rel, Direction, dt.date, str], list[Entity]]
+    child_page: DataLoader[tuple[Rel, dt.date, int, str | None, str | None, str], Page]
+    org_transformer_page: DataLoader[tuple[dt.date, int, str | None, str], Page]
+
+
+def build_loaders(store: Store) -> Loaders:
+    def entities(group: tuple, codes: list[str]) -> dict[str, Entity | None]:
+        (kind,) = group
+        return dict(store.entities(kind, codes))
+
+    def neighbors(group: tuple, codes: list[str]) -> dict[str, list[Entity]]:
+        rel, direction, as_of = group
+        return store.neighbors(rel, codes, as_of, direction)
+
+    def child_pages(group: tuple, codes: list[str]) -> dict[str, Page]:
+        rel, as_of, first, after, role = group
+        return store.child_pages(rel, codes, as_of, first, after, role)
+
+    def org_pages(group: tuple, codes: list[str]) -> dict[str, Page]:
+        as_of, first, after = group
+        return store.org_transformer_pages(codes, as_of, first, after)
+
+    def empty_page() -> Page:
+        return Page([], 0, False)
+
+    return Loaders(
+        entity=DataLoader(_grouped(entities, lambda: None)),
+        neighbors=DataLoader(_grouped(neighbors, list)),
+        child_page=DataLoader(_grouped(child_pages, empty_page)),
+        org_transformer_page=DataLoader(_grouped(org_pages, empty_page)),
+    )

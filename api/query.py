@@ -1,0 +1,149 @@
+"""The Query root."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from api.ids import parse_global_id
+from api.pagination import decode_cursor, page_size
+from api.types.connection import Connection, connection
+from api.types.customer import Customer
+from api.types.enums import EntityKind
+from api.types.feeder import Feeder
+from api.types.meter import Meter
+from api.types.node import Node
+from api.types.org_unit import OrgUnit
+from api.types.resolve import context
+from api.types.search import SearchHit
+from api.types.substation import Substation
+from api.types.transformer import Transformer
+from api.types.wrap import wrap
+from graph.errors import InputError
+from graph.model import Kind
+
+MAX_SEARCH_TEXT = 100
+AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
+
+
+async def _one(info: Any, kind: Kind, code: str, as_of: dt.date | None) -> Node | None:
+    ctx = context(info)
+    entity = await ctx.loaders.entity.load((kind, code))
+    return None if entity is None else wrap(entity, as_of or ctx.today)
+
+
+def _as_of_arg() -> Any:
+    return strawberry.argument(description=AS_OF_DOC)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any entity by its global id.")
+    async def node(
+        self, info: strawberry.Info, id: strawberry.ID, as_of: dt.date | None = None
+    ) -> Node | None:
+        kind, code = parse_global_id(str(id))
+        return await _one(info, kind, code, as_of)
+
+    @strawberry.field
+    async def org_unit(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> OrgUnit | None:
+        return await _one(info, Kind.ORG_UNIT, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def substation(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> Substation | None:
+        return await _one(info, Kind.SUBSTATION, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def feeder(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> Feeder | None:
+        return await _one(info, Kind.FEEDER, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def transformer(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> Transformer | None:
+        return await _one(info, Kind.TRANSFORMER, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def meter(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> Meter | None:
+        return await _one(info, Kind.METER, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def customer(
+        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
+    ) -> Customer | None:
+        return await _one(info, Kind.CUSTOMER, code, as_of)  # type: ignore[return-value]
+
+    @strawberry.field(description="All substations, by code.")
+    async def substations(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> Connection[Substation]:
+        return await _entity_connection(info, Kind.SUBSTATION, first, after, as_of)  # type: ignore[return-value]
+
+    @strawberry.field(description="All org units, by code (explorers start here or at `search`).")
+    async def org_units(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> Connection[OrgUnit]:
+        return await _entity_connection(info, Kind.ORG_UNIT, first, after, as_of)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Entities whose code or name contains `text` (case-insensitive; Chinese "
+        "names included). Exact code first, then prefixes, then other matches."
+    )
+    async def search(
+        self,
+        info: strawberry.Info,
+        text: str,
+        kinds: list[EntityKind] | None = None,
+        first: int | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[SearchHit]:
+        ctx = context(info)
+        needle = text.strip()
+        if not 1 <= len(needle) <= MAX_SEARCH_TEXT:
+            raise InputError(f"text must have 1 to {MAX_SEARCH_TEXT} characters")
+        limit = page_size(first, 10, ctx.settings.max_search_hits)
+        wanted = [k.to_kind() for k in kinds] if kinds else list(Kind)
+        hits = await _in_thread(ctx.store.search, needle, wanted, limit)
+        day = as_of or ctx.today
+        return [
+            SearchHit(
+                kind=EntityKind(e.kind.value),
+                code=e.code,
+                name=None if e.get("name") is None else str(e.get("name")),
+                node=wrap(e, day),
+            )
+            for e in hits
+        ]
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args)
+
+
+async def _entity_connection(
+    info: Any, kind: Kind, first: int | None, after: str | None, as_of: dt.date | None
+) -> Connection[Node]:
+    ctx = context(info)
+    size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    page = await _in_thread(ctx.store.entity_page, kind, size, decode_cursor(after))
+    return connection(page, as_of or ctx.today, wrap)

@@ -1,0 +1,1 @@
+"""GraphQL types, one module each; `wrap` turns a domain Entity into its GraphQL type."""

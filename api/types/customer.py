@@ -1,0 +1,35 @@
+"""Customer (用户): one household or business, with its meters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.types.node import Node
+from api.types.resolve import children
+from graph.model import Rel
+
+if TYPE_CHECKING:
+    from api.types.meter import Meter
+
+
+@strawberry.type(description="A customer (用户) and the meters archived under it.")
+class Customer(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.entity.get("name") or "")
+
+    @strawberry.field
+    def category(self) -> str | None:
+        value = self.entity.get("category")
+        return None if value is None else str(value)
+
+    @strawberry.field(description="The customer's meters on the as-of date.")
+    async def meters(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Meter, strawberry.lazy("api.types.meter")]]:
+        from api.types.meter import Meter
+
+        found = await children(info, Rel.USES_METER, self.entity, self.as_of)
+        return [Meter(entity=e, as_of=self.as_of) for e in found]

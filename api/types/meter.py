@@ -1,0 +1,52 @@
+"""Meter (电能表): a gate meter of an area, a customer meter or a PV export meter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.types.customer import Customer
+from api.types.enums import MeterRole
+from api.types.node import Node
+from api.types.resolve import parent
+from api.types.shared_fields import path_field
+from graph.model import Rel
+
+if TYPE_CHECKING:
+    from api.types.transformer import Transformer
+
+
+@strawberry.type(description="A meter. Registers are multiplied by `multiplier` (倍率).")
+class Meter(Node):
+    @strawberry.field
+    def role(self) -> MeterRole:
+        return MeterRole(self.entity.get("role"))
+
+    @strawberry.field(description="CT/PT multiplier (倍率); 1 when the meter reads directly.")
+    def multiplier(self) -> float:
+        value = self.entity.get("multiplier")
+        return 1.0 if value is None else float(value)  # type: ignore[arg-type]
+
+    @strawberry.field
+    def phase(self) -> str | None:
+        value = self.entity.get("phase")
+        return None if value is None else str(value)
+
+    @strawberry.field(description="The transformer area the meter belongs to on the as-of date.")
+    async def transformer(
+        self, info: strawberry.Info
+    ) -> Annotated[Transformer, strawberry.lazy("api.types.transformer")] | None:
+        from api.types.transformer import Transformer
+
+        found = await parent(info, Rel.HAS_METER, self.entity, self.as_of)
+        return None if found is None else Transformer(entity=found, as_of=self.as_of)
+
+    @strawberry.field(
+        description="The customer the meter is archived under (none for gate meters)."
+    )
+    async def customer(self, info: strawberry.Info) -> Customer | None:
+        found = await parent(info, Rel.USES_METER, self.entity, self.as_of)
+        return None if found is None else Customer(entity=found, as_of=self.as_of)
+
+    path: list[Node] = path_field

@@ -1,0 +1,49 @@
+"""Shared resolver steps: reach the context, and walk one relationship through the loaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from api.context import Context
+from graph.model import Entity, Rel
+
+
+def context(info: Any) -> Context:
+    ctx: Context = info.context
+    return ctx
+
+
+async def children(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> list[Entity]:
+    loaders = context(info).loaders
+    return await loaders.neighbors.load((rel, "down", as_of, entity.code))
+
+
+async def parent(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> Entity | None:
+    loaders = context(info).loaders
+    found = await loaders.neighbors.load((rel, "up", as_of, entity.code))
+    return found[0] if found else None
+
+
+#: The relationship that leads up from each kind of the network chain.
+UP_CHAIN = {
+    "Meter": Rel.HAS_METER,
+    "Transformer": Rel.SUPPLIES,
+    "Feeder": Rel.FEEDS,
+    "OrgUnit": Rel.ORG_PARENT,
+}
+MAX_PATH = 16  # org trees are a few levels deep; a longer walk means bad data
+
+
+async def path_from_top(info: Any, entity: Entity, as_of: dt.date) -> list[Entity]:
+    """The entities from the top of its tree down to `entity` (itself last), on `as_of`."""
+    chain = [entity]
+    while len(chain) < MAX_PATH:
+        rel = UP_CHAIN.get(chain[-1].kind.value)
+        if rel is None:
+            break
+        up = await parent(info, rel, chain[-1], as_of)
+        if up is None or up in chain:
+            break
+        chain.append(up)
+    return chain[::-1]

@@ -1,0 +1,43 @@
+"""Resolvers shared by several types (declared once, attached with strawberry.field)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.types.node import Node
+from api.types.resolve import parent, path_from_top
+from graph.model import Kind, Rel
+
+if TYPE_CHECKING:
+    from api.types.org_unit import OrgUnit
+
+_OWNER_REL = {
+    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
+    Kind.FEEDER: Rel.FEEDER_OWNER,
+    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
+}
+
+
+async def resolve_path(root: Node, info: strawberry.Info) -> list[Node]:
+    from api.types.wrap import wrap
+
+    return [wrap(e, root.as_of) for e in await path_from_top(info, root.entity, root.as_of)]
+
+
+async def resolve_org_unit(
+    root: Node, info: strawberry.Info
+) -> Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None:
+    from api.types.org_unit import OrgUnit
+
+    found = await parent(info, _OWNER_REL[root.entity.kind], root.entity, root.as_of)
+    return None if found is None else OrgUnit(entity=found, as_of=root.as_of)
+
+
+path_field = strawberry.field(
+    resolver=resolve_path, description="From the top of its tree down to this node (itself last)."
+)
+org_unit_field = strawberry.field(
+    resolver=resolve_org_unit, description="The org unit that owns it on the as-of date."
+)

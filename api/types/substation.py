@@ -1,0 +1,36 @@
+"""Substation (变电站): the top of the network chain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.types.feeder import Feeder
+from api.types.node import Node
+from api.types.resolve import children
+from api.types.shared_fields import org_unit_field, path_field
+from graph.model import Rel
+
+if TYPE_CHECKING:
+    from api.types.org_unit import OrgUnit
+
+
+@strawberry.type(description="A substation (变电站) and the feeders out of it.")
+class Substation(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.entity.get("name") or "")
+
+    @strawberry.field
+    def voltage_kv(self) -> float | None:
+        value = self.entity.get("voltage_kv")
+        return None if value is None else float(value)  # type: ignore[arg-type]
+
+    org_unit: Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None = org_unit_field
+    path: list[Node] = path_field
+
+    @strawberry.field(description="Its feeders on the as-of date, by code.")
+    async def feeders(self, info: strawberry.Info) -> list[Feeder]:
+        found = await children(info, Rel.FEEDS, self.entity, self.as_of)
+        return [Feeder(entity=e, as_of=self.as_of) for e in found]

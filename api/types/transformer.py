@@ -1,0 +1,74 @@
+"""Transformer (台区): one distribution transformer and the low-voltage area behind it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.pagination import decode_cursor, page_size
+from api.types.connection import Connection, connection
+from api.types.enums import MeterRole, Ownership
+from api.types.meter import Meter
+from api.types.node import Node
+from api.types.resolve import children, context, parent
+from api.types.shared_fields import org_unit_field, path_field
+from graph.model import Rel
+
+if TYPE_CHECKING:
+    from api.types.feeder import Feeder
+    from api.types.org_unit import OrgUnit
+
+
+@strawberry.type(description="A distribution transformer and its area (台区).")
+class Transformer(Node):
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.entity.get("name") or "")
+
+    @strawberry.field(description="Rated capacity in kVA.")
+    def capacity_kva(self) -> float | None:
+        value = self.entity.get("capacity_kva")
+        return None if value is None else float(value)  # type: ignore[arg-type]
+
+    @strawberry.field(description="PUBLIC (公变, an area) or PRIVATE (专变, one large customer).")
+    def ownership(self) -> Ownership:
+        return Ownership(self.entity.get("ownership"))
+
+    @strawberry.field(description="The feeder supplying it on the as-of date.")
+    async def feeder(
+        self, info: strawberry.Info
+    ) -> Annotated[Feeder, strawberry.lazy("api.types.feeder")] | None:
+        from api.types.feeder import Feeder
+
+        found = await parent(info, Rel.SUPPLIES, self.entity, self.as_of)
+        return None if found is None else Feeder(entity=found, as_of=self.as_of)
+
+    org_unit: Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None = org_unit_field
+    path: list[Node] = path_field
+
+    @strawberry.field(description="Gate meters (关口表) measuring the energy into the area.")
+    async def gate_meters(self, info: strawberry.Info) -> list[Meter]:
+        found = await children(info, Rel.HAS_METER, self.entity, self.as_of)
+        return [Meter(entity=e, as_of=self.as_of) for e in found if e.get("role") == "gate"]
+
+    @strawberry.field(description="The area's meters on the as-of date, by code.")
+    async def meters(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        role: MeterRole | None = None,
+    ) -> Connection[Meter]:
+        ctx = context(info)
+        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+        key = (
+            Rel.HAS_METER,
+            self.as_of,
+            size,
+            decode_cursor(after),
+            role.value if role else None,
+            self.entity.code,
+        )
+        page = await ctx.loaders.child_page.load(key)
+        return connection(page, self.as_of, lambda e, d: Meter(entity=e, as_of=d))

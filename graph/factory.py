@@ -1,0 +1,21 @@
+"""Open the configured store: Neo4j when TAIQU_NEO4J_URI is set, else the embedded one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
+from graph.store import Store
+
+
+def open_store(
+    home: Path,
+    neo4j_uri: str | None = None,
+    neo4j_user: str | None = None,
+    neo4j_password: str | None = None,
+    neo4j_database: str = "neo4j",
+) -> Store:
+    if neo4j_uri:
+        return Neo4jStore(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
+    return EmbeddedStore(home)

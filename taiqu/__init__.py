@@ -1,0 +1,1 @@
+"""Taiqu command line and settings."""

@@ -1,0 +1,5 @@
+import sys
+
+from taiqu.cli import main
+
+sys.exit(main())

@@ -1,0 +1,146 @@
+"""`taiqu` command line: load, serve, demo."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+from graph.errors import LoadRejected, TaiquError
+from graph.factory import open_store
+from graph.store import Store
+from loaders.load import LoadReport, load_folder
+from taiqu.settings import Settings
+
+MAX_PROBLEMS_SHOWN = 200
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _store(settings: Settings) -> Store:
+    return open_store(
+        settings.home,
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password,
+        settings.neo4j_database,
+    )
+
+
+def _progress(message: str) -> None:
+    print(f"[taiqu] {message}", file=sys.stderr, flush=True)
+
+
+def _print_report(report: LoadReport) -> None:
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    s = report.summary
+    created = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.created.items())) or "nothing"
+    updated = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.updated.items())) or "nothing"
+    moved = ", ".join(f"{n:,} {r.value}" for r, n in sorted(s.moved.items())) or "nothing"
+    rate = report.rows_read / report.seconds if report.seconds else 0.0
+    print(f"created: {created}\nupdated: {updated}\nmoved: {moved}\nlinked: {s.linked:,}")
+    print(
+        f"{report.rows_read:,} rows read, {report.rows_written:,} changes written in "
+        f"{report.seconds:.1f} s ({rate:,.0f} rows/s)"
+        + ("" if report.changed else " - already up to date")
+    )
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    try:
+        report = load_folder(store, Path(args.dir), effective=args.effective, progress=_progress)
+    except LoadRejected as rejected:
+        for problem in rejected.problems[:MAX_PROBLEMS_SHOWN]:
+            print(problem, file=sys.stderr)
+        hidden = len(rejected.problems) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            print(f"... and {hidden} more", file=sys.stderr)
+        print(f"load rejected: {rejected}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    _print_report(report)
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"[taiqu] GraphQL on http://{host}:{port}/graphql", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _serve(settings, args.host, args.port)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from loaders.generate import generate, write_folder
+
+    started = time.perf_counter()
+    network = generate(args.meters, seed=args.seed)
+    folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
+    write_folder(network, folder)
+    _progress(
+        f"generated {network.meter_count:,} meters ({network.entity_count():,} entities) "
+        f"into {folder} in {time.perf_counter() - started:.1f} s"
+    )
+    code = cmd_load(argparse.Namespace(dir=folder, effective=None), settings)
+    if code or args.no_serve:
+        return code
+    return _serve(settings, args.host, args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="taiqu", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="import an exchange-format folder (all or nothing)")
+    load.add_argument("dir", help="folder with orgs.csv, substations.csv, ... (any subset)")
+    load.add_argument(
+        "--effective",
+        type=_date,
+        default=None,
+        help="date from which what this load adds or moves holds (YYYY-MM-DD)",
+    )
+    load.set_defaults(run=cmd_load)
+
+    for name, helptext in (("serve", "serve GraphQL"), ("demo", "load a synthetic network, serve")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.set_defaults(run=cmd_serve if name == "serve" else cmd_demo)
+        if name == "demo":
+            p.add_argument("--meters", type=int, default=20_000, help="meters to generate")
+            p.add_argument("--seed", type=int, default=20261128)
+            p.add_argument("--write", help="folder for the generated CSV files")
+            p.add_argument("--no-serve", action="store_true", help="generate and load only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.run(args, settings))
+    except TaiquError as exc:
+        print(f"taiqu: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

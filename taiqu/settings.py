@@ -1,0 +1,71 @@
+"""Settings, read once from the environment at start-up (never inside a request)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import ConfigError
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path(".taiqu")
+    neo4j_uri: str | None = None
+    neo4j_user: str | None = None
+    neo4j_password: str | None = None  # never logged; repr hides it
+    neo4j_database: str = "neo4j"
+    graphiql: bool = True
+    default_page_size: int = 20
+    max_page_size: int = 100
+    max_search_hits: int = 50
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2_000
+
+    def __repr__(self) -> str:
+        store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
+        return f"Settings(store={store}, graphiql={self.graphiql})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            home=Path(env.get("TAIQU_HOME") or ".taiqu"),
+            neo4j_uri=env.get("TAIQU_NEO4J_URI") or None,
+            neo4j_user=env.get("TAIQU_NEO4J_USER") or None,
+            neo4j_password=env.get("TAIQU_NEO4J_PASSWORD") or None,
+            neo4j_database=env.get("TAIQU_NEO4J_DATABASE") or "neo4j",
+            graphiql=_flag(env, "TAIQU_GRAPHIQL", True),
+            default_page_size=_int(env, "TAIQU_DEFAULT_PAGE_SIZE", 20, 1, 1000),
+            max_page_size=_int(env, "TAIQU_MAX_PAGE_SIZE", 100, 1, 1000),
+            max_depth=_int(env, "TAIQU_MAX_DEPTH", 12, 2, 50),
+            max_aliases=_int(env, "TAIQU_MAX_ALIASES", 30, 1, 1000),
+            max_tokens=_int(env, "TAIQU_MAX_TOKENS", 2_000, 100, 100_000),
+        )
