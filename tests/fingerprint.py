@@ -1,0 +1,17 @@
+"""A full, comparable picture of a store's content, to show that a rejected load wrote nothing."""
+
+from __future__ import annotations
+
+from graph.model import REL_SPECS, Kind, Rel
+from graph.store import Store
+
+
+def fingerprint(store: Store) -> dict[str, object]:
+    picture: dict[str, object] = {}
+    for kind in Kind:
+        codes = sorted(store.all_codes(kind))
+        picture[kind.value] = {c: e.attrs for c, e in sorted(store.entities(kind, codes).items())}
+    for rel in Rel:
+        children = sorted(store.all_codes(REL_SPECS[rel].child))
+        picture[rel.value] = {c: store.links_of(rel, c) for c in children}
+    return picture
