@@ -16,6 +16,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from api.query import Query
 from api.types.customer import Customer
@@ -38,18 +39,29 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, InputError)
 
 
+class TaiquSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only what is unexpected; a caller's bad argument is not a server problem."""
+        unexpected = [e for e in errors if _should_mask(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    settings = settings or Settings()
-    return strawberry.Schema(
+    limits = settings or Settings()
+    # Factories: strawberry builds fresh extensions per request; the caches stay shared.
+    return TaiquSchema(
         query=Query,
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
         extensions=[
-            QueryDepthLimiter(max_depth=settings.max_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
         ],
     )
 

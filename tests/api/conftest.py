@@ -1,0 +1,68 @@
+"""An app over each store, loaded with the small network, and a store that counts its calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph.store import Store
+from loaders.load import load_folder
+from taiqu.settings import Settings
+from tests.builder import small_network
+
+TODAY = dt.date(2026, 11, 28)
+
+
+class CountingStore:
+    """Passes every call through and counts it: one call is one store round trip."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self.inner, name)
+        if not callable(target):
+            return target
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return target(*args, **kwargs)
+
+        return counted
+
+
+class Api:
+    def __init__(self, client: TestClient, store: CountingStore) -> None:
+        self.client = client
+        self.store = store
+
+    def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.client.post("/graphql", json={"query": text, "variables": variables})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def data(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = self.query(text, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+def make_api(store: Store, tmp_path: Path, **settings: Any) -> Iterator[Api]:
+    counting = CountingStore(store)
+    app = create_app(Settings(home=tmp_path / "unused", **settings), store=counting)  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        yield Api(client, counting)
+
+
+@pytest.fixture
+def api(store: Store, tmp_path: Path) -> Iterator[Api]:
+    load_folder(store, small_network().write(tmp_path / "src"), today=TODAY)
+    yield from make_api(store, tmp_path)

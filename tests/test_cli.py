@@ -1,0 +1,63 @@
+"""`taiqu load` as a user runs it: exit codes, messages on stderr, the store untouched on error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
+from graph.model import Kind
+from tests.builder import small_network
+
+
+def taiqu(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
+    env["TAIQU_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "taiqu", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_load_then_reload(tmp_path: Path) -> None:
+    folder = small_network().write(tmp_path / "src")
+    first = taiqu(tmp_path / "home", "load", str(folder))
+    assert first.returncode == 0, first.stderr
+    assert "created: 3 Customer, 2 Feeder, 7 Meter, 5 OrgUnit, 1 Substation, 3 Transformer" in (
+        first.stdout
+    )
+    assert "[taiqu] read meters.csv: 7 rows" in first.stderr  # progress
+    again = taiqu(tmp_path / "home", "load", str(folder))
+    assert again.returncode == 0 and "already up to date" in again.stdout
+
+
+def test_rejected_load_exits_non_zero_and_writes_nothing(tmp_path: Path) -> None:
+    folder = small_network().write(tmp_path / "src")
+    (folder / "meters.csv").write_text(
+        "meter_code,transformer_code,role,customer_code,multiplier\nM1,T404,customer,U1,\n",
+        encoding="utf-8",
+    )
+    done = taiqu(tmp_path / "home", "load", str(folder))
+    assert done.returncode == 1
+    assert 'meters.csv:2:2 (transformer_code): error: unknown Transformer "T404"' in done.stderr
+    assert "load rejected: 1 problem(s); nothing was written" in done.stderr
+    store = EmbeddedStore(tmp_path / "home")
+    assert sum(store.counts().values()) == 0
+
+
+def test_bad_effective_date(tmp_path: Path) -> None:
+    done = taiqu(tmp_path / "home", "load", str(tmp_path), "--effective", "2026-13-01")
+    assert done.returncode == 2 and "not a date (YYYY-MM-DD)" in done.stderr
+
+
+def test_demo_without_serving(tmp_path: Path) -> None:
+    done = taiqu(tmp_path / "home", "demo", "--meters", "1500", "--no-serve")
+    assert done.returncode == 0, done.stderr
+    store = EmbeddedStore(tmp_path / "home")
+    assert store.counts()[Kind.METER] == 1_500
