@@ -12,7 +12,6 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -43,8 +42,7 @@ class EmbeddedStore:
         self.path = self.home / DB_FILE
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        with self._conn() as conn:
-            conn.executescript(q.SCHEMA)
+        self._connection().executescript(q.SCHEMA)
 
     # --- connections ---------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -58,10 +56,6 @@ class EmbeddedStore:
             self._local.conn = conn
         return conn
 
-    @contextmanager
-    def _conn(self) -> Iterator[sqlite3.Connection]:
-        yield self._connection()
-
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -72,22 +66,28 @@ class EmbeddedStore:
         self._connection().execute("SELECT 1 FROM meta LIMIT 1").fetchone()
 
     # --- reads ---------------------------------------------------------------------------
+    def _chunks(self, codes: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+        """IN-list placeholders and the codes for each chunk of distinct `codes`."""
+        unique = list(dict.fromkeys(codes))
+        for i in range(0, len(unique), _CHUNK):
+            chunk = unique[i : i + _CHUNK]
+            yield ",".join("?" * len(chunk)), chunk
+
     def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
         conn = self._connection()
         found: dict[str, Entity] = {}
-        for code in dict.fromkeys(codes):
-            row = conn.execute(q.SELECT_ENTITY, (kind.value, code)).fetchone()
-            if row is not None:
-                found[code] = _entity(kind, row[0], row[1])
+        for marks, chunk in self._chunks(codes):
+            rows = conn.execute(
+                f"SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})",  # noqa: S608 - marks only
+                (kind.value, *chunk),
+            )
+            found.update((c, _entity(kind, c, a)) for c, a in rows)
         return found
 
     def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
         conn = self._connection()
-        unique = list(dict.fromkeys(codes))
         found: set[str] = set()
-        for i in range(0, len(unique), _CHUNK):
-            chunk = unique[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in self._chunks(codes):
             rows = conn.execute(
                 f"SELECT code FROM entity WHERE kind = ? AND code IN ({marks})",  # noqa: S608 - marks only
                 (kind.value, *chunk),
@@ -188,12 +188,14 @@ class EmbeddedStore:
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         conn = self._connection()
-        forever = FOREVER.isoformat()
         found: dict[str, Link] = {}
-        for child in dict.fromkeys(children):
-            row = conn.execute(q.OPEN_LINK, (rel.value, child, forever)).fetchone()
-            if row is not None:
-                found[child] = Link(rel, row[0], child, _day(row[1]), FOREVER)
+        for marks, chunk in self._chunks(children):
+            rows = conn.execute(
+                "SELECT child, parent, valid_from FROM link "  # noqa: S608 - marks only
+                f"WHERE rel = ? AND valid_to = ? AND child IN ({marks})",
+                (rel.value, FOREVER.isoformat(), *chunk),
+            )
+            found.update((c, Link(rel, p, c, _day(f), FOREVER)) for c, p, f in rows)
         return found
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:

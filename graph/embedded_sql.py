@@ -23,7 +23,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 """
 
-SELECT_ENTITY = "SELECT code, attrs FROM entity WHERE kind = ? AND code = ?"
 SELECT_ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
 COUNT_BY_KIND = "SELECT kind, count(*) FROM entity GROUP BY kind"
 INSERT_ENTITY = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?, ?, ?, ?)"
@@ -59,7 +58,6 @@ SELECT parent, child FROM link
 WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
 """
 
-OPEN_LINK = "SELECT parent, valid_from FROM link WHERE rel = ? AND child = ? AND valid_to = ?"
 LINKS_OF = """
 SELECT parent, valid_from, valid_to FROM link WHERE rel = ? AND child = ?
 ORDER BY valid_from, valid_to

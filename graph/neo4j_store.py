@@ -68,12 +68,20 @@ class Neo4jStore:
         self._read(cy.PING)
 
     # --- reads ---------------------------------------------------------------------------
+    def _read_chunked(self, query: str, codes: Sequence[str], **params: Any) -> list[Any]:
+        """Run `query` over $codes in chunks, so a million codes never go in one message."""
+        unique = list(dict.fromkeys(codes))
+        rows: list[Any] = []
+        for i in range(0, len(unique), BATCH_ROWS):
+            rows.extend(self._read(query, codes=unique[i : i + BATCH_ROWS], **params))
+        return rows
+
     def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
-        rows = self._read(cy.ENTITIES[kind], codes=list(dict.fromkeys(codes)))
+        rows = self._read_chunked(cy.ENTITIES[kind], codes)
         return {r["code"]: _entity(kind, r["props"]) for r in rows}
 
     def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
-        return {r["code"] for r in self._read(cy.EXISTING_CODES[kind], codes=list(set(codes)))}
+        return {r["code"] for r in self._read_chunked(cy.EXISTING_CODES[kind], codes)}
 
     def all_codes(self, kind: Kind) -> set[str]:
         return {r["code"] for r in self._read(cy.ALL_CODES[kind])}
@@ -145,15 +153,11 @@ class Neo4jStore:
         return rank_hits(hits, needle, limit)
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
-        found: dict[str, Link] = {}
-        unique = list(dict.fromkeys(children))
-        for i in range(0, len(unique), BATCH_ROWS):
-            rows = self._read(cy.open_links(rel), codes=unique[i : i + BATCH_ROWS], forever=FOREVER)
-            for r in rows:
-                found[r["code"]] = Link(
-                    rel, r["parent"], r["code"], _native(r["valid_from"]), FOREVER
-                )
-        return found
+        rows = self._read_chunked(cy.open_links(rel), children, forever=FOREVER)
+        return {
+            r["code"]: Link(rel, r["parent"], r["code"], _native(r["valid_from"]), FOREVER)
+            for r in rows
+        }
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         rows = self._read(cy.links_of(rel), code=child)

@@ -1,0 +1,249 @@
+"""Topology benchmark: load rate into each store, HTTP latency of two explorer queries against the
+same answer fetched straight from the store, and peak memory of `taiqu serve`.
+
+    .venv/bin/python -m bench.topology --sizes 10000 100000 1000000
+
+Uses the project's synthetic generator; Neo4j is started in-process (taiqu.neo4j_launcher) unless
+TAIQU_NEO4J_URI is set. Results go to bench/out/topology-<size>.json and stdout. Bounded: a fixed
+number of requests per query, loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graph.embedded import EmbeddedStore
+from graph.model import Kind, Rel
+from graph.neo4j_store import Neo4jStore
+from graph.store import Store
+from loaders.generate import generate, write_folder
+from loaders.load import load_folder
+from taiqu import neo4j_launcher
+
+OUT = Path(__file__).resolve().parent / "out"
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = 20
+
+FEEDER_QUERY = """query($code: String!) { feeder(code: $code) { code name voltageKv
+  transformers(first: 20) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { code name capacityKva ownership } } } } }"""
+AREA_QUERY = """query($code: String!) { transformer(code: $code) { code name capacityKva
+  meters(first: 20) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { code role multiplier phase } } } } }"""
+
+
+def percentiles(samples_s: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples_s)
+    return {
+        "p50_ms": round(statistics.median(ms), 3),
+        "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 3),
+        "n": len(ms),
+    }
+
+
+def timed(fn: Callable[[str], Any], codes: list[str], requests: int) -> list[float]:
+    for code in codes[:10]:  # warm-up: caches, JIT of Neo4j's query plans
+        fn(code)
+    samples = []
+    for i in range(requests):
+        code = codes[i % len(codes)]
+        started = time.perf_counter()
+        fn(code)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+class Http:
+    """A keep-alive HTTP/1.1 client: as little client overhead as the standard library allows."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps({"query": query, "variables": variables})
+        self.conn.request("POST", "/graphql", body, {"content-type": "application/json"})
+        response = self.conn.getresponse()
+        data = json.loads(response.read())
+        if response.status != 200 or "errors" in data:
+            raise RuntimeError(f"query failed: {response.status} {data}")
+        return data
+
+    def ready(self) -> bool:
+        try:
+            self.conn.request("GET", "/readyz")
+            response = self.conn.getresponse()
+            response.read()
+            return response.status == 200
+        except OSError:
+            self.conn.close()
+            return False
+
+
+def serve(env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = neo4j_launcher.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
+    env.update(env_extra)
+    env["TAIQU_GRAPHIQL"] = "false"
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/taiqu"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Http(port)
+    deadline = time.monotonic() + 120
+    while not client.ready():
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError("taiqu serve did not become ready")
+        time.sleep(0.2)
+    return process, port
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def raw_feeder(store: Store) -> Callable[[str], Any]:
+    def run(code: str) -> Any:
+        store.entities(Kind.FEEDER, [code])
+        return store.child_pages(Rel.SUPPLIES, [code], TODAY, PAGE, None)
+
+    return run
+
+
+def raw_area(store: Store) -> Callable[[str], Any]:
+    def run(code: str) -> Any:
+        store.entities(Kind.TRANSFORMER, [code])
+        return store.child_pages(Rel.HAS_METER, [code], TODAY, PAGE, None)
+
+    return run
+
+
+TODAY = dt.date.today()
+
+
+def measure_store(
+    name: str,
+    store: Store,
+    env_extra: dict[str, str],
+    folder: Path,
+    requests: int,
+    feeders: list[str],
+    areas: list[str],
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    report = load_folder(store, folder)
+    load_s = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "store": name,
+        "load_s": round(load_s, 2),
+        "rows_read": report.rows_read,
+        "changes_written": report.rows_written,
+        "entities_per_s": round(report.rows_read / load_s),
+        "changes_per_s": round(report.rows_written / load_s),
+    }
+    process, port = serve(env_extra)
+    try:
+        client = Http(port)
+        api_feeder = timed(lambda c: client.graphql(FEEDER_QUERY, {"code": c}), feeders, requests)
+        api_area = timed(lambda c: client.graphql(AREA_QUERY, {"code": c}), areas, requests)
+        result["serve_peak_rss_mb"] = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    raw_f = timed(raw_feeder(store), feeders, requests)
+    raw_a = timed(raw_area(store), areas, requests)
+    for label, api, raw in (("feeder_page", api_feeder, raw_f), ("area_meters", api_area, raw_a)):
+        a, r = percentiles(api), percentiles(raw)
+        result[label] = {
+            "api_http": a,
+            "raw_store": r,
+            "ratio_p50": round(a["p50_ms"] / r["p50_ms"], 2),
+            "ratio_p95": round(a["p95_ms"] / r["p95_ms"], 2),
+        }
+    return result
+
+
+def run_size(meters: int, requests: int, neo4j_uri: str, stores: list[str]) -> dict[str, Any]:
+    folder = OUT / f"net-{meters}"
+    started = time.perf_counter()
+    network = generate(meters)
+    if not (folder / "meters.csv").exists():
+        write_folder(network, folder)
+    rng = random.Random(meters)
+    feeders = rng.sample(
+        [r[0] for r in network.rows["feeders.csv"]], min(50, len(network.rows["feeders.csv"]))
+    )
+    areas = rng.sample([r[0] for r in network.rows["transformers.csv"]], 50)
+    out: dict[str, Any] = {
+        "meters": meters,
+        "entities": network.entity_count(),
+        "generate_s": round(time.perf_counter() - started, 1),
+        "results": [],
+    }
+    del network
+    if "embedded" in stores:
+        home = OUT / f"home-{meters}"
+        subprocess.run(["rm", "-rf", str(home)], check=True)
+        store = EmbeddedStore(home)
+        out["results"].append(
+            measure_store(
+                "embedded", store, {"TAIQU_HOME": str(home)}, folder, requests, feeders, areas
+            )
+        )
+        store.close()
+    if "neo4j" in stores:
+        neo = Neo4jStore(neo4j_uri, None, None)
+        neo.clear()
+        out["results"].append(
+            measure_store(
+                "neo4j", neo, {"TAIQU_NEO4J_URI": neo4j_uri}, folder, requests, feeders, areas
+            )
+        )
+        neo.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--stores", nargs="+", default=["embedded", "neo4j"])
+    parser.add_argument("--neo4j-heap", default="4g")
+    parser.add_argument("--neo4j-pagecache-mb", type=int, default=3072)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = None
+    uri = os.environ.get("TAIQU_NEO4J_URI", "")
+    if "neo4j" in args.stores and not uri:
+        server = neo4j_launcher.start(heap=args.neo4j_heap, pagecache_mb=args.neo4j_pagecache_mb)
+        uri = server.uri
+    try:
+        for meters in args.sizes:
+            result = run_size(meters, args.requests, uri, args.stores)
+            (OUT / f"topology-{meters}.json").write_text(json.dumps(result, indent=2))
+            print(json.dumps(result, indent=2), flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
