@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -51,13 +52,18 @@ class TaiquSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = settings or Settings()
+    # The limiters' rule classes are built once: ValidationCache keys on the rule classes, and
+    # a limiter built per request makes new classes, so nothing would ever be cached.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     # Factories: strawberry builds fresh extensions per request; the caches stay shared.
     return TaiquSchema(
         query=Query,
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
