@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from graph import neo4j_queries as cy
 from graph.errors import StoreError
@@ -60,9 +61,19 @@ class Neo4jStore:
         self.driver.close()
 
     def _read(self, query: str, **params: Any) -> list[Any]:
-        return self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ
-        ).records
+        """One auto-commit read: a single round trip (RUN+PULL), where a managed transaction
+        needs two (BEGIN+RUN+PULL, COMMIT) - half the latency of a small explorer query.
+        Reads are idempotent, so a transient failure is simply tried once more."""
+        for attempt in (1, 2):
+            try:
+                with self.driver.session(
+                    database=self.database, default_access_mode=READ_ACCESS
+                ) as session:
+                    return list(session.run(query, params))
+            except (TransientError, SessionExpired, ServiceUnavailable):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def ping(self) -> None:
         self._read(cy.PING)
