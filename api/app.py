@@ -78,5 +78,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)], lifespan=lifespan
     )
     graphql = TaiquGraphQL(app.state, settings)
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
+    app.add_route("/graphql", graphql, methods=["GET", "POST"])  # type: ignore[arg-type]
     return app

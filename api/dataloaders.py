@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ def _grouped(
     """A batch function over keys (group..., code): one `fetch(group, codes)` per group."""
 
     async def load(keys: Sequence[tuple]) -> list[V]:
-        groups: dict[Hashable, list[str]] = defaultdict(list)
+        groups: dict[tuple, list[str]] = defaultdict(list)
         for key in keys:
             groups[key[:-1]].append(key[-1])
         results: dict[tuple, V] = {}

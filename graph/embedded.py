@@ -17,8 +17,9 @@ from pathlib import Path
 import networkx as nx
 
 from graph import embedded_sql as q
+from graph.errors import StoreError
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
-from graph.search_key import rank_hits, search_key
+from graph.search_key import search_key
 from graph.store import ChangeSet, Direction, Page
 
 DB_FILE = "topology.sqlite3"
@@ -42,7 +43,14 @@ class EmbeddedStore:
         self.path = self.home / DB_FILE
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._connection().executescript(q.SCHEMA)
+        conn = self._connection()
+        conn.executescript(q.SCHEMA)
+        version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
+        if version != q.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, this Taiqu needs "
+                f"{q.SCHEMA_VERSION}: move it away and load the network again"
+            )
 
     # --- connections ---------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -179,12 +187,18 @@ class EmbeddedStore:
 
     def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
         needle = text.lower()
-        conn = self._connection()
-        hits: list[Entity] = []
-        for kind in kinds:
-            rows = conn.execute(q.SEARCH, {"kind": kind.value, "needle": needle, "limit": limit})
-            hits.extend(_entity(kind, c, a) for c, a in rows)
-        return rank_hits(hits, needle, limit)
+        wanted = list(dict.fromkeys(kinds))
+        if not wanted:
+            return []
+        sql = q.search_sql(len(wanted), indexed=len(needle) >= q.TRIGRAM_MIN_CHARS)
+        params: dict[str, object] = {
+            "needle": needle,
+            "phrase": '"' + needle.replace('"', '""') + '"',
+            "limit": limit,
+        }
+        params.update({f"k{i}": kind.value for i, kind in enumerate(wanted)})
+        rows = self._connection().execute(sql, params)
+        return [_entity(Kind(k), c, a) for k, c, a in rows]
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         conn = self._connection()

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from graph.model import Kind
+
+SCHEMA_VERSION = "2"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
     kind TEXT NOT NULL,
     code TEXT NOT NULL,
     attrs TEXT NOT NULL,          -- JSON object of the kind's attributes
     search_key TEXT NOT NULL,     -- lower(code || SEP || name), see graph.search_key
-    PRIMARY KEY (kind, code)
-) WITHOUT ROWID;
+    UNIQUE (kind, code)
+);
+-- Substring search: a trigram index over search_key, kept in step by the triggers below.
+CREATE VIRTUAL TABLE IF NOT EXISTS entity_search USING fts5(
+    search_key, content='entity', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS entity_search_insert AFTER INSERT ON entity BEGIN
+    INSERT INTO entity_search (rowid, search_key) VALUES (new.rowid, new.search_key);
+END;
+CREATE TRIGGER IF NOT EXISTS entity_search_update AFTER UPDATE OF search_key ON entity BEGIN
+    INSERT INTO entity_search (entity_search, rowid, search_key)
+        VALUES ('delete', old.rowid, old.search_key);
+    INSERT INTO entity_search (rowid, search_key) VALUES (new.rowid, new.search_key);
+END;
 CREATE TABLE IF NOT EXISTS link (
     rel TEXT NOT NULL,
     parent TEXT NOT NULL,
@@ -20,8 +36,9 @@ CREATE TABLE IF NOT EXISTS link (
 CREATE INDEX IF NOT EXISTS link_down ON link (rel, parent, child);
 CREATE INDEX IF NOT EXISTS link_up ON link (rel, child, valid_to);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
 """
+SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
 SELECT_ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
 COUNT_BY_KIND = "SELECT kind, count(*) FROM entity GROUP BY kind"
@@ -69,14 +86,34 @@ ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER 
 ENTITY_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
 
 # Rank as graph.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
-SEARCH = """
-SELECT code, attrs FROM entity
-WHERE kind = :kind AND instr(search_key, :needle) > 0
-ORDER BY CASE
-    WHEN substr(search_key, 1, length(:needle) + 1) = :needle || char(1) THEN 0
-    WHEN substr(search_key, 1, length(:needle)) = :needle
-      OR instr(search_key, char(1) || :needle) > 0 THEN 1
-    ELSE 2 END,
-  code
-LIMIT :limit
-"""
+_RANK = """CASE
+    WHEN substr(e.search_key, 1, length(:needle) + 1) = :needle || char(1) THEN 0
+    WHEN substr(e.search_key, 1, length(:needle)) = :needle
+      OR instr(e.search_key, char(1) || :needle) > 0 THEN 1
+    ELSE 2 END"""
+TRIGRAM_MIN_CHARS = 3  # shorter text cannot use the trigram index
+# Kind order of graph.search_key.KIND_ORDER (top of the network first), from the fixed enum.
+_KIND_ORDER = (
+    "CASE e.kind "
+    + " ".join(f"WHEN '{kind.value}' THEN {i}" for i, kind in enumerate(Kind))
+    + " END"
+)
+
+
+def search_sql(kind_count: int, indexed: bool) -> str:
+    """One query over all wanted kinds (:k0, :k1, ...), best hits first.
+
+    indexed: the trigram index finds the rows (:phrase is the text as one FTS5 phrase);
+    otherwise one sequential pass (NOT INDEXED: walking the (kind, code) index would cost a
+    random row read per entry) for text too short for trigrams.
+    """
+    kinds = ", ".join(f":k{i}" for i in range(kind_count))
+    source = (
+        "entity_search s JOIN entity e ON e.rowid = s.rowid WHERE entity_search MATCH :phrase"
+        if indexed
+        else "entity e NOT INDEXED WHERE instr(e.search_key, :needle) > 0"
+    )
+    return (
+        f"SELECT e.kind, e.code, e.attrs FROM {source} AND e.kind IN ({kinds}) "
+        f"ORDER BY {_RANK}, {_KIND_ORDER}, e.code LIMIT :limit"
+    )

@@ -9,6 +9,8 @@ TaiquError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class TaiquError(Exception):
     """Base of every error Taiqu raises on purpose."""
@@ -27,6 +29,6 @@ class InputError(TaiquError):
 
 
 class LoadRejected(TaiquError):
-    def __init__(self, problems: list[object]) -> None:
+    def __init__(self, problems: Sequence[object]) -> None:
         super().__init__(f"{len(problems)} problem(s); nothing was written")
-        self.problems = problems
+        self.problems = list(problems)

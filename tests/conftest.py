@@ -24,6 +24,8 @@ if os.environ.get("TAIQU_TESTS_NEO4J", "").lower() == "off":
 
 @pytest.fixture(scope="session")
 def neo4j_uri() -> Iterator[str]:
+    if "neo4j" not in STORE_KINDS:
+        pytest.skip("TAIQU_TESTS_NEO4J=off: Neo4j left out on purpose (never in CI)")
     uri = os.environ.get("TAIQU_NEO4J_URI")
     if uri:
         yield uri
