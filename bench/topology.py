@@ -44,6 +44,9 @@ AREA_QUERY = """query($code: String!) { transformer(code: $code) { code name cap
     edges { cursor node { code role multiplier phase } } } } }"""
 
 
+SEARCH_QUERY = """query($text: String!) { search(text: $text, first: 10) { kind code name } }"""
+
+
 def percentiles(samples_s: list[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in samples_s)
     return {
@@ -127,6 +130,13 @@ def raw_feeder(store: Store) -> Callable[[str], Any]:
     return run
 
 
+def raw_search(store: Store) -> Callable[[str], Any]:
+    def run(text: str) -> Any:
+        return store.search(text, list(Kind), 10)
+
+    return run
+
+
 def raw_area(store: Store) -> Callable[[str], Any]:
     def run(code: str) -> Any:
         store.entities(Kind.TRANSFORMER, [code])
@@ -146,6 +156,7 @@ def measure_store(
     requests: int,
     feeders: list[str],
     areas: list[str],
+    texts: list[str],
 ) -> dict[str, Any]:
     started = time.perf_counter()
     report = load_folder(store, folder)
@@ -164,13 +175,19 @@ def measure_store(
         client = Http(port)
         api_feeder = timed(lambda c: client.graphql(FEEDER_QUERY, {"code": c}), feeders, requests)
         api_area = timed(lambda c: client.graphql(AREA_QUERY, {"code": c}), areas, requests)
+        api_search = timed(lambda t: client.graphql(SEARCH_QUERY, {"text": t}), texts, requests)
         result["serve_peak_rss_mb"] = peak_rss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
     raw_f = timed(raw_feeder(store), feeders, requests)
     raw_a = timed(raw_area(store), areas, requests)
-    for label, api, raw in (("feeder_page", api_feeder, raw_f), ("area_meters", api_area, raw_a)):
+    raw_s = timed(raw_search(store), texts, requests)
+    for label, api, raw in (
+        ("feeder_page", api_feeder, raw_f),
+        ("area_meters", api_area, raw_a),
+        ("search", api_search, raw_s),
+    ):
         a, r = percentiles(api), percentiles(raw)
         result[label] = {
             "api_http": a,
@@ -192,6 +209,8 @@ def run_size(meters: int, requests: int, neo4j_uri: str, stores: list[str]) -> d
         [r[0] for r in network.rows["feeders.csv"]], min(50, len(network.rows["feeders.csv"]))
     )
     areas = rng.sample([r[0] for r in network.rows["transformers.csv"]], 50)
+    meter_code = network.rows["meters.csv"][len(network.rows["meters.csv"]) // 2][0]
+    texts = [meter_code, "幸福村", "王伟"]  # a code, a village (indexed), a 2-char name (scan)
     out: dict[str, Any] = {
         "meters": meters,
         "entities": network.entity_count(),
@@ -205,7 +224,14 @@ def run_size(meters: int, requests: int, neo4j_uri: str, stores: list[str]) -> d
         store = EmbeddedStore(home)
         out["results"].append(
             measure_store(
-                "embedded", store, {"TAIQU_HOME": str(home)}, folder, requests, feeders, areas
+                "embedded",
+                store,
+                {"TAIQU_HOME": str(home)},
+                folder,
+                requests,
+                feeders,
+                areas,
+                texts,
             )
         )
         store.close()
@@ -214,7 +240,14 @@ def run_size(meters: int, requests: int, neo4j_uri: str, stores: list[str]) -> d
         neo.clear()
         out["results"].append(
             measure_store(
-                "neo4j", neo, {"TAIQU_NEO4J_URI": neo4j_uri}, folder, requests, feeders, areas
+                "neo4j",
+                neo,
+                {"TAIQU_NEO4J_URI": neo4j_uri},
+                folder,
+                requests,
+                feeders,
+                areas,
+                texts,
             )
         )
         neo.close()
