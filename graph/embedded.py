@@ -20,7 +20,7 @@ from graph import embedded_sql as q
 from graph.errors import StoreError
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.search_key import search_key
-from graph.store import ChangeSet, Direction, Page
+from graph.store import ChangeSet, Direction, Page, Progress
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
@@ -221,7 +221,7 @@ class EmbeddedStore:
         return {kind: found.get(kind.value, 0) for kind in Kind}
 
     # --- writes --------------------------------------------------------------------------
-    def apply(self, changes: ChangeSet) -> None:
+    def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
         """Write everything in one transaction: all of it lands, or none of it."""
         if changes.is_empty():
             return
@@ -276,6 +276,8 @@ class EmbeddedStore:
                         for lk in changes.opened
                     ),
                 )
+                if progress:
+                    progress(f"committing {changes.row_count():,} changes")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -23,8 +23,9 @@ def _type(rel: Rel) -> str:
 
 
 def schema_statements() -> list[str]:
-    """Idempotent constraints and indexes: `code` unique per kind, text index for search,
-    and range indexes on relationship validity for as-of reads."""
+    """Idempotent constraints and indexes: `code` unique per kind (its index anchors every
+    read and write), and a TEXT index on `search_key` for substring search. Relationship
+    validity needs no index: reads start from an anchored node and filter its few links."""
     stmts = []
     for kind in Kind:
         label = _label(kind)

@@ -12,13 +12,14 @@ per level of a GraphQL query.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from graph.model import Entity, Kind, Link, Rel
 
 Direction = Literal["down", "up"]
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -124,5 +125,6 @@ class Store(Protocol):
         """Number of stored entities per kind."""
 
     # --- writes ------------------------------------------------------------------------
-    def apply(self, changes: ChangeSet) -> None:
-        """Write a validated change set. Embedded: one atomic transaction."""
+    def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
+        """Write a validated change set (embedded: one atomic transaction), telling
+        `progress` how far it got on large writes."""

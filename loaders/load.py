@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import LoadRejected
-from graph.store import Store
+from graph.store import Progress, Store
 from loaders.exchange import parse_folder
 from loaders.plan import PlanSummary, plan
 from loaders.problems import Problem
 from loaders.validate import validate
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -66,7 +63,7 @@ def load_folder(
         raise LoadRejected(errors)
     progress(f"writing {changes.row_count():,} changes")
     writing = time.perf_counter()
-    store.apply(changes)
+    store.apply(changes, progress)
     done = time.perf_counter()
     warnings = sorted(p for p in problems if p.severity == "warning")
     return LoadReport(
