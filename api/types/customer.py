@@ -8,6 +8,7 @@ import strawberry
 
 from api.types.node import Node
 from api.types.resolve import children
+from api.types.shared_fields import name_field, text_field
 from graph.model import Rel
 
 if TYPE_CHECKING:
@@ -16,14 +17,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A customer (用户) and the meters archived under it.")
 class Customer(Node):
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.entity.get("name") or "")
+    name: str = name_field()
 
-    @strawberry.field
-    def category(self) -> str | None:
-        value = self.entity.get("category")
-        return None if value is None else str(value)
+    category: str | None = text_field("category")
 
     @strawberry.field(description="The customer's meters on the as-of date.")
     async def meters(

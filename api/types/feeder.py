@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.pagination import decode_cursor, page_size
 from api.types.connection import Connection, connection
 from api.types.node import Node
-from api.types.resolve import context, parent
-from api.types.shared_fields import org_unit_field, path_field
+from api.types.resolve import child_page, parent
+from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from api.types.transformer import Transformer
 from graph.model import Rel
 
@@ -21,14 +20,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A medium-voltage feeder (馈线) out of a substation.")
 class Feeder(Node):
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.entity.get("name") or "")
+    name: str = name_field()
 
-    @strawberry.field
-    def voltage_kv(self) -> float | None:
-        value = self.entity.get("voltage_kv")
-        return None if value is None else float(value)  # type: ignore[arg-type]
+    voltage_kv: float | None = number_field("voltage_kv", "Nominal voltage in kV.")
 
     @strawberry.field(description="The substation feeding it on the as-of date.")
     async def substation(
@@ -46,8 +40,5 @@ class Feeder(Node):
     async def transformers(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
-        ctx = context(info)
-        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-        key = (Rel.SUPPLIES, self.as_of, size, decode_cursor(after), None, self.entity.code)
-        page = await ctx.loaders.child_page.load(key)
+        page = await child_page(info, Rel.SUPPLIES, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

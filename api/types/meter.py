@@ -10,7 +10,7 @@ from api.types.customer import Customer
 from api.types.enums import MeterRole
 from api.types.node import Node
 from api.types.resolve import parent
-from api.types.shared_fields import path_field
+from api.types.shared_fields import path_field, text_field
 from graph.model import Rel
 
 if TYPE_CHECKING:
@@ -28,10 +28,7 @@ class Meter(Node):
         value = self.entity.get("multiplier")
         return 1.0 if value is None else float(value)  # type: ignore[arg-type]
 
-    @strawberry.field
-    def phase(self) -> str | None:
-        value = self.entity.get("phase")
-        return None if value is None else str(value)
+    phase: str | None = text_field("phase", "Phase(s) it is connected to: A, B, C or ABC.")
 
     @strawberry.field(description="The transformer area the meter belongs to on the as-of date.")
     async def transformer(

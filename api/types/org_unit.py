@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from api.pagination import decode_cursor, page_size
 from api.types.connection import Connection, connection
 from api.types.node import Node
-from api.types.resolve import children, context, parent
-from api.types.shared_fields import path_field
+from api.types.resolve import children, org_transformer_page, parent
+from api.types.shared_fields import name_field, path_field, text_field
 from api.types.substation import Substation
 from api.types.transformer import Transformer
 from graph.model import Rel
@@ -16,14 +15,11 @@ from graph.model import Rel
 
 @strawberry.type(description="A unit of the utility's organisation tree.")
 class OrgUnit(Node):
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.entity.get("name") or "")
+    name: str = name_field()
 
-    @strawberry.field(description="Level as the source names it: province, city, county, station…")
-    def level(self) -> str | None:
-        value = self.entity.get("level")
-        return None if value is None else str(value)
+    level: str | None = text_field(
+        "level", "Level as the source names it: province, city, county, station…"
+    )
 
     @strawberry.field(description="The unit above, on the as-of date.")
     async def parent(self, info: strawberry.Info) -> OrgUnit | None:
@@ -46,8 +42,5 @@ class OrgUnit(Node):
     async def transformers(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
-        ctx = context(info)
-        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-        key = (self.as_of, size, decode_cursor(after), self.entity.code)
-        page = await ctx.loaders.org_transformer_page.load(key)
+        page = await org_transformer_page(info, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

@@ -6,12 +6,40 @@ import datetime as dt
 from typing import Any
 
 from api.context import Context
+from api.pagination import decode_cursor, page_size
 from graph.model import Entity, Rel
+from graph.store import Page
 
 
 def context(info: Any) -> Context:
     ctx: Context = info.context
     return ctx
+
+
+async def child_page(
+    info: Any,
+    rel: Rel,
+    entity: Entity,
+    as_of: dt.date,
+    first: int | None,
+    after: str | None,
+    role: str | None = None,
+) -> Page:
+    """One page of `entity`'s children in `rel`, with the page size checked against the cap."""
+    ctx = context(info)
+    size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    key = (rel, as_of, size, decode_cursor(after), role, entity.code)
+    return await ctx.loaders.child_page.load(key)
+
+
+async def org_transformer_page(
+    info: Any, entity: Entity, as_of: dt.date, first: int | None, after: str | None
+) -> Page:
+    """One page of the transformers of an org unit's whole subtree."""
+    ctx = context(info)
+    size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    key = (as_of, size, decode_cursor(after), entity.code)
+    return await ctx.loaders.org_transformer_page.load(key)
 
 
 async def children(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> list[Entity]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -41,3 +41,32 @@ path_field = strawberry.field(
 org_unit_field = strawberry.field(
     resolver=resolve_org_unit, description="The org unit that owns it on the as-of date."
 )
+
+
+def name_field(description: str | None = None) -> Any:
+    """`name: String!` (an empty string when the source gave none)."""
+
+    def resolve(root: Node) -> str:
+        return str(root.entity.get("name") or "")
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def text_field(attr: str, description: str | None = None) -> Any:
+    """An optional text attribute of the entity."""
+
+    def resolve(root: Node) -> str | None:
+        value = root.entity.get(attr)
+        return None if value is None else str(value)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def number_field(attr: str, description: str | None = None) -> Any:
+    """An optional number attribute of the entity (units in the attribute's name)."""
+
+    def resolve(root: Node) -> float | None:
+        value = root.entity.get(attr)
+        return None if value is None else float(value)  # type: ignore[arg-type]
+
+    return strawberry.field(resolver=resolve, description=description)

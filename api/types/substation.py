@@ -9,7 +9,7 @@ import strawberry
 from api.types.feeder import Feeder
 from api.types.node import Node
 from api.types.resolve import children
-from api.types.shared_fields import org_unit_field, path_field
+from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from graph.model import Rel
 
 if TYPE_CHECKING:
@@ -18,14 +18,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A substation (变电站) and the feeders out of it.")
 class Substation(Node):
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.entity.get("name") or "")
+    name: str = name_field()
 
-    @strawberry.field
-    def voltage_kv(self) -> float | None:
-        value = self.entity.get("voltage_kv")
-        return None if value is None else float(value)  # type: ignore[arg-type]
+    voltage_kv: float | None = number_field("voltage_kv", "Highest nominal voltage in kV.")
 
     org_unit: Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None = org_unit_field
     path: list[Node] = path_field

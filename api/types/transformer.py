@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.pagination import decode_cursor, page_size
 from api.types.connection import Connection, connection
 from api.types.enums import MeterRole, Ownership
 from api.types.meter import Meter
 from api.types.node import Node
-from api.types.resolve import children, context, parent
-from api.types.shared_fields import org_unit_field, path_field
+from api.types.resolve import child_page, children, parent
+from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from graph.model import Rel
 
 if TYPE_CHECKING:
@@ -22,14 +21,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A distribution transformer and its area (台区).")
 class Transformer(Node):
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.entity.get("name") or "")
+    name: str = name_field()
 
-    @strawberry.field(description="Rated capacity in kVA.")
-    def capacity_kva(self) -> float | None:
-        value = self.entity.get("capacity_kva")
-        return None if value is None else float(value)  # type: ignore[arg-type]
+    capacity_kva: float | None = number_field("capacity_kva", "Rated capacity in kVA.")
 
     @strawberry.field(description="PUBLIC (公变, an area) or PRIVATE (专变, one large customer).")
     def ownership(self) -> Ownership:
@@ -60,15 +54,13 @@ class Transformer(Node):
         after: str | None = None,
         role: MeterRole | None = None,
     ) -> Connection[Meter]:
-        ctx = context(info)
-        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-        key = (
+        page = await child_page(
+            info,
             Rel.HAS_METER,
+            self.entity,
             self.as_of,
-            size,
-            decode_cursor(after),
+            first,
+            after,
             role.value if role else None,
-            self.entity.code,
         )
-        page = await ctx.loaders.child_page.load(key)
         return connection(page, self.as_of, lambda e, d: Meter(entity=e, as_of=d))
