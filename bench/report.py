@@ -1,4 +1,4 @@
-"""Print the topology benchmark results (bench/out/topology-*.json) as markdown tables."""
+"""Print topology benchmark results (topology-*.json of a folder, default bench/out) as tables."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ QUERIES = (
 
 
 def main() -> int:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
     results = sorted(
-        (json.loads(p.read_text()) for p in OUT.glob("topology-*.json")), key=lambda r: r["meters"]
+        (json.loads(p.read_text()) for p in folder.glob("topology-*.json")),
+        key=lambda r: r["meters"],
     )
     print(
         "| meters | entities | store | load s | entities/s | write s | changes/s written "
