@@ -220,6 +220,22 @@ class EmbeddedStore:
         found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
         return {kind: found.get(kind.value, 0) for kind in Kind}
 
+    def _check_endpoints(self, changes: ChangeSet) -> None:
+        """Every new link joins two stored entities (inside the write transaction)."""
+        for rel in {lk.rel for lk in changes.opened}:
+            spec = REL_SPECS[rel]
+            links = [lk for lk in changes.opened if lk.rel == rel]
+            for kind, codes in (
+                (spec.parent, {lk.parent for lk in links}),
+                (spec.child, {lk.child for lk in links}),
+            ):
+                missing = codes - self.existing_codes(kind, sorted(codes))
+                if missing:
+                    raise StoreError(
+                        f"{rel.value} link(s) to unknown {kind.value} "
+                        f"{sorted(missing)[:5]}; nothing was written"
+                    )
+
     # --- writes --------------------------------------------------------------------------
     def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
         """Write everything in one transaction: all of it lands, or none of it."""
@@ -256,7 +272,7 @@ class EmbeddedStore:
                             for e in rows
                         ),
                     )
-                conn.executemany(
+                closed = conn.executemany(
                     q.CLOSE_LINK,
                     (
                         (c.valid_to.isoformat(), c.rel.value, c.child, forever)
@@ -276,6 +292,12 @@ class EmbeddedStore:
                         for lk in changes.opened
                     ),
                 )
+                if closed.rowcount != len(changes.closed):
+                    raise StoreError(
+                        f"{len(changes.closed) - closed.rowcount} link(s) to close "
+                        "are not open; nothing was written"
+                    )
+                self._check_endpoints(changes)
                 if progress:
                     progress(f"committing {changes.row_count():,} changes")
                 conn.execute("COMMIT")

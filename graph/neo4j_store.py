@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
@@ -56,6 +57,35 @@ def disjoint_parts(rows: list[dict[str, Any]], parts: int) -> list[list[dict[str
             out.append(rows[start:end])
         start = end
     return out
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One write query over rows, and the counter that must equal the rows it was given.
+
+    MATCH ... CREATE creates nothing when a node is missing; checking the counter turns that
+    silent loss into an error that rolls the transaction back.
+    """
+
+    query: str
+    rows: list[dict[str, Any]]
+    counter: str | None  # a neo4j SummaryCounters attribute, or None (updates: not countable)
+
+    def part(self, rows: list[dict[str, Any]]) -> Statement:
+        return Statement(self.query, rows, self.counter)
+
+    def batches(self) -> list[Statement]:
+        return [
+            self.part(self.rows[i : i + BATCH_ROWS]) for i in range(0, len(self.rows), BATCH_ROWS)
+        ]
+
+    def run(self, tx: ManagedTransaction) -> None:
+        counters = tx.run(self.query, rows=self.rows, forever=FOREVER).consume().counters
+        if self.counter is not None and getattr(counters, self.counter) != len(self.rows):
+            raise StoreError(
+                f"write did not land whole ({self.counter} {getattr(counters, self.counter)} "
+                f"of {len(self.rows)}); rolled back: {self.query[:80]}"
+            )
 
 
 def _native(value: Any) -> Any:
@@ -212,18 +242,20 @@ class Neo4jStore:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
 
     # --- writes --------------------------------------------------------------------------
-    def _statements(self, changes: ChangeSet) -> list[tuple[str, list[dict[str, Any]]]]:
-        """(query, rows) in dependency order: nodes first, then closes, then new links."""
-        out: list[tuple[str, list[dict[str, Any]]]] = []
+    def _statements(self, changes: ChangeSet) -> list[Statement]:
+        """Statements in dependency order: nodes first, then closes, then new links."""
+        out: list[Statement] = []
         for kind, created in changes.created.items():
-            out.append((cy.create_entities(kind), [_props(e) for e in created]))
+            out.append(
+                Statement(cy.create_entities(kind), [_props(e) for e in created], "nodes_created")
+            )
         for kind, updated in changes.updated.items():
-            out.append((cy.update_entities(kind), [_props(e) for e in updated]))
+            out.append(Statement(cy.update_entities(kind), [_props(e) for e in updated], None))
         for rel in Rel:
             closes = [
                 {"child": c.child, "valid_to": c.valid_to} for c in changes.closed if c.rel == rel
             ]
-            out.append((cy.close_links(rel), closes))
+            out.append(Statement(cy.close_links(rel), closes, "properties_set"))
         for rel in Rel:
             opens = [
                 {
@@ -235,18 +267,14 @@ class Neo4jStore:
                 for lk in changes.opened
                 if lk.rel == rel
             ]
-            out.append((cy.open_links_write(rel), opens))
-        return [(query, rows) for query, rows in out if rows]
+            out.append(Statement(cy.open_links_write(rel), opens, "relationships_created"))
+        return [stmt for stmt in out if stmt.rows]
 
-    def _write_batches(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _write_batches(self, stmt: Statement) -> None:
         """One managed transaction per batch (retried by the driver on transient errors)."""
-
-        def write(tx: ManagedTransaction, batch: list[dict[str, Any]]) -> None:
-            tx.run(query, rows=batch, forever=FOREVER).consume()
-
         with self.driver.session(database=self.database) as session:
-            for i in range(0, len(rows), BATCH_ROWS):
-                session.execute_write(write, rows[i : i + BATCH_ROWS])
+            for batch in stmt.batches():
+                session.execute_write(batch.run)
 
     def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
         if changes.is_empty():
@@ -255,9 +283,9 @@ class Neo4jStore:
         if changes.row_count() <= SINGLE_TX_MAX_ROWS:
 
             def run_all(tx: ManagedTransaction) -> None:
-                for query, rows in statements:
-                    for i in range(0, len(rows), BATCH_ROWS):
-                        tx.run(query, rows=rows[i : i + BATCH_ROWS], forever=FOREVER).consume()
+                for stmt in statements:
+                    for batch in stmt.batches():
+                        batch.run(tx)
 
             with self.driver.session(database=self.database) as session:
                 session.execute_write(run_all)
@@ -266,10 +294,10 @@ class Neo4jStore:
         # nodes, so the server uses every core without lock waits (2.3x for links here).
         with ThreadPoolExecutor(BULK_WRITERS) as pool:
             written, total = 0, changes.row_count()
-            for query, rows in statements:
-                parts = disjoint_parts(rows, BULK_WRITERS)
-                list(pool.map(self._write_batches, [query] * len(parts), parts))
-                written += len(rows)
+            for stmt in statements:
+                parts = [stmt.part(rows) for rows in disjoint_parts(stmt.rows, BULK_WRITERS)]
+                list(pool.map(self._write_batches, parts))
+                written += len(stmt.rows)
                 if progress:
                     progress(f"written {written:,} of {total:,} changes")
 
