@@ -85,10 +85,7 @@ class EmbeddedStore:
         conn = self._connection()
         found: dict[str, Entity] = {}
         for marks, chunk in self._chunks(codes):
-            rows = conn.execute(
-                f"SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})",  # noqa: S608 - marks only
-                (kind.value, *chunk),
-            )
+            rows = conn.execute(q.ENTITIES_IN.format(marks=marks), (kind.value, *chunk))
             found.update((c, _entity(kind, c, a)) for c, a in rows)
         return found
 
@@ -96,10 +93,7 @@ class EmbeddedStore:
         conn = self._connection()
         found: set[str] = set()
         for marks, chunk in self._chunks(codes):
-            rows = conn.execute(
-                f"SELECT code FROM entity WHERE kind = ? AND code IN ({marks})",  # noqa: S608 - marks only
-                (kind.value, *chunk),
-            )
+            rows = conn.execute(q.CODES_IN.format(marks=marks), (kind.value, *chunk))
             found.update(r[0] for r in rows)
         return found
 
@@ -163,17 +157,11 @@ class EmbeddedStore:
         for org in dict.fromkeys(orgs):
             units = self._org_subtree(conn, org, day)
             marks = ",".join("?" * len(units))
-            where = f"l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?"
             args = (Rel.TRANSFORMER_OWNER.value, *units, day, day)
-            total = conn.execute(
-                f"SELECT count(*) FROM link l WHERE {where}",  # noqa: S608 - fixed fragments
-                args,
-            ).fetchone()[0]
+            total = conn.execute(q.COUNT_OWNED_ON.format(marks=marks), args).fetchone()[0]
             rows = conn.execute(
-                f"SELECT l.child, e.attrs FROM link l JOIN entity e "  # noqa: S608
-                f"ON e.kind = 'Transformer' AND e.code = l.child "
-                f"WHERE {where} AND l.child > ? ORDER BY l.child LIMIT ?",
-                (*args, after or "", first + 1),
+                q.PAGE_OWNED_ON.format(marks=marks),
+                (Kind.TRANSFORMER.value, *args, after or "", first + 1),
             ).fetchall()
             items = [_entity(Kind.TRANSFORMER, c, a) for c, a in rows[:first]]
             pages[org] = Page(items, total, len(rows) > first)
@@ -205,11 +193,17 @@ class EmbeddedStore:
         found: dict[str, Link] = {}
         for marks, chunk in self._chunks(children):
             rows = conn.execute(
-                "SELECT child, parent, valid_from FROM link "  # noqa: S608 - marks only
-                f"WHERE rel = ? AND valid_to = ? AND child IN ({marks})",
-                (rel.value, FOREVER.isoformat(), *chunk),
+                q.OPEN_LINKS_IN.format(marks=marks), (rel.value, FOREVER.isoformat(), *chunk)
             )
             found.update((c, Link(rel, p, c, _day(f), FOREVER)) for c, p, f in rows)
+        return found
+
+    def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
+        conn = self._connection()
+        found: dict[str, dt.date] = {}
+        for marks, chunk in self._chunks(children):
+            rows = conn.execute(q.LAST_ENDS_IN.format(marks=marks), (rel.value, *chunk))
+            found.update((c, _day(end)) for c, end in rows)
         return found
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:

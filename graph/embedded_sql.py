@@ -70,6 +70,23 @@ ORDER BY l.child LIMIT ?
 ROLE_FILTER = "AND json_extract(e.attrs, '$.role') = ?"
 NO_FILTER = ""
 
+# IN-list statements: {marks} is only ever "?,?,...,?" (see EmbeddedStore._chunks).
+ENTITIES_IN = "SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})"
+CODES_IN = "SELECT code FROM entity WHERE kind = ? AND code IN ({marks})"
+OPEN_LINKS_IN = (
+    "SELECT child, parent, valid_from FROM link "
+    "WHERE rel = ? AND valid_to = ? AND child IN ({marks})"
+)
+LAST_ENDS_IN = (
+    "SELECT child, max(valid_to) FROM link WHERE rel = ? AND child IN ({marks}) GROUP BY child"
+)
+_OWNED_ON = "l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?"
+COUNT_OWNED_ON = "SELECT count(*) FROM link l WHERE " + _OWNED_ON
+PAGE_OWNED_ON = (
+    "SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child "
+    "WHERE " + _OWNED_ON + " AND l.child > ? ORDER BY l.child LIMIT ?"
+)
+
 ORG_EDGES_ON = """
 SELECT parent, child FROM link
 WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?

@@ -140,6 +140,15 @@ def open_links(rel: Rel) -> str:
     )
 
 
+def last_ends(rel: Rel) -> str:
+    spec = REL_SPECS[rel]
+    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    return (
+        f"UNWIND $codes AS code MATCH (:{p})-[r:{t}]->(x:{c} {{code: code}}) "
+        "RETURN code, max(r.valid_to) AS last_end"
+    )
+
+
 def links_of(rel: Rel) -> str:
     spec = REL_SPECS[rel]
     p, c, t = _label(spec.parent), _label(spec.child), _type(rel)

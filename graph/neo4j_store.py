@@ -231,6 +231,10 @@ class Neo4jStore:
             for r in rows
         }
 
+    def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
+        rows = self._read_chunked(cy.last_ends(rel), children)
+        return {r["code"]: _native(r["last_end"]) for r in rows}
+
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         rows = self._read(cy.links_of(rel), code=child)
         return [

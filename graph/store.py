@@ -118,6 +118,9 @@ class Store(Protocol):
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         """The open (current, valid_to = FOREVER) link of each child in `rel`."""
 
+    def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
+        """For each child that has any interval in `rel`, the latest valid_to."""
+
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         """Every interval of `child` in `rel`, oldest first (its history)."""
 

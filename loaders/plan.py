@@ -88,25 +88,26 @@ def _plan_links(
     for rel in Rel:
         wanted = snap.links.get(rel, {})
         child_kind = REL_SPECS[rel].child
-        existing = [c for c in wanted if c in stored.get(child_kind, set())]
+        stored_children = stored.get(child_kind, set())
+        existing = [c for c in wanted if c in stored_children]
         current = store.open_links(rel, existing) if existing else {}
+        unlinked_before = [c for c in existing if c not in current]
+        # One batched call: children linked once but closed since (retired, then back).
+        ended = store.last_ends(rel, unlinked_before) if unlinked_before else {}
         for child, w in wanted.items():
             now = current.get(child)
             if now is not None and now.parent == w.parent:
                 continue
             if now is None:
                 start = effective or BEGINNING
-                history = (
-                    store.links_of(rel, child) if child in stored.get(child_kind, set()) else []
-                )
-                if history:  # re-linking something whose last interval was closed
+                if child in ended:  # never back into the unbounded past: it would overlap
                     start = move_day
-                    last_end = max(lk.valid_to for lk in history)
-                    if start < last_end:
+                    if start < ended[child]:
                         problems.append(
                             _problem(
                                 w,
-                                f"cannot link from {start}: its previous interval ends {last_end}",
+                                f"cannot link from {start}: its previous interval ends "
+                                f"{ended[child]}",
                             )
                         )
                         continue

@@ -9,8 +9,10 @@ import pytest
 
 from graph.errors import LoadRejected
 from graph.model import BEGINNING, FOREVER, Kind, Link, Rel
-from graph.store import Store
+from graph.store import ChangeSet, LinkClose, Store
+from loaders.exchange import parse_folder
 from loaders.load import load_folder
+from loaders.validate import validate
 from tests.builder import NetworkBuilder, small_network
 from tests.fingerprint import fingerprint
 
@@ -123,3 +125,35 @@ def test_empty_optional_parent_keeps_stored_link_with_warning(store: Store, tmp_
     assert [e.code for e in store.neighbors(Rel.SUBSTATION_OWNER, ["S1"], TODAY, "up")["S1"]] == [
         "X1"
     ]
+
+
+def test_relink_after_close_starts_on_effective_date(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    march = dt.date(2026, 3, 1)
+    store.apply(ChangeSet(closed=[LinkClose(Rel.HAS_METER, "M3", march)]))  # M3 retired
+    with pytest.raises(LoadRejected) as caught:
+        load_folder(store, small_network().write(tmp_path / "b"), effective=dt.date(2026, 2, 1))
+    assert [str(p) for p in caught.value.problems] == [
+        "meters.csv:7:2 (transformer_code): error: cannot link from 2026-02-01: its previous "
+        "interval ends 2026-03-01"
+    ]
+    may = dt.date(2026, 5, 1)
+    report = load_folder(store, small_network().write(tmp_path / "c"), effective=may)
+    assert report.summary.linked == 1
+    assert store.links_of(Rel.HAS_METER, "M3") == [
+        Link(Rel.HAS_METER, "T2", "M3", BEGINNING, march),
+        Link(Rel.HAS_METER, "T2", "M3", may, FOREVER),
+    ]
+
+
+def test_rerun_completes_a_load_whose_links_never_landed(store: Store, tmp_path: Path) -> None:
+    """What an interrupted Neo4j bulk load leaves: nodes without their links."""
+    folder = small_network().write(tmp_path / "a")
+    snapshot = validate(parse_folder(folder, []), store, [])
+    store.apply(ChangeSet(created={k: list(v.values()) for k, v in snapshot.entities.items()}))
+    report = load_folder(store, folder, today=TODAY)
+    assert (
+        report.summary.created == {} and report.summary.linked == 26
+    )  # 4+1+2+2+3+3 network and org, 7+4 meters
+    assert store.links_of(Rel.HAS_METER, "M1") == [Link(Rel.HAS_METER, "T1", "M1")]
+    assert len(store.open_links(Rel.USES_METER, ["M1", "M2", "M3", "V1", "G1"])) == 4
