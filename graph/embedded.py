@@ -43,6 +43,8 @@ class EmbeddedStore:
         self.path = self.home / DB_FILE
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._opened: list[sqlite3.Connection] = []  # every thread's, so close() closes all
+        self._opened_lock = threading.Lock()  # not _write_lock: apply may open a connection
         conn = self._connection()
         conn.executescript(q.SCHEMA)
         version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
@@ -62,13 +64,16 @@ class EmbeddedStore:
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
             self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        with self._opened_lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+        self._local = threading.local()
 
     def ping(self) -> None:
         self._connection().execute("SELECT 1 FROM meta LIMIT 1").fetchone()

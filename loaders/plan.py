@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from graph.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
 from graph.store import ChangeSet, LinkClose, Store
-from loaders.problems import Problem
+from loaders.problems import Problem, Severity
 from loaders.validate import Snapshot, WantedLink
 
 MISSING_SHOWN = 5  # codes named in a 'missing from this load' warning
@@ -27,14 +27,9 @@ class PlanSummary:
     moved: Counter[Rel] = field(default_factory=Counter)
 
 
-def _problem(w: WantedLink, message: str, severity: str = "error") -> Problem:
+def _problem(w: WantedLink, message: str, severity: Severity = "error") -> Problem:
     return Problem(
-        w.file,
-        w.row.line,
-        w.row.positions.get(w.column.name),
-        w.column.name,
-        message,
-        severity,  # type: ignore[arg-type]
+        w.file, w.row.line, w.row.positions.get(w.column.name), w.column.name, message, severity
     )
 
 
@@ -43,7 +38,9 @@ def _plan_entities(
 ) -> dict[Kind, set[str]]:
     stored_codes: dict[Kind, set[str]] = {}
     for kind, entities in snap.entities.items():
-        stored = store.entities(kind, list(entities))
+        stored_all = store.all_codes(kind)  # also names what this folder lacks, below
+        known = [code for code in entities if code in stored_all]
+        stored = store.entities(kind, known) if known else {}
         stored_codes[kind] = set(stored)
         created = [e for code, e in entities.items() if code not in stored]
         updated = [e for code, e in entities.items() if code in stored and stored[code] != e]
@@ -53,7 +50,7 @@ def _plan_entities(
         if updated:
             changes.updated[kind] = updated
             summary.updated[kind] = len(updated)
-        missing = store.all_codes(kind) - set(snap.rows.get(kind, {}))
+        missing = stored_all - set(snap.rows.get(kind, {}))
         if missing:
             file = next(iter(snap.rows[kind].values()))[0] if snap.rows.get(kind) else kind.value
             shown = ", ".join(sorted(missing)[:MISSING_SHOWN])
