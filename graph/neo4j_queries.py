@@ -33,11 +33,22 @@ def schema_statements() -> list[str]:
             f"CREATE CONSTRAINT {label.lower()}_code IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.code IS UNIQUE"
         )
-        stmts.append(
-            f"CREATE TEXT INDEX {label.lower()}_search IF NOT EXISTS "
-            f"FOR (n:{label}) ON (n.search_key)"
-        )
+        stmts.append(create_search_index(kind))
     return stmts
+
+
+def create_search_index(kind: Kind) -> str:
+    label = _label(kind)
+    return (
+        f"CREATE TEXT INDEX {label.lower()}_search IF NOT EXISTS FOR (n:{label}) ON (n.search_key)"
+    )
+
+
+def drop_search_index(kind: Kind) -> str:
+    return f"DROP INDEX {_label(kind).lower()}_search IF EXISTS"
+
+
+AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_s)"
 
 
 PING = "RETURN 1 AS ok"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph import neo4j_store
+from graph.model import Kind
 from graph.neo4j_store import Neo4jStore, disjoint_parts
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
@@ -45,3 +46,15 @@ def test_bulk_load_equals_single_transaction_load(
     report = load_folder(store, tmp_path / "src", today=TODAY)
     assert report.rows_written > 1_500
     assert fingerprint(store) == single
+    # the search indexes dropped for the bulk load are back, online, and answer
+    indexes = store.driver.execute_query(
+        "SHOW INDEXES YIELD name, state WHERE name ENDS WITH '_search' RETURN name, state"
+    ).records
+    assert sorted((r["name"], r["state"]) for r in indexes) == [
+        (f"{k.value.lower()}_search", "ONLINE") for k in sorted(Kind, key=lambda k: k.value.lower())
+    ]
+    assert [e.code for e in store.search("s001-f01-t00", [Kind.TRANSFORMER], 3)] == [
+        "S001-F01-T001",
+        "S001-F01-T002",
+        "S001-F01-T003",
+    ]
