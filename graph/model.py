@@ -78,7 +78,7 @@ METER_ROLES = ("gate", "customer", "pv")
 OWNERSHIPS = ("public", "private")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One stored entity: its kind, natural key and attributes (None = not given)."""
 
@@ -90,7 +90,7 @@ class Entity:
         return self.attrs.get(name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """One interval of a topology relationship: parent -> child over [valid_from, valid_to)."""
 

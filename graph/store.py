@@ -31,7 +31,7 @@ class Page:
     has_next: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkClose:
     """Close the open interval of `child` in `rel` at `valid_to` (exclusive)."""
 

@@ -116,7 +116,7 @@ SPEC_BY_FILE = {s.file: s for s in SPECS}
 KNOWN_LATER = ("readings.csv", "collection.csv")  # other issues' files: not topology
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: raw values by column name and the 1-based position of each column."""
 

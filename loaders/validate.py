@@ -19,7 +19,7 @@ from loaders.exchange import Column, ParsedFile, Row
 from loaders.problems import Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WantedLink:
     """A row names `parent` as the child's parent in `rel` (at `row`, `column`)."""
 
