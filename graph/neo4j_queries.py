@@ -22,6 +22,12 @@ def _type(rel: Rel) -> str:
     return rel.value
 
 
+def _rel_parts(rel: Rel) -> tuple[str, str, str]:
+    """Parent label, child label and relationship type of `rel`, all from the allow-lists."""
+    spec = REL_SPECS[rel]
+    return _label(spec.parent), _label(spec.child), _type(rel)
+
+
 def schema_statements() -> list[str]:
     """Idempotent constraints and indexes: `code` unique per kind (its index anchors every
     read and write), and a TEXT index on `search_key` for substring search. Relationship
@@ -68,8 +74,7 @@ COUNTS = {kind: f"MATCH (n:{_label(kind)}) RETURN count(n) AS n" for kind in Kin
 
 def neighbors(rel: Rel, direction: str) -> str:
     """Children (down) or parents (up) of each code in `rel` on $as_of, ordered by code."""
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     if direction == "down":
         pattern, other = f"(x:{p} {{code: code}})-[r:{t}]->(o:{c})", "o"
     else:
@@ -87,8 +92,7 @@ def child_pages(rel: Rel) -> str:
 
     $role filters meters (null = all); $after is the last code of the previous page ('' = start).
     """
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $codes AS code MATCH (x:{p} {{code: code}}) "
         "CALL (x) { "
@@ -142,8 +146,7 @@ def search(kind: Kind) -> str:
 
 
 def open_links(rel: Rel) -> str:
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $codes AS code MATCH (p:{p})-[r:{t}]->(x:{c} {{code: code}}) "
         "WHERE r.valid_to = $forever "
@@ -152,8 +155,7 @@ def open_links(rel: Rel) -> str:
 
 
 def last_ends(rel: Rel) -> str:
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $codes AS code MATCH (:{p})-[r:{t}]->(x:{c} {{code: code}}) "
         "RETURN code, max(r.valid_to) AS last_end"
@@ -161,8 +163,7 @@ def last_ends(rel: Rel) -> str:
 
 
 def links_of(rel: Rel) -> str:
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"MATCH (p:{p})-[r:{t}]->(x:{c} {{code: $code}}) "
         "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to "
@@ -180,8 +181,7 @@ def update_entities(kind: Kind) -> str:
 
 
 def close_links(rel: Rel) -> str:
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $rows AS row MATCH (:{p})-[r:{t}]->(:{c} {{code: row.child}}) "
         "WHERE r.valid_to = $forever SET r.valid_to = row.valid_to"
@@ -189,8 +189,7 @@ def close_links(rel: Rel) -> str:
 
 
 def open_links_write(rel: Rel) -> str:
-    spec = REL_SPECS[rel]
-    p, c, t = _label(spec.parent), _label(spec.child), _type(rel)
+    p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $rows AS row MATCH (p:{p} {{code: row.parent}}) MATCH (x:{c} {{code: row.child}}) "
         f"CREATE (p)-[:{t} {{valid_from: row.valid_from, valid_to: row.valid_to}}]->(x)"
