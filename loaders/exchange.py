@@ -118,14 +118,12 @@ KNOWN_LATER = ("readings.csv", "collection.csv")  # other issues' files: not top
 
 @dataclass(slots=True)
 class Row:
-    """One data row: raw values by column name and the 1-based position of each column."""
+    """One data row: the value of every column of its file's spec ("" when absent) and the
+    1-based position of each column of the header."""
 
     line: int
     values: dict[str, str]
     positions: dict[str, int] = field(repr=False)
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
 
 
 @dataclass
@@ -159,6 +157,10 @@ def _read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[R
         return
     positions = {name: header.index(name) + 1 for name in header if name}
     width = len(header)
+    # Keep the spec's columns only (extra ones are ignored); an absent optional column reads "".
+    spec_columns = [spec.code] + [c.name for c in spec.columns]
+    picks = [(name, positions[name] - 1) for name in spec_columns if name in positions]
+    absent = {name: "" for name in spec_columns if name not in positions}
     for fields in reader:
         line = reader.line_num
         if not any(f.strip() for f in fields):
@@ -174,7 +176,9 @@ def _read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[R
                 )
             )
             continue
-        values = {name: fields[pos - 1].strip() for name, pos in positions.items()}
+        values = {name: fields[i].strip() for name, i in picks}
+        if absent:
+            values.update(absent)
         yield Row(line, values, positions)
 
 

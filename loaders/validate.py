@@ -53,10 +53,11 @@ def _parse_number(text: str) -> float | None:
 
 
 def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, object] | None:
-    attrs: dict[str, object] = {name: None for name in ATTRIBUTES[pf.spec.kind]}
+    attrs: dict[str, object] = dict.fromkeys(ATTRIBUTES[pf.spec.kind])
+    values = row.values
     ok = True
     for col in pf.spec.columns:
-        raw = row.get(col.name) or (col.default or "")
+        raw = values[col.name] or col.default or ""
         if not raw:
             if col.value_required:
                 problems.append(_problem(pf.spec.file, row, col.name, f'"{col.name}" is empty'))
@@ -74,11 +75,11 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
                     )
                 )
                 ok = False
-                continue
-            if col.attr:
+            elif col.attr:
                 attrs[col.attr] = value
         elif col.choices:
-            if raw.lower() not in col.choices:
+            choice = raw.lower()
+            if choice not in col.choices:
                 problems.append(
                     _problem(
                         pf.spec.file,
@@ -88,17 +89,16 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
                     )
                 )
                 ok = False
-                continue
-            if col.attr:
-                attrs[col.attr] = raw.lower()
+            elif col.attr:
+                attrs[col.attr] = choice
         elif col.attr:
             attrs[col.attr] = raw
     return attrs if ok else None
 
 
 def _meter_rules(file: str, row: Row, problems: list[Problem]) -> None:
-    role = row.get("role").lower()
-    customer = row.get("customer_code")
+    role = row.values["role"].lower()
+    customer = row.values["customer_code"]
     if role in ("customer", "pv") and not customer:
         problems.append(_problem(file, row, "customer_code", f"a {role} meter needs a customer"))
     if role == "gate" and customer:
@@ -147,8 +147,10 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
         spec = pf.spec
         entities = snap.entities.setdefault(spec.kind, {})
         rows = snap.rows.setdefault(spec.kind, {})
+        link_columns = [(col, col.link) for col in spec.columns if col.link is not None]
+        is_meter = spec.kind is Kind.METER
         for row in pf.rows:
-            code = row.get(spec.code)
+            code = row.values[spec.code]
             if not code:
                 problems.append(_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
                 continue
@@ -163,18 +165,16 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
                     )
                 )
                 continue
-            if spec.kind is Kind.METER:
+            if is_meter:
                 _meter_rules(spec.file, row, problems)
             attrs = _attributes(pf, row, problems)
             rows[code] = (spec.file, row)
             if attrs is not None:
                 entities[code] = Entity(spec.kind, code, attrs)
-            for col in spec.columns:
-                if col.link is None:
-                    continue
-                parent = row.get(col.name)
+            for col, rel in link_columns:
+                parent = row.values[col.name]
                 target = snap.links if parent else snap.unlinked
-                target[col.link][code] = WantedLink(parent, spec.file, row, col)
+                target[rel][code] = WantedLink(parent, spec.file, row, col)
     _check_references(snap, store, problems)
     _check_org_cycles(snap, store, problems)
     return snap
