@@ -146,12 +146,11 @@ class EmbeddedStore:
             pages[parent] = Page(items, total, len(rows) > first)
         return pages
 
-    def _org_subtree(self, conn: sqlite3.Connection, root: str, day: str) -> list[str]:
+    def _org_tree(self, conn: sqlite3.Connection, day: str) -> nx.DiGraph:
+        """The org tree on `day` (a few hundred units: read whole, walked with networkx)."""
         tree = nx.DiGraph()
         tree.add_edges_from(conn.execute(q.ORG_EDGES_ON, (day, day)))
-        if root not in tree:
-            return [root]
-        return [root, *nx.descendants(tree, root)]
+        return tree
 
     def org_transformer_pages(
         self, orgs: Sequence[str], as_of: dt.date, first: int, after: str | None
@@ -159,8 +158,9 @@ class EmbeddedStore:
         conn = self._connection()
         day = as_of.isoformat()
         pages: dict[str, Page] = {}
+        tree = self._org_tree(conn, day)
         for org in dict.fromkeys(orgs):
-            units = self._org_subtree(conn, org, day)
+            units = [org, *nx.descendants(tree, org)] if org in tree else [org]
             marks = ",".join("?" * len(units))
             args = (Rel.TRANSFORMER_OWNER.value, *units, day, day)
             total = conn.execute(q.COUNT_OWNED_ON.format(marks=marks), args).fetchone()[0]
