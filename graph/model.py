@@ -71,9 +71,6 @@ ATTRIBUTES: dict[Kind, dict[str, type]] = {
     Kind.CUSTOMER: {"name": str, "category": str},
 }
 
-#: Kinds whose `name` is searchable (meters have no name: their code is searched).
-NAMED_KINDS = tuple(k for k, attrs in ATTRIBUTES.items() if "name" in attrs)
-
 METER_ROLES = ("gate", "customer", "pv")
 OWNERSHIPS = ("public", "private")
 
@@ -99,16 +96,3 @@ class Link:
     child: str
     valid_from: dt.date = BEGINNING
     valid_to: dt.date = FOREVER
-
-    def holds_on(self, day: dt.date) -> bool:
-        return self.valid_from <= day < self.valid_to
-
-
-def open_end(day: dt.date) -> dt.date | None:
-    """The API's view of an interval end: None while it is open."""
-    return None if day >= FOREVER else day
-
-
-def open_start(day: dt.date) -> dt.date | None:
-    """The API's view of an interval start: None for the unbounded past."""
-    return None if day <= BEGINNING else day

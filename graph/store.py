@@ -50,9 +50,7 @@ class ChangeSet:
     opened: list[Link] = field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not (
-            any(self.created.values()) or any(self.updated.values()) or self.closed or self.opened
-        )
+        return self.row_count() == 0
 
     def row_count(self) -> int:
         return (

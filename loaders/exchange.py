@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.model import Kind, Rel
+from graph.model import METER_ROLES, OWNERSHIPS, Kind, Rel
 from loaders.problems import Problem
 
 
@@ -81,7 +81,7 @@ SPECS: tuple[FileSpec, ...] = (
             Column("name", attr="name"),
             Column("feeder_code", ref=Kind.FEEDER, link=Rel.SUPPLIES),
             Column("capacity_kva", attr="capacity_kva", number=True),
-            Column("ownership", attr="ownership", choices=("public", "private")),
+            Column("ownership", attr="ownership", choices=OWNERSHIPS),
             Column("org_code", value_required=False, ref=_ORG, link=Rel.TRANSFORMER_OWNER),
         ),
     ),
@@ -100,7 +100,7 @@ SPECS: tuple[FileSpec, ...] = (
         "meter_code",
         (
             Column("transformer_code", ref=Kind.TRANSFORMER, link=Rel.HAS_METER),
-            Column("role", attr="role", choices=("gate", "customer", "pv")),
+            Column("role", attr="role", choices=METER_ROLES),
             Column(
                 "customer_code",
                 value_required=False,
