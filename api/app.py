@@ -19,7 +19,6 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, build_context
 from api.schema import build_schema
-from graph.factory import open_store
 from graph.store import Store
 from taiqu.settings import Settings
 
@@ -49,13 +48,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store or open_store(
-            settings.home,
-            settings.neo4j_uri,
-            settings.neo4j_user,
-            settings.neo4j_password,
-            settings.neo4j_database,
-        )
+        app.state.store = store or settings.open_store()
         log.info("serving %r", settings)
         try:
             yield

@@ -10,8 +10,6 @@ import time
 from pathlib import Path
 
 from graph.errors import LoadRejected, TaiquError
-from graph.factory import open_store
-from graph.store import Store
 from loaders.load import LoadReport, load_folder
 from taiqu.settings import Settings
 
@@ -23,16 +21,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
-
-
-def _store(settings: Settings) -> Store:
-    return open_store(
-        settings.home,
-        settings.neo4j_uri,
-        settings.neo4j_user,
-        settings.neo4j_password,
-        settings.neo4j_database,
-    )
 
 
 def _progress(message: str) -> None:
@@ -55,10 +43,11 @@ def _print_report(report: LoadReport) -> None:
     )
 
 
-def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    store = _store(settings)
+def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
+    """Load a folder into the configured store; print problems or the report. Exit code."""
+    store = settings.open_store()
     try:
-        report = load_folder(store, Path(args.dir), effective=args.effective, progress=_progress)
+        report = load_folder(store, folder, effective=effective, progress=_progress)
     except LoadRejected as rejected:
         for problem in rejected.problems[:MAX_PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)
@@ -71,6 +60,10 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     _print_report(report)
     return 0
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    return _load(settings, Path(args.dir), args.effective)
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
@@ -99,7 +92,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"generated {network.meter_count:,} meters ({network.entity_count():,} entities) "
         f"into {folder} in {time.perf_counter() - started:.1f} s"
     )
-    code = cmd_load(argparse.Namespace(dir=folder, effective=None), settings)
+    code = _load(settings, folder, None)
     if code or args.no_serve:
         return code
     return _serve(settings, args.host, args.port)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import ConfigError
+from graph.factory import open_store
+from graph.store import Store
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -52,6 +54,12 @@ class Settings:
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
         return f"Settings(store={store}, graphiql={self.graphiql})"
+
+    def open_store(self) -> Store:
+        """The configured store: Neo4j when a URI is set, else the embedded one."""
+        return open_store(
+            self.home, self.neo4j_uri, self.neo4j_user, self.neo4j_password, self.neo4j_database
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
