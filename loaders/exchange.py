@@ -113,6 +113,7 @@ SPECS: tuple[FileSpec, ...] = (
     ),
 )
 SPEC_BY_FILE = {s.file: s for s in SPECS}
+SPEC_BY_KIND = {s.kind: s for s in SPECS}
 KNOWN_LATER = ("readings.csv", "collection.csv")  # other issues' files: not topology
 
 

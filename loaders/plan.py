@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from graph.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
 from graph.store import ChangeSet, LinkClose, Store
+from loaders.exchange import SPEC_BY_KIND
 from loaders.problems import Problem, Severity
 from loaders.validate import Snapshot, WantedLink
 
@@ -52,7 +53,7 @@ def _plan_entities(
             summary.updated[kind] = len(updated)
         missing = stored_all - set(snap.rows.get(kind, {}))
         if missing:
-            file = next(iter(snap.rows[kind].values()))[0] if snap.rows.get(kind) else kind.value
+            file = SPEC_BY_KIND[kind].file
             shown = ", ".join(sorted(missing)[:MISSING_SHOWN])
             more = (
                 f" and {len(missing) - MISSING_SHOWN} more" if len(missing) > MISSING_SHOWN else ""

@@ -32,9 +32,7 @@ class WantedLink:
 @dataclass
 class Snapshot:
     entities: dict[Kind, dict[str, Entity]] = field(default_factory=dict)
-    rows: dict[Kind, dict[str, tuple[str, Row]]] = field(
-        default_factory=dict
-    )  # code -> (file, row)
+    rows: dict[Kind, dict[str, Row]] = field(default_factory=dict)  # code -> its row
     links: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
     #: rels whose column is present but empty for a child (the row gives no parent)
     unlinked: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
@@ -155,7 +153,7 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
                 problems.append(_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
                 continue
             if code in rows:
-                first = rows[code][1].line
+                first = rows[code].line
                 problems.append(
                     _problem(
                         spec.file,
@@ -168,7 +166,7 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
             if is_meter:
                 _meter_rules(spec.file, row, problems)
             attrs = _attributes(pf, row, problems)
-            rows[code] = (spec.file, row)
+            rows[code] = row
             if attrs is not None:
                 entities[code] = Entity(spec.kind, code, attrs)
             for col, rel in link_columns:
