@@ -35,6 +35,7 @@ from taiqu import neo4j_launcher
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 20
+TODAY = dt.date.today()  # the day the store answers for, as the API does by default
 
 FEEDER_QUERY = """query($code: String!) { feeder(code: $code) { code name voltageKv
   transformers(first: 20) { totalCount pageInfo { hasNextPage endCursor }
@@ -143,9 +144,6 @@ def raw_area(store: Store) -> Callable[[str], Any]:
         return store.child_pages(Rel.HAS_METER, [code], TODAY, PAGE, None)
 
     return run
-
-
-TODAY = dt.date.today()
 
 
 def measure_store(

@@ -7,7 +7,7 @@ from typing import Any
 
 from api.context import Context
 from api.pagination import decode_cursor, page_size
-from graph.model import Entity, Rel
+from graph.model import Entity, Kind, Rel
 from graph.store import Page
 
 
@@ -55,10 +55,10 @@ async def parent(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> Entity 
 
 #: The relationship that leads up from each kind of the network chain.
 UP_CHAIN = {
-    "Meter": Rel.HAS_METER,
-    "Transformer": Rel.SUPPLIES,
-    "Feeder": Rel.FEEDS,
-    "OrgUnit": Rel.ORG_PARENT,
+    Kind.METER: Rel.HAS_METER,
+    Kind.TRANSFORMER: Rel.SUPPLIES,
+    Kind.FEEDER: Rel.FEEDS,
+    Kind.ORG_UNIT: Rel.ORG_PARENT,
 }
 MAX_PATH = 16  # org trees are a few levels deep; a longer walk means bad data
 
@@ -67,7 +67,7 @@ async def path_from_top(info: Any, entity: Entity, as_of: dt.date) -> list[Entit
     """The entities from the top of its tree down to `entity` (itself last), on `as_of`."""
     chain = [entity]
     while len(chain) < MAX_PATH:
-        rel = UP_CHAIN.get(chain[-1].kind.value)
+        rel = UP_CHAIN.get(chain[-1].kind)
         if rel is None:
             break
         up = await parent(info, rel, chain[-1], as_of)
