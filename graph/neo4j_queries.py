@@ -76,14 +76,14 @@ def neighbors(rel: Rel, direction: str) -> str:
     """Children (down) or parents (up) of each code in `rel` on $as_of, ordered by code."""
     p, c, t = _rel_parts(rel)
     if direction == "down":
-        pattern, other = f"(x:{p} {{code: code}})-[r:{t}]->(o:{c})", "o"
+        pattern = f"(x:{p} {{code: code}})-[r:{t}]->(o:{c})"
     else:
-        pattern, other = f"(o:{p})-[r:{t}]->(x:{c} {{code: code}})", "o"
+        pattern = f"(o:{p})-[r:{t}]->(x:{c} {{code: code}})"
     return (
         f"UNWIND $codes AS code MATCH {pattern} "
         "WHERE r.valid_from <= $as_of AND r.valid_to > $as_of "
-        f"WITH code, {other} ORDER BY {other}.code "
-        f"RETURN code, collect(properties({other})) AS items"
+        "WITH code, o ORDER BY o.code "
+        "RETURN code, collect(properties(o)) AS items"
     )
 
 
