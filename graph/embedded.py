@@ -219,6 +219,14 @@ class EmbeddedStore:
         found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
         return {kind: found.get(kind.value, 0) for kind in Kind}
 
+    def scan_entities(self, kind: Kind) -> Iterator[Entity]:
+        for code, attrs in self._connection().execute(q.SCAN_ENTITIES, (kind.value,)):
+            yield _entity(kind, code, attrs)
+
+    def scan_links(self, rel: Rel) -> Iterator[Link]:
+        for parent, child, start, end in self._connection().execute(q.SCAN_LINKS, (rel.value,)):
+            yield Link(rel, parent, child, _day(start), _day(end))
+
     def _check_endpoints(self, changes: ChangeSet) -> None:
         """Every new link joins two stored entities (inside the write transaction)."""
         for rel in {lk.rel for lk in changes.opened}:

@@ -96,6 +96,8 @@ LINKS_OF = """
 SELECT parent, valid_from, valid_to FROM link WHERE rel = ? AND child = ?
 ORDER BY valid_from, valid_to
 """
+SCAN_ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ?"
+SCAN_LINKS = "SELECT parent, child, valid_from, valid_to FROM link WHERE rel = ?"
 CLOSE_LINK = "UPDATE link SET valid_to = ? WHERE rel = ? AND child = ? AND valid_to = ?"
 INSERT_LINK = "INSERT INTO link (rel, parent, child, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)"
 

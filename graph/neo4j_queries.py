@@ -171,6 +171,19 @@ def links_of(rel: Rel) -> str:
     )
 
 
+SCAN_ENTITIES = {
+    kind: f"MATCH (n:{_label(kind)}) RETURN n.code AS code, properties(n) AS props" for kind in Kind
+}
+
+
+def scan_links(rel: Rel) -> str:
+    p, c, t = _rel_parts(rel)
+    return (
+        f"MATCH (p:{p})-[r:{t}]->(x:{c}) RETURN p.code AS parent, x.code AS child, "
+        "r.valid_from AS valid_from, r.valid_to AS valid_to"
+    )
+
+
 # --- writes (each one UNWIND batch) ------------------------------------------------------
 def create_entities(kind: Kind) -> str:
     return f"UNWIND $rows AS row CREATE (n:{_label(kind)}) SET n = row"

@@ -8,7 +8,7 @@ start-up.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -245,6 +245,21 @@ class Neo4jStore:
 
     def counts(self) -> dict[Kind, int]:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
+
+    def _stream(self, query: str) -> Iterator[Any]:
+        """A long read streamed record by record (a million meters never sit in one list)."""
+        with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
+            yield from s.run(query)
+
+    def scan_entities(self, kind: Kind) -> Iterator[Entity]:
+        for r in self._stream(cy.SCAN_ENTITIES[kind]):
+            yield _entity(kind, r["props"])
+
+    def scan_links(self, rel: Rel) -> Iterator[Link]:
+        for r in self._stream(cy.scan_links(rel)):
+            yield Link(
+                rel, r["parent"], r["child"], _native(r["valid_from"]), _native(r["valid_to"])
+            )
 
     # --- writes --------------------------------------------------------------------------
     def _statements(self, changes: ChangeSet) -> list[Statement]:

@@ -12,7 +12,7 @@ per level of a GraphQL query.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -124,6 +124,12 @@ class Store(Protocol):
 
     def counts(self) -> Mapping[Kind, int]:
         """Number of stored entities per kind."""
+
+    def scan_entities(self, kind: Kind) -> Iterator[Entity]:
+        """Every stored entity of `kind`, streamed (for materializing what loss needs)."""
+
+    def scan_links(self, rel: Rel) -> Iterator[Link]:
+        """Every interval of `rel`, open and closed, streamed."""
 
     # --- writes ------------------------------------------------------------------------
     def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:

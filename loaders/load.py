@@ -1,14 +1,25 @@
-"""`taiqu load DIR`: parse -> validate -> plan -> apply, all or nothing."""
+"""`taiqu load DIR`: parse -> validate -> plan -> apply, all or nothing.
+
+A folder may hold topology files, `readings.csv`, or both. Everything is validated before
+anything is written; then the topology is applied, the series copy of it synced, and the
+readings merged.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import LoadRejected
-from graph.store import Progress, Store
+from graph.model import Kind
+from graph.series.files import SeriesFolder
+from graph.series.readings import ReadingsReport, write_readings
+from graph.series.writer import connect, mark_topology_stale, sync_topology
+from graph.store import ChangeSet, Progress, Store
+from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.plan import PlanSummary, plan
 from loaders.problems import Problem
@@ -23,10 +34,22 @@ class LoadReport:
     rows_written: int = 0
     seconds: float = 0.0
     write_seconds: float = 0.0  # the store's apply alone (parse, validate and plan excluded)
+    readings_read: int = 0
+    readings: ReadingsReport | None = None
+    readings_seconds: float = 0.0  # validating and storing readings.csv
 
     @property
     def changed(self) -> bool:
-        return self.rows_written > 0
+        written = self.readings and (self.readings.added or self.readings.replaced)
+        return self.rows_written > 0 or bool(written)
+
+
+def ensure_synced(series: SeriesFolder, store: Store, progress: Progress) -> None:
+    """Sync the series copy of the topology when it is missing or a crash left it stale."""
+    manifest = series.read()
+    if manifest.topology_stale or not manifest.topology:
+        progress("syncing the series copy of the topology")
+        sync_topology(series, store, progress)
 
 
 def _quiet(_: str) -> None:
@@ -40,11 +63,13 @@ def load_folder(
     effective: dt.date | None = None,
     today: dt.date | None = None,
     progress: Progress = _quiet,
+    series: SeriesFolder | None = None,
 ) -> LoadReport:
     """Load an exchange-format folder into `store`.
 
     Raises LoadRejected with every problem (file, line, column) when any error exists;
-    then nothing is written. Loading the same folder again writes nothing.
+    then nothing is written. Loading the same folder again writes nothing. `readings.csv` is
+    read only with a `series` folder (where readings and balances are kept).
     """
     started = time.perf_counter()
     folder = Path(folder)
@@ -57,15 +82,69 @@ def load_folder(
         progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
     snapshot = validate(parsed, store, problems)
     progress("validated")
-    changes, summary = plan(snapshot, store, effective, today or dt.date.today(), problems)
+    day = today or dt.date.today()
+    changes, summary = plan(snapshot, store, effective, day, problems)
+    readings_path = folder / readings_file.FILE
+    if series is None or not readings_path.is_file():
+        return _write(store, series, changes, summary, problems, rows_read, started, progress)
+    readings_started = time.perf_counter()
+    ensure_synced(series, store, progress)
+    with tempfile.TemporaryDirectory(dir=series.root) as tmp:
+        con = connect(series)
+        meters_file = series.read().topology.get("meters")
+        staged = readings_file.stage_readings(
+            con,
+            readings_path,
+            meters_file=series.path(meters_file) if meters_file else None,
+            extra_meter_codes=(e.code for e in changes.created.get(Kind.METER, [])),
+            today=day,
+            tmp=Path(tmp),
+            problems=problems,
+        )
+        staging = time.perf_counter() - readings_started
+        progress(f"read {readings_file.FILE}: {staged.rows if staged else 0:,} readings")
+        report = _write(store, series, changes, summary, problems, rows_read, started, progress)
+        if staged is not None:
+            writing = time.perf_counter()
+            report.readings = write_readings(
+                series, con, readings_path.name, dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            )
+            report.readings_read = staged.rows
+            report.readings_seconds = staging + time.perf_counter() - writing
+            report.seconds = time.perf_counter() - started
+        con.close()
+    return report
+
+
+def _write(
+    store: Store,
+    series: SeriesFolder | None,
+    changes: ChangeSet,
+    summary: PlanSummary,
+    problems: list[Problem],
+    rows_read: int,
+    started: float,
+    progress: Progress,
+) -> LoadReport:
+    """Raise when any error was found; else apply the topology and sync the series copy."""
     errors = sorted(p for p in problems if p.severity == "error")
     if errors:
         raise LoadRejected(errors)
-    progress(f"writing {changes.row_count():,} changes")
     writing = time.perf_counter()
-    store.apply(changes, progress)
+    if not changes.is_empty():
+        progress(f"writing {changes.row_count():,} changes")
+        if series is not None:
+            mark_topology_stale(series)
+        store.apply(changes, progress)
     done = time.perf_counter()
+    if series is not None and (not changes.is_empty() or not series.read().topology):
+        sync_topology(series, store, progress)
     warnings = sorted(p for p in problems if p.severity == "warning")
     return LoadReport(
-        summary, warnings, rows_read, changes.row_count(), done - started, done - writing
+        summary,
+        warnings,
+        rows_read,
+        changes.row_count(),
+        time.perf_counter() - started,
+        done - writing,
     )

@@ -1,0 +1,137 @@
+"""The time-series folder: immutable Parquet files named by generation, one manifest.
+
+    TAIQU_HOME/series/
+      manifest.json                 which files are current (replaced atomically)
+      readings/2026-10-01.g7.parquet   one file per day: meter_id, day, import_kwh, export_kwh
+      balances/2026-10.g7.parquet      one file per month: per area per day sums
+      corrections/g7.parquet           readings replaced by import g7 (old and new values)
+      topology/*.g7.parquet            meters, memberships, spans, links, transformers
+
+A writer (a `taiqu load`) holds `write.lock`, writes new files under new names, then replaces
+`manifest.json` with one rename: readers (a running `taiqu serve`) see either the previous
+generation or the next, never half of one, and never wait for a lock. Files that neither the
+current nor the previous manifest names are deleted by the next writer, so a reader that
+resolved names just before a swap still finds them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+LOCK = "write.lock"
+TOPOLOGY_TABLES = ("meters", "memberships", "spans", "links", "transformers")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The current generation's files, relative to the series folder."""
+
+    generation: int = 0
+    readings: dict[str, str] = field(default_factory=dict)  # ISO day -> file
+    balances: dict[str, str] = field(default_factory=dict)  # YYYY-MM -> file
+    corrections: tuple[str, ...] = ()
+    topology: dict[str, str] = field(default_factory=dict)  # table name -> file
+    # Set before a topology write and cleared by the sync after it: a crash in between leaves
+    # it set, and the next writer syncs again.
+    topology_stale: bool = False
+
+    def files(self) -> set[str]:
+        return (
+            set(self.readings.values())
+            | set(self.balances.values())
+            | set(self.corrections)
+            | set(self.topology.values())
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "generation": self.generation,
+                "readings": self.readings,
+                "balances": self.balances,
+                "corrections": list(self.corrections),
+                "topology": self.topology,
+                "topology_stale": self.topology_stale,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        raw = json.loads(text)
+        return cls(
+            generation=int(raw["generation"]),
+            readings=dict(raw["readings"]),
+            balances=dict(raw["balances"]),
+            corrections=tuple(raw["corrections"]),
+            topology=dict(raw["topology"]),
+            topology_stale=bool(raw.get("topology_stale", False)),
+        )
+
+
+class SeriesFolder:
+    """Reads and replaces the manifest; hands out new file names; cleans unreferenced files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        for sub in ("readings", "balances", "corrections", "topology"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> str:
+        return str(self.root / name)
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the manifest is replaced (cheap to call per request)."""
+        try:
+            st = os.stat(self.root / MANIFEST)
+        except FileNotFoundError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_ino)
+
+    def read(self) -> Manifest:
+        try:
+            return Manifest.from_json((self.root / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Manifest()
+
+    def new_name(self, generation: int, kind: str, key: str) -> str:
+        return f"{kind}/{key}.g{generation}.parquet"
+
+    def publish(self, current: Manifest, nxt: Manifest) -> None:
+        """Make `nxt` current with one atomic rename, then drop files no manifest names."""
+        tmp = self.root / f"{MANIFEST}.tmp"
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(nxt.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / MANIFEST)
+        self._clean(current.files() | nxt.files())
+
+    def _clean(self, keep: set[str]) -> None:
+        for sub in ("readings", "balances", "corrections", "topology"):
+            for path in (self.root / sub).glob("*.parquet"):
+                if f"{sub}/{path.name}" not in keep:
+                    path.unlink(missing_ok=True)
+
+    @contextmanager
+    def writing(self) -> Iterator[Manifest]:
+        """Hold the writer lock (one writer at a time, readers never wait) and yield the
+        manifest as it is under the lock."""
+        with (self.root / LOCK).open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield self.read()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def next_generation(manifest: Manifest, **changes: object) -> Manifest:
+    return replace(manifest, generation=manifest.generation + 1, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,178 @@
+"""Line loss as the domain states it: area balances, their status and reasons, subtree roll-ups.
+
+The status rule itself runs in SQL (`graph.series.sql.CLASSIFIED`) over exact decimals; this
+module holds the thresholds, the result records, the ratios (computed from exact sums) and the
+reasons text, so that every caller words them the same way.
+
+    supply = gate (import - export) x multiplier + customer/pv export x multiplier
+    sales  = customer/pv import x multiplier
+    loss   = supply - sales;  lossRate = loss / supply (None when supply <= 0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from graph.errors import InputError
+
+
+class LossStatus(StrEnum):
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    NEGATIVE = "NEGATIVE"
+    UNCOMPUTABLE = "UNCOMPUTABLE"
+
+
+class LossOrder(StrEnum):
+    LOSS_RATE_DESC = "LOSS_RATE_DESC"
+    LOSS_RATE_ASC = "LOSS_RATE_ASC"
+    LOSS_KWH_DESC = "LOSS_KWH_DESC"
+
+
+@dataclass(frozen=True)
+class LossRules:
+    """Thresholds (configuration): HIGH above `high_rate`, UNCOMPUTABLE below `min_coverage`."""
+
+    high_rate: Decimal = Decimal("0.10")
+    min_coverage: Decimal = Decimal("0.98")
+    max_days: int = 400
+
+    def check_period(self, start: dt.date, end: dt.date) -> None:
+        """Refuse a reversed or too long period with a message fit for the caller."""
+        if end < start:
+            raise InputError(f"period ends ({end}) before it starts ({start})")
+        days = (end - start).days + 1
+        if days > self.max_days:
+            raise InputError(
+                f"period of {days} days is longer than the maximum of {self.max_days} days"
+            )
+
+
+def ratio(part: Decimal | int, whole: Decimal | int) -> float | None:
+    """part / whole from exact values, None when whole <= 0."""
+    if whole <= 0:
+        return None
+    return float(Decimal(part) / Decimal(whole))
+
+
+def coverage(read: int, expected: int) -> float:
+    """Meter-days read over meter-days expected; 1.0 when none were expected (none missing)."""
+    return 1.0 if expected <= 0 else float(Decimal(read) / Decimal(expected))
+
+
+@dataclass(frozen=True)
+class AreaLoss:
+    """One area's balance over a period (or one day of a series)."""
+
+    area: str
+    start: dt.date
+    end: dt.date
+    days: int
+    gate_days: int  # days with at least one gate meter
+    gate_expected: int  # gate meter-days
+    gate_read: int
+    meter_expected: int  # customer and pv meter-days
+    meter_read: int
+    supply_kwh: Decimal
+    sales_kwh: Decimal
+    loss_kwh: Decimal
+    status: LossStatus
+    no_gate: bool
+    gate_missing: bool
+    no_supply: bool
+    low_coverage: bool
+
+    @property
+    def loss_rate(self) -> float | None:
+        return ratio(self.loss_kwh, self.supply_kwh)
+
+    @property
+    def reading_coverage(self) -> float:
+        return coverage(self.meter_read, self.meter_expected)
+
+    def reasons(self, rules: LossRules) -> list[str]:
+        """Why the area is UNCOMPUTABLE, HIGH or NEGATIVE (empty when NORMAL)."""
+        found: list[str] = []
+        if self.no_gate:
+            if self.gate_days == 0:
+                found.append("no gate meter")
+            else:
+                missing = self.days - self.gate_days
+                found.append(f"no gate meter on {missing} of {self.days} days")
+        if self.gate_missing:
+            missing = self.gate_expected - self.gate_read
+            found.append(
+                f"gate meter readings missing for {missing} of {self.gate_expected} meter-days"
+            )
+        if self.no_supply:
+            found.append(f"supply is not positive ({self.supply_kwh.normalize():f} kWh)")
+        if self.low_coverage:
+            found.append(
+                f"reading coverage {self.reading_coverage:.4f} is below {rules.min_coverage}"
+                f" ({self.meter_read} of {self.meter_expected} meter-days read)"
+            )
+        if self.status is LossStatus.NEGATIVE:
+            found.append(f"loss rate {self.loss_rate:.4f} is negative: sales exceed supply")
+        elif self.status is LossStatus.HIGH:
+            found.append(f"loss rate {self.loss_rate:.4f} is above {rules.high_rate}")
+        return found
+
+
+@dataclass(frozen=True)
+class LossSummary:
+    """A subtree's roll-up over a period (or one day of a series)."""
+
+    start: dt.date
+    end: dt.date
+    transformer_count: int = 0
+    normal_count: int = 0
+    high_count: int = 0
+    negative_count: int = 0
+    uncomputable_count: int = 0
+    supply_kwh: Decimal = Decimal(0)  # over the areas that are not UNCOMPUTABLE
+    sales_kwh: Decimal = Decimal(0)
+    loss_kwh: Decimal = Decimal(0)
+    meter_read: int = 0  # over all areas
+    meter_expected: int = 0
+
+    @property
+    def loss_rate(self) -> float | None:
+        return ratio(self.loss_kwh, self.supply_kwh)
+
+    @property
+    def qualified_rate(self) -> float | None:
+        return ratio(self.normal_count, self.transformer_count)
+
+    @property
+    def reading_coverage(self) -> float:
+        return coverage(self.meter_read, self.meter_expected)
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    items: list[AreaLoss]
+    total_count: int
+    offset: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One meter-day as registered (before the multiplier), with the meter's multiplier."""
+
+    day: dt.date
+    import_kwh: Decimal
+    export_kwh: Decimal
+    multiplier: Decimal
+
+
+@dataclass
+class Scope:
+    """Which subtree: a kind of root ("network", "transformer", "feeder", "substation", "org")
+    and its codes ("" for the network)."""
+
+    kind: str
+    codes: list[str] = field(default_factory=list)

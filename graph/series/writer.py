@@ -1,0 +1,275 @@
+"""Writes to the series folder: the topology copy that loss needs, readings, balances.
+
+Every write happens under the folder's writer lock, computes new Parquet files, then publishes
+one new manifest (see `graph.series.files`). Balances are recomputed for exactly the days (and,
+after a topology change, the areas) that a write touched, never for the whole history.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from graph.model import FOREVER, Kind, Rel
+from graph.series import sql
+from graph.series.files import Manifest, SeriesFolder, next_generation
+from graph.store import Progress, Store
+
+# Relationships that place an area in the network and org trees (roll-ups walk them).
+PLACEMENT_RELS = (Rel.SUPPLIES, Rel.FEEDS, Rel.TRANSFORMER_OWNER, Rel.ORG_PARENT)
+
+_EMPTY = {
+    "meters": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS code, NULL::VARCHAR AS role, "
+    f"NULL::{sql.MULTIPLIER} AS multiplier WHERE false",
+    "memberships": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS area, NULL::VARCHAR AS "
+    f"role, NULL::{sql.MULTIPLIER} AS multiplier, NULL::DATE AS valid_from, NULL::DATE AS "
+    "valid_to WHERE false",
+    "readings": f"SELECT NULL::INTEGER AS meter_id, NULL::DATE AS day, NULL::{sql.KWH} AS "
+    f"import_kwh, NULL::{sql.KWH} AS export_kwh WHERE false",
+}
+
+
+def connect(folder: SeriesFolder) -> duckdb.DuckDBPyConnection:
+    """A working in-memory database that may spill to the series folder's tmp/."""
+    con = duckdb.connect()
+    tmp = folder.root / "tmp"
+    tmp.mkdir(exist_ok=True)
+    con.execute("SET temp_directory = ?", [str(tmp)])
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def literal(path: str) -> str:
+    """A file path as an SQL string literal (COPY TO takes no parameter); paths are ours."""
+    return "'" + path.replace("'", "''") + "'"
+
+
+def table_of(
+    con: duckdb.DuckDBPyConnection, folder: SeriesFolder, files: list[str], empty: str, name: str
+) -> None:
+    """Create view `name` over `files` (or an empty table of the same shape)."""
+    if files:
+        listed = ", ".join(literal(folder.path(f)) for f in files)  # views take no parameters
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_EMPTY[empty]}")
+
+
+def _csv(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> int:
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, name: str, path: Path, columns: dict[str, str]
+) -> None:
+    con.execute(
+        f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv($path, header = true, "
+        "auto_detect = false, quote = '\"', escape = '\"', delim = ',', columns = $columns)",
+        {"path": str(path), "columns": columns},
+    )
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    changed_areas: int
+    recomputed_days: int
+    published: bool
+
+
+def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
+    """Copy what loss needs from the topology store into working tables."""
+    meters = (
+        (e.code, e.get("role"), e.get("multiplier") or 1) for e in store.scan_entities(Kind.METER)
+    )
+    _csv(tmp / "meters.csv", ("code", "role", "multiplier"), meters)
+    _read_csv(
+        con,
+        "store_meters",
+        tmp / "meters.csv",
+        {"code": "VARCHAR", "role": "VARCHAR", "multiplier": sql.MULTIPLIER},
+    )
+    memberships = (
+        (k.child, k.parent, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_METER)
+    )
+    _csv(tmp / "memberships.csv", ("meter_code", "area", "valid_from", "valid_to"), memberships)
+    _read_csv(
+        con,
+        "store_memberships",
+        tmp / "memberships.csv",
+        {"meter_code": "VARCHAR", "area": "VARCHAR", "valid_from": "DATE", "valid_to": "DATE"},
+    )
+
+    def links() -> Iterator[tuple[object, ...]]:
+        for rel in PLACEMENT_RELS:
+            for k in store.scan_links(rel):
+                yield (rel.value, k.parent, k.child, k.valid_from, k.valid_to)
+
+    _csv(tmp / "links.csv", ("rel", "parent", "child", "valid_from", "valid_to"), links())
+    _read_csv(
+        con,
+        "new_links",
+        tmp / "links.csv",
+        {
+            "rel": "VARCHAR",
+            "parent": "VARCHAR",
+            "child": "VARCHAR",
+            "valid_from": "DATE",
+            "valid_to": "DATE",
+        },
+    )
+    transformers = ((e.code,) for e in store.scan_entities(Kind.TRANSFORMER))
+    _csv(tmp / "transformers.csv", ("code",), transformers)
+    _read_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
+
+
+_METER_IDS = """
+CREATE TEMP TABLE meters AS
+SELECT o.meter_id, n.code, n.role, n.multiplier FROM store_meters n JOIN old_meters o USING (code)
+UNION ALL
+SELECT o.meter_id, o.code, o.role, o.multiplier FROM old_meters o ANTI JOIN store_meters n
+    USING (code)
+UNION ALL
+SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
+        + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
+FROM store_meters n ANTI JOIN old_meters o USING (code)
+"""
+
+
+def _differs(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
+    row = con.execute(
+        f"SELECT (SELECT count(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b})) + "
+        f"(SELECT count(*) FROM (SELECT * FROM {b} EXCEPT SELECT * FROM {a}))"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def sync_topology(
+    folder: SeriesFolder, store: Store, progress: Progress | None = None
+) -> SyncReport:
+    """Bring the series folder's copy of the topology in step with `store` and recompute the
+    balances of the areas whose meters changed, from the first day they changed."""
+    say = progress or (lambda _: None)
+    with folder.writing() as current, tempfile.TemporaryDirectory(dir=folder.root) as tmp:
+        con = connect(folder)
+        _dump_store(con, store, Path(tmp))
+        topo = current.topology
+        for name in ("meters", "memberships"):
+            table_of(con, folder, [topo[name]] if name in topo else [], name, f"old_{name}")
+        for name in ("links", "transformers"):
+            if name in topo:
+                source = literal(folder.path(topo[name]))
+                con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM read_parquet({source})")
+            else:
+                con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM new_{name} WHERE false")
+        con.execute(_METER_IDS)
+        con.execute(f"CREATE TEMP TABLE memberships AS {sql.MEMBERSHIPS}")
+        changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
+        unchanged = (
+            not changes
+            and topo
+            and not _differs(con, "meters", "old_meters")
+            and not _differs(con, "new_links", "old_links")
+            and not _differs(con, "new_transformers", "old_transformers")
+        )
+        if unchanged:
+            if current.topology_stale:
+                folder.publish(current, next_generation(current, topology_stale=False))
+            return SyncReport(0, 0, current.topology_stale)
+        areas = sorted({area for area, _ in changes})
+        since = min((day for _, day in changes), default=FOREVER)
+        days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
+        gen = current.generation + 1
+        topology: dict[str, str] = {}
+        sources = {
+            "meters": "SELECT * FROM meters ORDER BY code",
+            "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
+            "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
+            "transformers": "SELECT * FROM new_transformers ORDER BY code",
+        }
+        for name, query in sources.items():
+            topology[name] = folder.new_name(gen, "topology", name)
+            con.execute(f"COPY ({query}) TO {literal(folder.path(topology[name]))} {sql.PARQUET}")
+        topology["spans"] = folder.new_name(gen, "topology", "spans")
+        con.execute(
+            f"COPY ({sql.SPANS}) TO {literal(folder.path(topology['spans']))} {sql.PARQUET}",
+            {"forever": FOREVER},
+        )
+        balances = dict(current.balances)
+        if days and areas:
+            say(f"recomputing balances of {len(areas):,} areas over {len(days):,} days")
+            reading_files = [current.readings[d] for d in days]
+            balances = recompute_balances(con, folder, current, gen, days, reading_files, areas)
+        folder.publish(
+            current,
+            next_generation(current, topology=topology, balances=balances, topology_stale=False),
+        )
+        con.close()
+        return SyncReport(len(areas), len(days), True)
+
+
+def mark_topology_stale(folder: SeriesFolder) -> None:
+    """Record, before a topology write, that the copy will need a sync (survives a crash)."""
+    with folder.writing() as current:
+        if not current.topology_stale:
+            folder.publish(current, next_generation(current, topology_stale=True))
+
+
+def recompute_balances(
+    con: duckdb.DuckDBPyConnection,
+    folder: SeriesFolder,
+    current: Manifest,
+    generation: int,
+    days: list[str],
+    reading_files: list[str],
+    areas: list[str] | None,
+) -> dict[str, str]:
+    """New month files in which the balances of `days` (of `areas`, or all) are recomputed
+    from `reading_files` with the memberships in table `memberships`; returns the new map."""
+    params: dict[str, object] = {
+        "files": [folder.path(f) for f in reading_files],
+        "days": [dt.date.fromisoformat(d) for d in days],
+    }
+    area_filter = ""
+    if areas is not None:
+        area_filter = sql.AREA_FILTER
+        params["areas"] = areas
+    con.execute("DROP TABLE IF EXISTS fresh_balances")
+    con.execute(
+        "CREATE TEMP TABLE fresh_balances AS " + sql.BALANCES.format(area_filter=area_filter),
+        params,
+    )
+    balances = dict(current.balances)
+    for month in sorted({d[:7] for d in days}):
+        month_days = [dt.date.fromisoformat(d) for d in days if d[:7] == month]
+        name = folder.new_name(generation, "balances", month)
+        keep = ""
+        if month in current.balances:
+            keep_filter = "NOT (day IN (SELECT unnest($days::DATE[]))"
+            keep_filter += " AND area IN (SELECT unnest($areas::VARCHAR[])))" if areas else ")"
+            keep = f"SELECT * FROM read_parquet($old) WHERE {keep_filter} UNION ALL "
+        query = (
+            f"COPY ({keep}SELECT * FROM fresh_balances WHERE day IN "
+            f"(SELECT unnest($days::DATE[])) ORDER BY day, area) TO {literal(folder.path(name))} "
+            f"{sql.PARQUET}"
+        )
+        month_params: dict[str, object] = {"days": month_days}
+        if keep:
+            month_params["old"] = folder.path(current.balances[month])
+            if areas:
+                month_params["areas"] = areas
+        con.execute(query, month_params)
+        balances[month] = name
+    return balances
