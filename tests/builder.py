@@ -15,6 +15,7 @@ from loaders.generate import HEADERS
 class NetworkBuilder:
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in HEADERS}
+        self.readings: list[tuple[object, ...]] = []
 
     def org(self, code: str, name: str = "", parent: str = "", level: str = "") -> NetworkBuilder:
         self.rows["orgs.csv"].append((code, name or f"单位{code}", parent, level))
@@ -60,8 +61,20 @@ class NetworkBuilder:
         self.rows["meters.csv"].append((code, transformer, role, customer, multiplier, phase))
         return self
 
+    def reading(
+        self, meter: str, day: str, import_kwh: object, export_kwh: object = ""
+    ) -> NetworkBuilder:
+        """One day's energy as the meter registers it (before its multiplier)."""
+        self.readings.append((meter, day, import_kwh, export_kwh))
+        return self
+
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
+        if self.readings:
+            with (folder / "readings.csv").open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(("meter_code", "date", "import_kwh", "export_kwh"))
+                writer.writerows(self.readings)
         for name, header in HEADERS.items():
             if self.rows[name]:
                 with (folder / name).open("w", newline="", encoding="utf-8") as fh:

@@ -169,6 +169,19 @@ class Reading:
     multiplier: Decimal
 
 
+@dataclass(frozen=True)
+class ReadingCorrection:
+    """A stored meter-day replaced by a later import: when, by which file, old and new."""
+
+    day: dt.date
+    replaced_at: dt.datetime
+    source: str
+    old_import_kwh: Decimal
+    old_export_kwh: Decimal
+    new_import_kwh: Decimal
+    new_export_kwh: Decimal
+
+
 @dataclass
 class Scope:
     """Which subtree: a kind of root ("network", "transformer", "feeder", "substation", "org")

@@ -27,6 +27,7 @@ from graph.series.loss import (
     LossSummary,
     RankingPage,
     Reading,
+    ReadingCorrection,
 )
 from graph.series.writer import literal
 
@@ -241,6 +242,28 @@ class LossReader:
                 {"files": day_files, "meter_id": meter_id, "from": start, "to": end},
             ).fetchall()
             found[code] = [Reading(day, imp, exp, Decimal(multiplier)) for day, imp, exp in rows]
+        return found
+
+    def corrections(
+        self, meter_codes: Sequence[str], start: dt.date, end: dt.date
+    ) -> dict[str, list[ReadingCorrection]]:
+        """Each meter's replaced readings for days in [start, end], oldest replacement first."""
+        self.rules.check_period(start, end)
+        manifest = self.manifest()
+        found: dict[str, list[ReadingCorrection]] = {code: [] for code in meter_codes}
+        if not manifest.corrections or not meter_codes:
+            return found
+        rows = self._cursor().execute(
+            sql.CORRECTIONS,
+            {
+                "files": [self.folder.path(f) for f in manifest.corrections],
+                "codes": list(meter_codes),
+                "from": start,
+                "to": end,
+            },
+        ).fetchall()
+        for code, *fields in rows:
+            found[code].append(ReadingCorrection(*fields))
         return found
 
 

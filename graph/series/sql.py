@@ -213,3 +213,10 @@ METER_KEYS = """
 SELECT code, meter_id, multiplier FROM read_parquet($file)
 WHERE code IN (SELECT unnest($codes::VARCHAR[]))
 """
+CORRECTIONS = """
+SELECT meter_code, day, replaced_at, source, old_import_kwh, old_export_kwh, new_import_kwh,
+       new_export_kwh
+FROM read_parquet($files)
+WHERE meter_code IN (SELECT unnest($codes::VARCHAR[])) AND day BETWEEN $from AND $to
+ORDER BY meter_code, day, replaced_at
+"""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Kind, Rel
+from graph.model import BEGINNING, FOREVER, Kind, Rel
 from graph.store import Store
 from loaders.load import load_folder
 from tests.builder import small_network
@@ -99,3 +99,24 @@ def test_search_ranks_exact_then_prefix_then_contains(loaded: Store) -> None:
     exact_first = loaded.search("m1", [Kind.METER], 10)
     assert codes(exact_first) == ["M1"]
     assert loaded.search("没有这个", list(Kind), 10) == []
+
+
+def test_scans_stream_every_entity_and_interval(loaded: Store, tmp_path: Path) -> None:
+    meters = {
+        e.code: (e.get("role"), e.get("multiplier")) for e in loaded.scan_entities(Kind.METER)
+    }
+    assert meters["G1"] == ("gate", 60) and meters["M1"] == ("customer", 1)
+    assert len(meters) == 7
+    moved = small_network()
+    moved.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in moved.rows["meters.csv"]
+    ]
+    june = dt.date(2026, 6, 1)
+    load_folder(loaded, moved.write(tmp_path / "moved"), effective=june, today=june)
+    m2 = sorted(
+        (k.parent, k.valid_from, k.valid_to)
+        for k in loaded.scan_links(Rel.HAS_METER)
+        if k.child == "M2"
+    )
+    assert m2 == [("T1", BEGINNING, june), ("T2", june, FOREVER)]
+    assert len([k for k in loaded.scan_links(Rel.SUPPLIES)]) == 3
