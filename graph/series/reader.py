@@ -253,15 +253,19 @@ class LossReader:
         found: dict[str, list[ReadingCorrection]] = {code: [] for code in meter_codes}
         if not manifest.corrections or not meter_codes:
             return found
-        rows = self._cursor().execute(
-            sql.CORRECTIONS,
-            {
-                "files": [self.folder.path(f) for f in manifest.corrections],
-                "codes": list(meter_codes),
-                "from": start,
-                "to": end,
-            },
-        ).fetchall()
+        rows = (
+            self._cursor()
+            .execute(
+                sql.CORRECTIONS,
+                {
+                    "files": [self.folder.path(f) for f in manifest.corrections],
+                    "codes": list(meter_codes),
+                    "from": start,
+                    "to": end,
+                },
+            )
+            .fetchall()
+        )
         for code, *fields in rows:
             found[code].append(ReadingCorrection(*fields))
         return found
