@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, build_context
 from api.schema import build_schema
+from graph.series.reader import LossReader
 from graph.store import Store
 from taiqu.settings import Settings
 
@@ -38,21 +39,24 @@ class TaiquGraphQL(GraphQL):
         self._settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return build_context(self._state.store, self._settings)
+        return build_context(self._state.store, self._state.loss, self._settings)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
-    """Build the app; pass `store` to serve an already open store (tests, demo)."""
+    """Build the app; pass `store` to serve an already open store (tests, demo). Loss is read
+    from the series folder under the settings' home."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store or settings.open_store()
+        app.state.loss = LossReader(settings.series_folder(), settings.loss_rules())
         log.info("serving %r", settings)
         try:
             yield
         finally:
+            app.state.loss.close()
             if owned:
                 app.state.store.close()
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from api.dataloaders import Loaders, build_loaders
+from graph.series.reader import LossReader
 from graph.store import Store
 from taiqu.settings import Settings
 
@@ -13,10 +14,11 @@ from taiqu.settings import Settings
 @dataclass
 class Context:
     store: Store
+    loss: LossReader
     settings: Settings
     loaders: Loaders
     today: dt.date = field(default_factory=dt.date.today)
 
 
-def build_context(store: Store, settings: Settings) -> Context:
-    return Context(store=store, settings=settings, loaders=build_loaders(store))
+def build_context(store: Store, loss: LossReader, settings: Settings) -> Context:
+    return Context(store=store, loss=loss, settings=settings, loaders=build_loaders(store, loss))

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph.model import Entity, Kind, Rel
+from graph.series.loss import AreaLoss, LossSummary, Reading, ReadingCorrection
+from graph.series.reader import LossReader
 from graph.store import Direction, Page, Store
 
 K = TypeVar("K", bound=tuple)
@@ -37,7 +39,7 @@ def _grouped(
         for group, codes in groups.items():
             found = await asyncio.to_thread(fetch, group, codes)
             for code in codes:
-                results[(*group, code)] = found.get(code, default())
+                results[(*group, code)] = found[code] if code in found else default()
         return [results[tuple(k)] for k in keys]
 
     return load
@@ -51,9 +53,15 @@ class Loaders:
     neighbors: DataLoader[tuple[Rel, Direction, dt.date, str], list[Entity]]
     child_page: DataLoader[tuple[Rel, dt.date, int, str | None, str | None, str], Page]
     org_transformer_page: DataLoader[tuple[dt.date, int, str | None, str], Page]
+    # Loss: keys (scope kind, from, to, code) or (from, to, code); one query per group.
+    loss_summary: DataLoader[tuple[str, dt.date, dt.date, str], LossSummary]
+    loss_series: DataLoader[tuple[str, dt.date, dt.date, str], list[LossSummary]]
+    area_loss: DataLoader[tuple[dt.date, dt.date, str], AreaLoss]
+    readings: DataLoader[tuple[dt.date, dt.date, str], list[Reading]]
+    corrections: DataLoader[tuple[dt.date, dt.date, str], list[ReadingCorrection]]
 
 
-def build_loaders(store: Store) -> Loaders:
+def build_loaders(store: Store, loss: LossReader) -> Loaders:
     def entities(group: tuple, codes: list[str]) -> dict[str, Entity | None]:
         (kind,) = group
         return dict(store.entities(kind, codes))
@@ -73,9 +81,37 @@ def build_loaders(store: Store) -> Loaders:
     def empty_page() -> Page:
         return Page([], 0, False)
 
+    def summaries(group: tuple, codes: list[str]) -> dict[str, LossSummary]:
+        kind, start, end = group
+        return loss.summaries(kind, codes, start, end)
+
+    def series(group: tuple, codes: list[str]) -> dict[str, list[LossSummary]]:
+        kind, start, end = group
+        return loss.series(kind, codes, start, end)
+
+    def areas(group: tuple, codes: list[str]) -> dict[str, AreaLoss]:
+        start, end = group
+        found = loss.areas(codes, start, end)
+        return {code: found.get(code) or AreaLoss.without_data(code, start, end) for code in codes}
+
+    def readings(group: tuple, codes: list[str]) -> dict[str, list[Reading]]:
+        return loss.readings(codes, *group)
+
+    def corrections(group: tuple, codes: list[str]) -> dict[str, list[ReadingCorrection]]:
+        return loss.corrections(codes, *group)
+
     return Loaders(
         entity=DataLoader(_grouped(entities, lambda: None)),
         neighbors=DataLoader(_grouped(neighbors, list)),
         child_page=DataLoader(_grouped(child_pages, empty_page)),
         org_transformer_page=DataLoader(_grouped(org_pages, empty_page)),
+        loss_summary=DataLoader(_grouped(summaries, _no_value)),
+        loss_series=DataLoader(_grouped(series, list)),
+        area_loss=DataLoader(_grouped(areas, _no_value)),
+        readings=DataLoader(_grouped(readings, list)),
+        corrections=DataLoader(_grouped(corrections, list)),
     )
+
+
+def _no_value() -> Any:
+    raise AssertionError("every code gets a value from the loss reader")

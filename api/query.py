@@ -14,6 +14,7 @@ from api.types.connection import Connection, connection
 from api.types.customer import Customer
 from api.types.enums import EntityKind
 from api.types.feeder import Feeder
+from api.types.loss_fields import Network
 from api.types.meter import Meter
 from api.types.node import Node
 from api.types.org_unit import OrgUnit
@@ -41,6 +42,10 @@ def _as_of_arg() -> Any:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The whole network: loss over every area.")
+    def network(self) -> Network:
+        return Network()
+
     @strawberry.field(description="Any entity by its global id.")
     async def node(
         self, info: strawberry.Info, id: strawberry.ID, as_of: dt.date | None = None

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from graph.errors import ConfigError
 from graph.factory import open_store
+from graph.series.files import SeriesFolder
+from graph.series.loss import LossRules
 from graph.store import Store
 
 
@@ -22,6 +25,17 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _fraction(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    raw = env.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigError(f"{name} must be a decimal number, got {raw!r}") from exc
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ConfigError(f"{name} must be between 0 and 1, got {raw}")
     return value
 
 
@@ -50,6 +64,9 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2_000
+    loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
+    loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
+    loss_max_days: int = 400  # longest period a loss query may ask for
 
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
@@ -60,6 +77,13 @@ class Settings:
         return open_store(
             self.home, self.neo4j_uri, self.neo4j_user, self.neo4j_password, self.neo4j_database
         )
+
+    def series_folder(self) -> SeriesFolder:
+        """Readings and balances: beside the topology under TAIQU_HOME, whichever the store."""
+        return SeriesFolder(self.home / "series")
+
+    def loss_rules(self) -> LossRules:
+        return LossRules(self.loss_high_rate, self.loss_min_coverage, self.loss_max_days)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -76,4 +100,7 @@ class Settings:
             max_depth=_int(env, "TAIQU_MAX_DEPTH", 12, 2, 50),
             max_aliases=_int(env, "TAIQU_MAX_ALIASES", 30, 1, 1000),
             max_tokens=_int(env, "TAIQU_MAX_TOKENS", 2_000, 100, 100_000),
+            loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
+            loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
+            loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.types.connection import Connection, connection
+from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import child_page, parent
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A medium-voltage feeder (馈线) out of a substation.")
-class Feeder(Node):
+class Feeder(Node, LossFields):
     name: str = name_field()
 
     voltage_kv: float | None = number_field("voltage_kv", "Nominal voltage in kV.")

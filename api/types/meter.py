@@ -8,8 +8,9 @@ import strawberry
 
 from api.types.customer import Customer
 from api.types.enums import MeterRole
+from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
-from api.types.resolve import parent
+from api.types.resolve import context, parent
 from api.types.shared_fields import path_field, text_field
 from graph.model import Rel
 
@@ -47,3 +48,30 @@ class Meter(Node):
         return None if found is None else Customer(entity=found, as_of=self.as_of)
 
     path: list[Node] = path_field
+
+    @strawberry.field(
+        description="Stored daily readings over the period (inclusive), oldest first, as "
+        "registered: importKwh and exportKwh are before the multiplier."
+    )
+    async def readings(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+    ) -> list[Reading]:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        found = await ctx.loaders.readings.load((from_, to, self.entity.code))
+        return [Reading(reading=r) for r in found]
+
+    @strawberry.field(description="Readings of days in the period that a later import replaced.")
+    async def reading_corrections(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+    ) -> list[ReadingCorrection]:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        found = await ctx.loaders.corrections.load((from_, to, self.entity.code))
+        return [ReadingCorrection(correction=c) for c in found]

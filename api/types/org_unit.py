@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api.types.connection import Connection, connection
+from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import children, org_transformer_page, parent
 from api.types.shared_fields import name_field, path_field, text_field
@@ -14,7 +15,7 @@ from graph.model import Rel
 
 
 @strawberry.type(description="A unit of the utility's organisation tree.")
-class OrgUnit(Node):
+class OrgUnit(Node, LossFields):
     name: str = name_field()
 
     level: str | None = text_field(

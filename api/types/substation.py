@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.types.feeder import Feeder
+from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import children
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A substation (变电站) and the feeders out of it.")
-class Substation(Node):
+class Substation(Node, LossFields):
     name: str = name_field()
 
     voltage_kv: float | None = number_field("voltage_kv", "Highest nominal voltage in kV.")

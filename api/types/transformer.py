@@ -8,9 +8,11 @@ import strawberry
 
 from api.types.connection import Connection, connection
 from api.types.enums import MeterRole, Ownership
+from api.types.loss import FromDate, ToDate, TransformerLoss
+from api.types.loss_fields import LossFields
 from api.types.meter import Meter
 from api.types.node import Node
-from api.types.resolve import child_page, children, parent
+from api.types.resolve import child_page, children, context, parent
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from graph.model import Rel
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A distribution transformer and its area (台区).")
-class Transformer(Node):
+class Transformer(Node, LossFields):
     name: str = name_field()
 
     capacity_kva: float | None = number_field("capacity_kva", "Rated capacity in kVA.")
@@ -45,6 +47,21 @@ class Transformer(Node):
     async def gate_meters(self, info: strawberry.Info) -> list[Meter]:
         found = await children(info, Rel.HAS_METER, self.entity, self.as_of)
         return [Meter(entity=e, as_of=self.as_of) for e in found if e.get("role") == "gate"]
+
+    @strawberry.field(
+        description="The area's own balance over the period (inclusive), each meter counted "
+        "on the days it belonged to the area."
+    )
+    async def loss(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+    ) -> TransformerLoss:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        area = await ctx.loaders.area_loss.load((from_, to, self.entity.code))
+        return TransformerLoss(area=area, rules=ctx.loss.rules)
 
     @strawberry.field(description="The area's meters on the as-of date, by code.")
     async def meters(

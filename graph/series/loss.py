@@ -85,6 +85,31 @@ class AreaLoss:
     no_supply: bool
     low_coverage: bool
 
+    @classmethod
+    def without_data(cls, area: str, start: dt.date, end: dt.date) -> AreaLoss:
+        """An area the series copy does not know (yet): no meters, nothing to compute."""
+        days = (end - start).days + 1
+        zero = Decimal(0)
+        return cls(
+            area,
+            start,
+            end,
+            days,
+            0,
+            0,
+            0,
+            0,
+            0,
+            zero,
+            zero,
+            zero,
+            LossStatus.UNCOMPUTABLE,
+            True,
+            False,
+            True,
+            False,
+        )
+
     @property
     def loss_rate(self) -> float | None:
         return ratio(self.loss_kwh, self.supply_kwh)

@@ -55,9 +55,10 @@ class Api:
         return body["data"]
 
 
-def make_api(store: Store, tmp_path: Path, **settings: Any) -> Iterator[Api]:
+def make_api(store: Store, tmp_path: Path, home: str = "unused", **settings: Any) -> Iterator[Api]:
+    """An app over `store`; loss is read from the series folder under tmp_path / home."""
     counting = CountingStore(store)
-    app = create_app(Settings(home=tmp_path / "unused", **settings), store=counting)  # type: ignore[arg-type]
+    app = create_app(Settings(home=tmp_path / home, **settings), store=counting)  # type: ignore[arg-type]
     with TestClient(app) as client:
         yield Api(client, counting)
 

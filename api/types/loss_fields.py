@@ -1,0 +1,110 @@
+"""lossSummary, lossSeries and lossRanking: the same three fields on every node that has areas
+under it (substation, feeder, transformer, org unit) and on the network."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+
+from api.pagination import decode_offset, encode_offset, page_size
+from api.types.connection import PageInfo
+from api.types.loss import (
+    FromDate,
+    LossOrder,
+    LossStatus,
+    LossSummary,
+    ToDate,
+    TransformerLoss,
+    TransformerLossConnection,
+    TransformerLossEdge,
+)
+from api.types.resolve import context
+from graph.model import Kind
+from graph.series import loss as domain
+
+SCOPE_OF_KIND = {
+    Kind.SUBSTATION: "substation",
+    Kind.FEEDER: "feeder",
+    Kind.TRANSFORMER: "transformer",
+    Kind.ORG_UNIT: "org",
+}
+PERIOD_DOC = "from and to inclusive; the subtree as on `to`; asOf does not apply"
+
+
+@strawberry.type
+class LossFields:
+    """Base of types with areas under them; `loss_scope` says which subtree."""
+
+    def loss_scope(self) -> tuple[str, str]:
+        entity = self.entity  # type: ignore[attr-defined]
+        return SCOPE_OF_KIND[entity.kind], entity.code
+
+    @strawberry.field(description=f"The roll-up over the period ({PERIOD_DOC}).")
+    async def loss_summary(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+    ) -> LossSummary:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        kind, code = self.loss_scope()
+        found = await ctx.loaders.loss_summary.load((kind, from_, to, code))
+        return LossSummary(summary=found)
+
+    @strawberry.field(description="One roll-up per day, each on that day's subtree.")
+    async def loss_series(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+    ) -> list[LossSummary]:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        kind, code = self.loss_scope()
+        found = await ctx.loaders.loss_series.load((kind, from_, to, code))
+        return [LossSummary(summary=s) for s in found]
+
+    @strawberry.field(
+        description=f"The areas under the node, ranked ({PERIOD_DOC}); ties by code; "
+        "a null loss rate ranks last."
+    )
+    async def loss_ranking(
+        self,
+        info: strawberry.Info,
+        from_: FromDate,
+        to: ToDate,
+        order_by: LossOrder = domain.LossOrder.LOSS_RATE_DESC,  # type: ignore[valid-type]
+        status: list[LossStatus] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> TransformerLossConnection:
+        ctx = context(info)
+        ctx.loss.rules.check_period(from_, to)
+        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+        offset = decode_offset(after)
+        kind, code = self.loss_scope()
+        page = await asyncio.to_thread(
+            ctx.loss.ranking, kind, code, from_, to, order_by, status, size, offset
+        )
+        edges = [
+            TransformerLossEdge(
+                cursor=encode_offset(offset + i),
+                node=TransformerLoss(area=area, rules=ctx.loss.rules),
+            )
+            for i, area in enumerate(page.items)
+        ]
+        return TransformerLossConnection(
+            total_count=page.total_count,
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+
+@strawberry.type(description="The whole network: every area of every feeder and unit.")
+class Network(LossFields):
+    def loss_scope(self) -> tuple[str, str]:
+        return "network", ""
