@@ -36,6 +36,14 @@ def _print_report(report: LoadReport) -> None:
     moved = ", ".join(f"{n:,} {r.value}" for r, n in sorted(s.moved.items())) or "nothing"
     rate = report.rows_read / report.seconds if report.seconds else 0.0
     print(f"created: {created}\nupdated: {updated}\nmoved: {moved}\nlinked: {s.linked:,}")
+    r = report.readings
+    if r is not None:
+        per_s = report.readings_read / report.readings_seconds if report.readings_seconds else 0.0
+        print(
+            f"readings: {r.added:,} added, {r.replaced:,} replaced (old values kept as "
+            f"corrections), {r.unchanged:,} unchanged; {r.days_written} days written in "
+            f"{report.readings_seconds:.1f} s ({per_s:,.0f} readings/s)"
+        )
     print(
         f"{report.rows_read:,} rows read, {report.rows_written:,} changes written in "
         f"{report.seconds:.1f} s ({rate:,.0f} rows/s)"
@@ -47,7 +55,13 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
     """Load a folder into the configured store; print problems or the report. Exit code."""
     store = settings.open_store()
     try:
-        report = load_folder(store, folder, effective=effective, progress=_progress)
+        report = load_folder(
+            store,
+            folder,
+            effective=effective,
+            progress=_progress,
+            series=settings.series_folder(),
+        )
     except LoadRejected as rejected:
         for problem in rejected.problems[:MAX_PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)
@@ -83,11 +97,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from loaders.generate import generate, write_folder
+    from loaders.generate_readings import write_readings
 
     started = time.perf_counter()
     network = generate(args.meters, seed=args.seed)
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
     write_folder(network, folder)
+    if args.days:
+        # The last `days` full days before today: what a collection system would have sent.
+        first_day = dt.date.today() - dt.timedelta(days=args.days)
+        readings = write_readings(folder, first_day, args.days, seed=args.seed)
+        _progress(f"generated {readings:,} readings from {first_day} for {args.days} days")
     _progress(
         f"generated {network.meter_count:,} meters ({network.entity_count():,} entities) "
         f"into {folder} in {time.perf_counter() - started:.1f} s"
@@ -103,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="import an exchange-format folder (all or nothing)")
-    load.add_argument("dir", help="folder with orgs.csv, substations.csv, ... (any subset)")
+    load.add_argument(
+        "dir", help="folder with orgs.csv, substations.csv, ..., readings.csv (any subset)"
+    )
     load.add_argument(
         "--effective",
         type=_date,
@@ -121,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--meters", type=int, default=20_000, help="meters to generate")
             p.add_argument("--seed", type=int, default=20261128)
             p.add_argument("--write", help="folder for the generated CSV files")
+            p.add_argument(
+                "--days", type=int, default=31, help="days of readings up to yesterday (0: none)"
+            )
             p.add_argument("--no-serve", action="store_true", help="generate and load only")
     return parser
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from graph.embedded import EmbeddedStore
 from graph.model import Kind
+from taiqu.settings import Settings
 from tests.builder import small_network
 
 
@@ -61,3 +62,26 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     store = EmbeddedStore(tmp_path / "home")
     assert store.counts()[Kind.METER] == 1_500
+    manifest = Settings(home=tmp_path / "home").series_folder().read()
+    assert len(manifest.readings) == 31  # the last 31 days of readings, loaded
+    assert "readings: " in done.stdout and " added, 0 replaced" in done.stdout
+
+
+def test_readings_rejected_by_line_and_column(tmp_path: Path) -> None:
+    folder = small_network().write(tmp_path / "src")
+    (folder / "readings.csv").write_text(
+        "meter_code,date,import_kwh,export_kwh\nM1,2026-10-01,3.5,\nM9,2026-10-01,x,\n",
+        encoding="utf-8",
+    )
+    done = taiqu(tmp_path / "home", "load", str(folder))
+    assert done.returncode == 1
+    assert "readings.csv:3:1 (meter_code): error: unknown meter" in done.stderr
+    assert "readings.csv:3:3 (import_kwh): error: not a number" in done.stderr
+    store = EmbeddedStore(tmp_path / "home")
+    assert sum(store.counts().values()) == 0
+    (folder / "readings.csv").write_text(
+        "meter_code,date,import_kwh,export_kwh\nM1,2026-10-01,3.5,\n", encoding="utf-8"
+    )
+    done = taiqu(tmp_path / "home", "load", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert "readings: 1 added, 0 replaced" in done.stdout
