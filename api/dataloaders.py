@@ -91,8 +91,7 @@ def build_loaders(store: Store, loss: LossReader) -> Loaders:
 
     def areas(group: tuple, codes: list[str]) -> dict[str, AreaLoss]:
         start, end = group
-        found = loss.areas(codes, start, end)
-        return {code: found.get(code) or AreaLoss.without_data(code, start, end) for code in codes}
+        return loss.areas(codes, start, end)  # an unknown area is judged on no data
 
     def readings(group: tuple, codes: list[str]) -> dict[str, list[Reading]]:
         return loss.readings(codes, *group)

@@ -1,8 +1,7 @@
 """Line loss as the domain states it: area balances, their status and reasons, subtree roll-ups.
 
-The status rule itself runs in SQL (`graph.series.sql.CLASSIFIED`) over exact decimals; this
-module holds the thresholds, the result records, the ratios (computed from exact sums) and the
-reasons text, so that every caller words them the same way.
+This module holds the thresholds, the result records, the ratios (computed from exact sums) and
+the reasons text; `graph.series.judge` applies the status rule.
 
     supply = gate (import - export) x multiplier + customer/pv export x multiplier
     sales  = customer/pv import x multiplier
@@ -84,31 +83,6 @@ class AreaLoss:
     gate_missing: bool
     no_supply: bool
     low_coverage: bool
-
-    @classmethod
-    def without_data(cls, area: str, start: dt.date, end: dt.date) -> AreaLoss:
-        """An area the series copy does not know (yet): no meters, nothing to compute."""
-        days = (end - start).days + 1
-        zero = Decimal(0)
-        return cls(
-            area,
-            start,
-            end,
-            days,
-            0,
-            0,
-            0,
-            0,
-            0,
-            zero,
-            zero,
-            zero,
-            LossStatus.UNCOMPUTABLE,
-            True,
-            False,
-            True,
-            False,
-        )
 
     @property
     def loss_rate(self) -> float | None:

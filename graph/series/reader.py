@@ -1,9 +1,10 @@
 """Loss answers for the API, read from the series folder without ever taking its writer lock.
 
-An in-memory DuckDB holds the small tables every answer needs (areas' meter counts over time,
-the placement links, the transformer list) and reloads them when the manifest changes; balances
-and readings stay in their Parquet files and only the months or days of the asked period are
-read, so memory stays flat however many days are stored.
+What every answer needs is held in memory and reloaded when the manifest changes: the placement
+of areas in the network and org trees and their meter counts over time (`Placement`, sized by
+the network), and the balances of recently asked months as cumulative sums (`MonthCache`,
+bounded). Readings stay in their day files and are read only for the days asked. Memory stays
+flat however many days are stored.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import duckdb
 
 from graph.errors import InputError
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
+from graph.series.judge import AreaNumbers, judge, summarize
 from graph.series.loss import (
     AreaLoss,
     LossOrder,
@@ -29,37 +30,57 @@ from graph.series.loss import (
     Reading,
     ReadingCorrection,
 )
-from graph.series.writer import literal
+from graph.series.months import MEASURES, MonthBalances, MonthCache
+from graph.series.placement import Placement
 
-SCOPE_KINDS = tuple(sql.SCOPES)
-_SMALL_TABLES = {
-    "spans": "area VARCHAR, valid_from DATE, valid_to DATE, gates INTEGER, meters INTEGER",
-    "links": "rel VARCHAR, parent VARCHAR, child VARCHAR, valid_from DATE, valid_to DATE",
-    "transformers": "code VARCHAR",
+_SMALL = {
+    "transformers": "SELECT code FROM read_parquet($file)",
+    "links": "SELECT rel, parent, child, valid_from, valid_to FROM read_parquet($file)",
+    "spans": "SELECT area, valid_from, valid_to, gates, meters FROM read_parquet($file)",
 }
 
 
-def _months(start: dt.date, end: dt.date) -> list[str]:
-    months, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+def _months(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The months of [start, end], each with the part of the period inside it."""
+    found = []
+    day = start
+    while day <= end:
+        nxt = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last = min(end, nxt - dt.timedelta(days=1))
+        found.append((f"{day.year:04d}-{day.month:02d}", day, last))
+        day = nxt
+    return found
+
+
+_MonthPart = tuple[MonthBalances, dt.date, dt.date]
+
+
+def _rate_key(a: AreaLoss) -> float:
+    rate = a.loss_rate
+    return 0.0 if rate is None else rate
+
+
+_ORDER_KEYS = {
+    LossOrder.LOSS_RATE_DESC: lambda a: (a.loss_rate is None, -_rate_key(a), a.area),
+    LossOrder.LOSS_RATE_ASC: lambda a: (a.loss_rate is None, _rate_key(a), a.area),
+    LossOrder.LOSS_KWH_DESC: lambda a: (-a.loss_kwh, a.area),
+}
 
 
 class LossReader:
-    """Thread-safe: each thread queries through its own cursor of one in-memory database."""
+    """Thread-safe: the API calls it from worker threads."""
 
-    def __init__(self, folder: SeriesFolder, rules: LossRules) -> None:
+    def __init__(self, folder: SeriesFolder, rules: LossRules, cached_months: int = 15) -> None:
         self.folder = folder
         self.rules = rules
         self._db = duckdb.connect()
-        self._db.execute("SET threads = 2")
+        self._db.execute("SET threads = 1")  # small reads: one thread answers fastest
         self._local = threading.local()
         self._reload = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._manifest = Manifest()
-        self._db.execute(sql.EMPTY_BALANCES.format(name="no_balances").replace("TEMP ", ""))
+        self._placement = Placement()
+        self._months = MonthCache(cached_months)
 
     def close(self) -> None:
         self._db.close()
@@ -72,102 +93,110 @@ class LossReader:
         return cur
 
     def manifest(self) -> Manifest:
-        """The current manifest; reloads the small tables when a writer published a new one."""
+        """The current manifest; reloads the placement when a writer published a new one."""
         stamp = self.folder.stamp()
         if stamp != self._stamp:
             with self._reload:
                 if stamp != self._stamp:
                     manifest = self.folder.read()
-                    cur = self._db.cursor()
-                    for name, columns in _SMALL_TABLES.items():
-                        file = manifest.topology.get(name)
-                        source = (
-                            f"SELECT * FROM read_parquet({literal(self.folder.path(file))})"
-                            if file
-                            else "SELECT * FROM (SELECT NULL) WHERE false"
-                        )
-                        cur.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-                        if file:
-                            cur.execute(f"INSERT INTO {name} {source}")
-                    cur.close()
+                    self._placement = self._read_placement(manifest)
                     self._manifest, self._stamp = manifest, stamp
         return self._manifest
 
+    def _read_placement(self, manifest: Manifest) -> Placement:
+        rows: dict[str, list] = {}
+        for name, query in _SMALL.items():
+            file = manifest.topology.get(name)
+            rows[name] = (
+                self._cursor().execute(query, {"file": self.folder.path(file)}).fetchall()
+                if file
+                else []
+            )
+        return Placement.build((c for (c,) in rows["transformers"]), rows["links"], rows["spans"])
+
     # --- loss ---------------------------------------------------------------------------
-    def _classified(
-        self, mode: str, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
-    ) -> tuple[str, dict[str, Any]]:
-        if kind not in sql.SCOPES:
-            raise ValueError(f"unknown scope kind {kind!r}")
+    def _period(self, start: dt.date, end: dt.date) -> tuple[Placement, list[_MonthPart]]:
+        """Check the period; the placement and each month's balances with its part of it."""
         self.rules.check_period(start, end)
         manifest = self.manifest()
-        files = [
-            self.folder.path(manifest.balances[m])
-            for m in _months(start, end)
+        months = [
+            (self._months.get(self._cursor(), self.folder.path(manifest.balances[m]), m), a, b)
+            for m, a, b in _months(start, end)
             if m in manifest.balances
         ]
-        query = sql.CLASSIFIED.format(
-            on_days=sql.ON_DAYS[mode],
-            scope=sql.SCOPES[kind],
-            grid=sql.GRID[mode],
-            balances=sql.BALANCE_SOURCES["files" if files else "none"],
-        )
-        params: dict[str, Any] = {
-            "from": start,
-            "to": end,
-            "min_coverage": str(self.rules.min_coverage),
-            "high_rate": str(self.rules.high_rate),
-        }
-        if kind != "network":
-            params["roots"] = list(codes)
-        if files:
-            params["balances"] = files
-        return query, params
+        return self._placement, months
+
+    def _judged(
+        self,
+        placement: Placement,
+        months: list[_MonthPart],
+        areas: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+    ) -> list[AreaLoss]:
+        """Each area judged over [start, end] (inside the months given): meter counts from
+        the placement, readings' sums from the months' balances."""
+        days = (end - start).days + 1
+        parts = [(m, max(a, start), min(b, end)) for m, a, b in months]
+        parts = [(m, a, b) for m, a, b in parts if a <= b]
+        judged = []
+        for area in areas:
+            totals = [0] * MEASURES
+            for month, a, b in parts:
+                month.add(area, a, b, totals)
+            gate_days, gate_expected, meter_expected = placement.meter_days(area, start, end)
+            numbers = AreaNumbers(
+                days,
+                gate_days,
+                gate_expected,
+                totals[0],
+                meter_expected,
+                totals[1],
+                totals[2],
+                totals[3],
+            )
+            judged.append(judge(area, start, end, numbers, self.rules))
+        return judged
 
     def summaries(
         self, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
     ) -> dict[str, LossSummary]:
-        """The roll-up of each root over [start, end] (root "" for the network)."""
-        classified, params = self._classified("summary", kind, codes, start, end)
-        rows = (
-            self._cursor()
-            .execute(f"WITH classified AS ({classified}) {sql.ROLLUP}", params)
-            .fetchall()
-        )
-        found = {row[0]: _summary(row, start, end) for row in rows}
-        keys = [""] if kind == "network" else codes
-        return {code: found.get(code, LossSummary(start, end)) for code in keys}
+        """The roll-up of each root over [start, end] (root "" for the network), over the
+        areas under it on `end`."""
+        placement, months = self._period(start, end)
+        roots = [""] if kind == "network" else list(codes)
+        return {
+            code: summarize(
+                start,
+                end,
+                self._judged(placement, months, placement.areas_under(kind, code, end), start, end),
+            )
+            for code in roots
+        }
 
     def series(
         self, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
     ) -> dict[str, list[LossSummary]]:
-        """One roll-up per day of [start, end] for each root, each day on that day's topology."""
-        classified, params = self._classified("series", kind, codes, start, end)
-        rows = (
-            self._cursor()
-            .execute(f"WITH classified AS ({classified}) {sql.ROLLUP}", params)
-            .fetchall()
-        )
-        found = {(row[0], row[1]): row for row in rows}
+        """One roll-up per day of [start, end] for each root, each day on that day's tree."""
+        placement, months = self._period(start, end)
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-        keys = [""] if kind == "network" else codes
+        roots = [""] if kind == "network" else list(codes)
         return {
             code: [
-                _summary(found[(code, d)], d, d) if (code, d) in found else LossSummary(d, d)
+                summarize(
+                    d,
+                    d,
+                    self._judged(placement, months, placement.areas_under(kind, code, d), d, d),
+                )
                 for d in days
             ]
-            for code in keys
+            for code in roots
         }
 
     def areas(self, codes: Sequence[str], start: dt.date, end: dt.date) -> dict[str, AreaLoss]:
         """Each transformer's own balance over [start, end]."""
-        classified, params = self._classified("summary", "transformer", codes, start, end)
-        rows = (
-            self._cursor()
-            .execute(f"WITH classified AS ({classified}) {sql.AREAS}", params)
-            .fetchall()
-        )
-        return {row[1]: _area(row, start, end) for row in rows}
+        placement, months = self._period(start, end)
+        return {a.area: a for a in self._judged(placement, months, list(codes), start, end)}
 
     def ranking(
         self,
@@ -180,41 +209,19 @@ class LossReader:
         first: int,
         offset: int,
     ) -> RankingPage:
-        """A page of the areas under one root, ordered by `order` (ties by code)."""
+        """A page of the areas under one root on `end`, ordered by `order` (ties by code;
+        a null loss rate last)."""
         if offset < 0:
             raise InputError("the cursor is not valid here")
-        classified, params = self._classified("summary", kind, [code], start, end)
-        params |= {
-            "statuses": [s.value for s in (statuses or list(LossStatus))],
-            "limit": first + 1,
-            "offset": offset,
-        }
-        query = f"WITH classified AS ({classified}) " + sql.RANKING.format(
-            order=sql.RANKING_ORDER[LossOrder(order).value]
-        )
-        rows = self._cursor().execute(query, params).fetchall()
-        total = int(rows[0][-1]) if rows else self._count(kind, code, start, end, statuses)
-        items = [_area(row, start, end) for row in rows[:first]]
-        return RankingPage(items, total, offset, len(rows) > first)
-
-    def _count(
-        self,
-        kind: str,
-        code: str,
-        start: dt.date,
-        end: dt.date,
-        statuses: Sequence[LossStatus] | None,
-    ) -> int:
-        """The total for a page past the end (the window count came with no row)."""
-        summary = self.summaries(kind, [code] if kind != "network" else [], start, end)
-        s = summary["" if kind == "network" else code]
-        by_status = {
-            LossStatus.NORMAL: s.normal_count,
-            LossStatus.HIGH: s.high_count,
-            LossStatus.NEGATIVE: s.negative_count,
-            LossStatus.UNCOMPUTABLE: s.uncomputable_count,
-        }
-        return sum(by_status[st] for st in (statuses or list(LossStatus)))
+        wanted = set(statuses or LossStatus)
+        placement, months = self._period(start, end)
+        areas = placement.areas_under(kind, code, end)
+        judged = [
+            a for a in self._judged(placement, months, areas, start, end) if a.status in wanted
+        ]
+        judged.sort(key=_ORDER_KEYS[LossOrder(order)])
+        page = judged[offset : offset + first]
+        return RankingPage(page, len(judged), offset, offset + first < len(judged))
 
     # --- readings -------------------------------------------------------------------------
     def readings(
@@ -239,7 +246,7 @@ class LossReader:
         for code, meter_id, multiplier in keys:
             rows = cur.execute(
                 sql.METER_READINGS,
-                {"files": day_files, "meter_id": meter_id, "from": start, "to": end},
+                {"files": day_files, "meter_id": meter_id, "first_day": start, "last_day": end},
             ).fetchall()
             found[code] = [Reading(day, imp, exp, Decimal(multiplier)) for day, imp, exp in rows]
         return found
@@ -260,8 +267,8 @@ class LossReader:
                 {
                     "files": [self.folder.path(f) for f in manifest.corrections],
                     "codes": list(meter_codes),
-                    "from": start,
-                    "to": end,
+                    "first_day": start,
+                    "last_day": end,
                 },
             )
             .fetchall()
@@ -269,61 +276,3 @@ class LossReader:
         for code, *fields in rows:
             found[code].append(ReadingCorrection(*fields))
         return found
-
-
-def _summary(row: tuple[Any, ...], start: dt.date, end: dt.date) -> LossSummary:
-    (_, _, count, normal, high, negative, uncomputable, supply, sales, loss, read, expected) = row
-    return LossSummary(
-        start,
-        end,
-        count,
-        normal,
-        high,
-        negative,
-        uncomputable,
-        supply,
-        sales,
-        loss,
-        int(read),
-        int(expected),
-    )
-
-
-def _area(row: tuple[Any, ...], start: dt.date, end: dt.date) -> AreaLoss:
-    (
-        _,
-        area,
-        days,
-        gate_days,
-        gate_expected,
-        gate_read,
-        meter_expected,
-        meter_read,
-        supply,
-        sales,
-        loss,
-        no_gate,
-        gate_missing,
-        no_supply,
-        low_coverage,
-        status,
-    ) = row[:16]
-    return AreaLoss(
-        area,
-        start,
-        end,
-        days,
-        gate_days,
-        gate_expected,
-        gate_read,
-        meter_expected,
-        meter_read,
-        supply,
-        sales,
-        loss,
-        LossStatus(status),
-        no_gate,
-        gate_missing,
-        no_supply,
-        low_coverage,
-    )

@@ -1,0 +1,81 @@
+"""Balances of one month file as cumulative sums per area, cached by file name.
+
+Balance files are immutable (a new generation writes a new name), so a cached month can never
+be stale; the cache holds a bounded number of months, so memory does not grow with stored days.
+A period's sum for an area is two subtractions per month, however many days it spans.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import threading
+from array import array
+from collections import OrderedDict
+
+import duckdb
+
+from graph.series.judge import SCALE
+
+MEASURES = 4  # gate meter-days read, other meter-days read, supply units, sales units
+_MONTH = f"""
+SELECT area, day, gate_read, meter_read,
+       ((gate_net_kwh + export_kwh) * {SCALE})::BIGINT, (sales_kwh * {SCALE})::BIGINT
+FROM read_parquet($file) ORDER BY area, day
+"""
+
+
+class MonthBalances:
+    """cum[area][m][i] = sum of measure m over the month's days before day i (0-based)."""
+
+    def __init__(self, first_day: dt.date, cum: dict[str, list[array]]) -> None:
+        self.first_day = first_day
+        self.cum = cum
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, path: str, month: str) -> MonthBalances:
+        first = dt.date.fromisoformat(month + "-01")
+        length = calendar.monthrange(first.year, first.month)[1]
+        daily: dict[str, list[array]] = {}
+        for area, day, *values in con.execute(_MONTH, {"file": path}).fetchall():
+            rows = daily.get(area)
+            if rows is None:
+                rows = daily[area] = [array("q", bytes(8 * (length + 1))) for _ in values]
+            i = (day - first).days + 1
+            for m, value in enumerate(values):
+                rows[m][i] = value
+        for rows in daily.values():
+            for series in rows:
+                for i in range(1, length + 1):
+                    series[i] += series[i - 1]
+        return cls(first, daily)
+
+    def add(self, area: str, start: dt.date, end: dt.date, totals: list[int]) -> None:
+        """Add the area's sums over [start, end] (days of this month) to `totals`."""
+        rows = self.cum.get(area)
+        if rows is None:
+            return
+        lo, hi = (start - self.first_day).days, (end - self.first_day).days + 1
+        for m in range(MEASURES):
+            totals[m] += rows[m][hi] - rows[m][lo]
+
+
+class MonthCache:
+    """A bounded LRU of MonthBalances keyed by file path; thread-safe."""
+
+    def __init__(self, capacity: int = 15) -> None:
+        self.capacity = capacity
+        self._months: OrderedDict[str, MonthBalances] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, con: duckdb.DuckDBPyConnection, path: str, month: str) -> MonthBalances:
+        with self._lock:
+            found = self._months.get(path)
+            if found is not None:
+                self._months.move_to_end(path)
+                return found
+            found = MonthBalances.read(con, path, month)
+            self._months[path] = found
+            while len(self._months) > self.capacity:
+                self._months.popitem(last=False)
+            return found
