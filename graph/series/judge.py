@@ -41,28 +41,48 @@ class AreaNumbers:
     sales_units: int = 0  # customer/pv import x multiplier
 
 
-def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRules) -> AreaLoss:
-    """The area's balance and status over [start, end]:
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The rules' thresholds as exact integer ratios, worked out once per request."""
+
+    high_num: int
+    high_den: int
+    cov_num: int
+    cov_den: int
+
+    @classmethod
+    def of(cls, rules: LossRules) -> Thresholds:
+        high = rules.high_rate.as_integer_ratio()
+        cov = rules.min_coverage.as_integer_ratio()
+        return cls(high[0], high[1], cov[0], cov[1])
+
+
+def flags(n: AreaNumbers, t: Thresholds) -> tuple[LossStatus, bool, bool, bool, bool]:
+    """The rule: (status, no_gate, gate_missing, no_supply, low_coverage).
 
     UNCOMPUTABLE when a day lacks a gate meter, a gate meter-day lacks a reading, supply <= 0
     or coverage < min_coverage; else NEGATIVE when loss < 0, HIGH when loss / supply >
     high_rate, else NORMAL.
     """
     loss_units = n.supply_units - n.sales_units
-    high_num, high_den = rules.high_rate.as_integer_ratio()
-    cov_num, cov_den = rules.min_coverage.as_integer_ratio()
     no_gate = n.gate_days < n.days
     gate_missing = n.gate_read < n.gate_expected
     no_supply = n.supply_units <= 0
-    low_coverage = n.meter_read * cov_den < cov_num * n.meter_expected
+    low_coverage = n.meter_read * t.cov_den < t.cov_num * n.meter_expected
     if no_gate or gate_missing or no_supply or low_coverage:
         status = LossStatus.UNCOMPUTABLE
     elif loss_units < 0:
         status = LossStatus.NEGATIVE
-    elif loss_units * high_den > high_num * n.supply_units:
+    elif loss_units * t.high_den > t.high_num * n.supply_units:
         status = LossStatus.HIGH
     else:
         status = LossStatus.NORMAL
+    return status, no_gate, gate_missing, no_supply, low_coverage
+
+
+def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRules) -> AreaLoss:
+    """The area's balance and status over [start, end] (see `flags` for the rule)."""
+    status, no_gate, gate_missing, no_supply, low_coverage = flags(n, Thresholds.of(rules))
     return AreaLoss(
         area=area,
         start=start,
@@ -75,7 +95,7 @@ def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRu
         meter_read=n.meter_read,
         supply_kwh=kwh(n.supply_units),
         sales_kwh=kwh(n.sales_units),
-        loss_kwh=kwh(loss_units),
+        loss_kwh=kwh(n.supply_units - n.sales_units),
         status=status,
         no_gate=no_gate,
         gate_missing=gate_missing,
@@ -84,19 +104,22 @@ def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRu
     )
 
 
-def summarize(start: dt.date, end: dt.date, areas: Iterable[AreaLoss]) -> LossSummary:
-    """Roll areas up: counts per status; energy over the areas that are not UNCOMPUTABLE;
-    meter-days over all of them."""
+def rollup(
+    start: dt.date, end: dt.date, numbers: Iterable[AreaNumbers], rules: LossRules
+) -> LossSummary:
+    """Roll areas up from their sums: counts per status; energy over the areas that are not
+    UNCOMPUTABLE; meter-days over all of them. No per-area records are built (fast path)."""
+    t = Thresholds.of(rules)
     counts = dict.fromkeys(LossStatus, 0)
-    supply = sales = Decimal(0)
-    read = expected = 0
-    for a in areas:
-        counts[a.status] += 1
-        read += a.meter_read
-        expected += a.meter_expected
-        if a.status is not LossStatus.UNCOMPUTABLE:
-            supply += a.supply_kwh
-            sales += a.sales_kwh
+    supply = sales = read = expected = 0
+    for n in numbers:
+        status = flags(n, t)[0]
+        counts[status] += 1
+        read += n.meter_read
+        expected += n.meter_expected
+        if status is not LossStatus.UNCOMPUTABLE:
+            supply += n.supply_units
+            sales += n.sales_units
     return LossSummary(
         start=start,
         end=end,
@@ -105,9 +128,9 @@ def summarize(start: dt.date, end: dt.date, areas: Iterable[AreaLoss]) -> LossSu
         high_count=counts[LossStatus.HIGH],
         negative_count=counts[LossStatus.NEGATIVE],
         uncomputable_count=counts[LossStatus.UNCOMPUTABLE],
-        supply_kwh=supply,
-        sales_kwh=sales,
-        loss_kwh=supply - sales,
+        supply_kwh=kwh(supply),
+        sales_kwh=kwh(sales),
+        loss_kwh=kwh(supply - sales),
         meter_read=read,
         meter_expected=expected,
     )

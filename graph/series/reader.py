@@ -19,7 +19,7 @@ import duckdb
 from graph.errors import InputError
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
-from graph.series.judge import AreaNumbers, judge, summarize
+from graph.series.judge import AreaNumbers, judge, rollup
 from graph.series.loss import (
     AreaLoss,
     LossOrder,
@@ -126,6 +126,39 @@ class LossReader:
         ]
         return self._placement, months
 
+    @staticmethod
+    def _numbers(
+        placement: Placement,
+        months: list[_MonthPart],
+        areas: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+    ) -> list[AreaNumbers]:
+        """Each area's sums over [start, end] (inside the months given): meter counts from
+        the placement, readings' sums from the months' balances."""
+        days = (end - start).days + 1
+        parts = [(m, max(a, start), min(b, end)) for m, a, b in months]
+        parts = [(m, a, b) for m, a, b in parts if a <= b]
+        found = []
+        for area in areas:
+            totals = [0] * MEASURES
+            for month, a, b in parts:
+                month.add(area, a, b, totals)
+            gate_days, gate_expected, meter_expected = placement.meter_days(area, start, end)
+            found.append(
+                AreaNumbers(
+                    days,
+                    gate_days,
+                    gate_expected,
+                    totals[0],
+                    meter_expected,
+                    totals[1],
+                    totals[2],
+                    totals[3],
+                )
+            )
+        return found
+
     def _judged(
         self,
         placement: Placement,
@@ -134,29 +167,18 @@ class LossReader:
         start: dt.date,
         end: dt.date,
     ) -> list[AreaLoss]:
-        """Each area judged over [start, end] (inside the months given): meter counts from
-        the placement, readings' sums from the months' balances."""
-        days = (end - start).days + 1
-        parts = [(m, max(a, start), min(b, end)) for m, a, b in months]
-        parts = [(m, a, b) for m, a, b in parts if a <= b]
-        judged = []
-        for area in areas:
-            totals = [0] * MEASURES
-            for month, a, b in parts:
-                month.add(area, a, b, totals)
-            gate_days, gate_expected, meter_expected = placement.meter_days(area, start, end)
-            numbers = AreaNumbers(
-                days,
-                gate_days,
-                gate_expected,
-                totals[0],
-                meter_expected,
-                totals[1],
-                totals[2],
-                totals[3],
-            )
-            judged.append(judge(area, start, end, numbers, self.rules))
-        return judged
+        numbers = self._numbers(placement, months, areas, start, end)
+        return [judge(a, start, end, n, self.rules) for a, n in zip(areas, numbers, strict=True)]
+
+    def _rollup(
+        self,
+        placement: Placement,
+        months: list[_MonthPart],
+        areas: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+    ) -> LossSummary:
+        return rollup(start, end, self._numbers(placement, months, areas, start, end), self.rules)
 
     def summaries(
         self, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
@@ -166,10 +188,8 @@ class LossReader:
         placement, months = self._period(start, end)
         roots = [""] if kind == "network" else list(codes)
         return {
-            code: summarize(
-                start,
-                end,
-                self._judged(placement, months, placement.areas_under(kind, code, end), start, end),
+            code: self._rollup(
+                placement, months, placement.areas_under(kind, code, end), start, end
             )
             for code in roots
         }
@@ -183,11 +203,7 @@ class LossReader:
         roots = [""] if kind == "network" else list(codes)
         return {
             code: [
-                summarize(
-                    d,
-                    d,
-                    self._judged(placement, months, placement.areas_under(kind, code, d), d, d),
-                )
+                self._rollup(placement, months, placement.areas_under(kind, code, d), d, d)
                 for d in days
             ]
             for code in roots

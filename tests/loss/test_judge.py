@@ -7,7 +7,7 @@ import doctest
 from decimal import Decimal
 
 from graph.series import judge as judge_module
-from graph.series.judge import SCALE, AreaNumbers, judge, summarize
+from graph.series.judge import SCALE, AreaNumbers, judge, rollup
 from graph.series.loss import LossRules, LossStatus
 
 DAY = dt.date(2026, 10, 1)
@@ -43,6 +43,6 @@ def test_no_meters_expected_means_full_coverage() -> None:
 
 
 def test_summary_of_nothing() -> None:
-    empty = summarize(DAY, DAY, [])
+    empty = rollup(DAY, DAY, [], LossRules())
     assert (empty.transformer_count, empty.loss_rate, empty.qualified_rate) == (0, None, None)
     assert empty.reading_coverage == 1.0
