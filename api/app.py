@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 from api.context import Context, build_context
 from api.schema import build_schema
 from graph.series.reader import LossReader
+from graph.series.writer import ensure_synced
 from graph.store import Store
 from taiqu.settings import Settings
 
@@ -51,7 +52,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store or settings.open_store()
-        app.state.loss = LossReader(settings.series_folder(), settings.loss_rules())
+        series = settings.series_folder()
+        # A topology loaded before readings existed, or a load that crashed between its
+        # topology write and the sync: repair the copy loss reads before answering.
+        if await asyncio.to_thread(ensure_synced, series, app.state.store, log.info):
+            log.info("synced the series copy of the topology")
+        app.state.loss = LossReader(series, settings.loss_rules())
         log.info("serving %r", settings)
         try:
             yield

@@ -17,7 +17,7 @@ from graph.errors import LoadRejected
 from graph.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
-from graph.series.writer import connect, mark_topology_stale, sync_topology
+from graph.series.writer import connect, ensure_synced, mark_topology_stale, sync_topology
 from graph.store import ChangeSet, Progress, Store
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
@@ -42,14 +42,6 @@ class LoadReport:
     def changed(self) -> bool:
         written = self.readings and (self.readings.added or self.readings.replaced)
         return self.rows_written > 0 or bool(written)
-
-
-def ensure_synced(series: SeriesFolder, store: Store, progress: Progress) -> None:
-    """Sync the series copy of the topology when it is missing or a crash left it stale."""
-    manifest = series.read()
-    if manifest.topology_stale or not manifest.topology:
-        progress("syncing the series copy of the topology")
-        sync_topology(series, store, progress)
 
 
 def _quiet(_: str) -> None:

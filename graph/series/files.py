@@ -1,11 +1,13 @@
 """The time-series folder: immutable Parquet files named by generation, one manifest.
 
     TAIQU_HOME/series/
-      manifest.json                 which files are current (replaced atomically)
-      readings/2026-10-01.g7.parquet   one file per day: meter_id, day, import_kwh, export_kwh
-      balances/2026-10.g7.parquet      one file per month: per area per day sums
-      corrections/g7.parquet           readings replaced by import g7 (old and new values)
-      topology/*.g7.parquet            meters, memberships, spans, links, transformers
+      manifest.json                       which files are current (replaced atomically)
+      readings/2026-10-01.g7-1a2b3c.parquet  one per day: meter_id, day, import, export kWh
+      balances/2026-10.g7-1a2b3c.parquet     one per month: per area per day sums
+      corrections/replaced.g7-….parquet      readings replaced by write g7 (old and new)
+      topology/*.g7-….parquet                meters, memberships, spans, links, transformers
+
+(g7 is the generation, 1a2b3c a token of the write that made the file.)
 
 A writer (a `taiqu load`) holds `write.lock`, writes new files under new names, then replaces
 `manifest.json` with one rename: readers (a running `taiqu serve`) see either the previous
@@ -19,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -82,6 +85,7 @@ class SeriesFolder:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._token = secrets.token_hex(3)
         for sub in ("readings", "balances", "corrections", "topology"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
@@ -103,7 +107,9 @@ class SeriesFolder:
             return Manifest()
 
     def new_name(self, generation: int, kind: str, key: str) -> str:
-        return f"{kind}/{key}.g{generation}.parquet"
+        """A name no earlier write used: a write that died before publishing may have left
+        files of the same generation behind."""
+        return f"{kind}/{key}.g{generation}-{self._token}.parquet"
 
     def publish(self, current: Manifest, nxt: Manifest) -> None:
         """Make `nxt` current with one atomic rename, then drop files no manifest names."""
@@ -127,6 +133,7 @@ class SeriesFolder:
         manifest as it is under the lock."""
         with (self.root / LOCK).open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
+            self._token = secrets.token_hex(3)
             try:
                 yield self.read()
             finally:

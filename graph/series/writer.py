@@ -220,6 +220,18 @@ def sync_topology(
         return SyncReport(len(areas), len(days), True)
 
 
+def ensure_synced(folder: SeriesFolder, store: Store, progress: Progress | None = None) -> bool:
+    """Sync the series copy of the topology when it is missing or a crash left it stale
+    (between a topology write and its sync). True when it synced."""
+    manifest = folder.read()
+    if not (manifest.topology_stale or not manifest.topology):
+        return False
+    if progress:
+        progress("syncing the series copy of the topology")
+    sync_topology(folder, store, progress)
+    return True
+
+
 def mark_topology_stale(folder: SeriesFolder) -> None:
     """Record, before a topology write, that the copy will need a sync (survives a crash)."""
     with folder.writing() as current:
