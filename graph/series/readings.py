@@ -76,6 +76,7 @@ def write_readings(
         ).fetchone()
         if lost and lost[0]:
             raise StoreError(f"{lost[0]} readings name meters the series copy does not know")
+        con.execute("DROP TABLE incoming")
         days = [
             d.isoformat()
             for (d,) in con.execute("SELECT DISTINCT day FROM inc ORDER BY day").fetchall()

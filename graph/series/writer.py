@@ -42,6 +42,8 @@ def connect(folder: SeriesFolder) -> duckdb.DuckDBPyConnection:
     tmp.mkdir(exist_ok=True)
     con.execute("SET temp_directory = ?", [str(tmp)])
     con.execute("SET preserve_insertion_order = true")
+    # Beyond this, working tables spill to tmp/ instead of taking the machine's memory.
+    con.execute("SET memory_limit = '3GB'")
     return con
 
 
