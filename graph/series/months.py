@@ -2,7 +2,8 @@
 
 Balance files are immutable (a new generation writes a new name), so a cached month can never
 be stale; the cache holds a bounded number of months, so memory does not grow with stored days.
-A period's sum for an area is two subtractions per month, however many days it spans.
+A period's sum for an area is two subtractions per measure and month, however many days it
+spans (the reader does them inline: it is the hot loop of every answer).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import duckdb
 
 from graph.series.judge import SCALE
 
-MEASURES = 4  # gate meter-days read, other meter-days read, supply units, sales units
 _MONTH = f"""
 SELECT area, day, gate_read, meter_read,
        ((gate_net_kwh + export_kwh) * {SCALE})::BIGINT, (sales_kwh * {SCALE})::BIGINT
@@ -26,7 +26,10 @@ FROM read_parquet($file) ORDER BY area, day
 
 
 class MonthBalances:
-    """cum[area][m][i] = sum of measure m over the month's days before day i (0-based)."""
+    """cum[area][m][i] = sum of measure m over the month's days before day i (0-based).
+
+    Measures: gate meter-days read, other meter-days read, supply units, sales units.
+    """
 
     def __init__(self, first_day: dt.date, cum: dict[str, list[array]]) -> None:
         self.first_day = first_day
@@ -49,15 +52,6 @@ class MonthBalances:
                 for i in range(1, length + 1):
                     series[i] += series[i - 1]
         return cls(first, daily)
-
-    def add(self, area: str, start: dt.date, end: dt.date, totals: list[int]) -> None:
-        """Add the area's sums over [start, end] (days of this month) to `totals`."""
-        rows = self.cum.get(area)
-        if rows is None:
-            return
-        lo, hi = (start - self.first_day).days, (end - self.first_day).days + 1
-        for m in range(MEASURES):
-            totals[m] += rows[m][hi] - rows[m][lo]
 
 
 class MonthCache:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from graph.model import Rel
 
-Span = tuple[dt.date, dt.date, int, int]  # valid_from, valid_to, gate meters, other meters
+# valid_from, valid_to (as date ordinals: integer arithmetic in the hot loop), gate meters,
+# other meters
+Span = tuple[int, int, int, int]
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Placement:
         for rel, parent, child, start, end in links:
             placed.down[(rel, parent)].append((child, start, end))
         for area, start, end, gates, meters in spans:
-            placed.spans[area].append((start, end, gates, meters))
+            placed.spans[area].append((start.toordinal(), end.toordinal(), gates, meters))
         return placed
 
     def children(self, rel: Rel, parent: str, day: dt.date) -> list[str]:
@@ -82,9 +84,11 @@ class Placement:
     def meter_days(self, area: str, start: dt.date, end: dt.date) -> tuple[int, int, int]:
         """Over [start, end]: days with a gate meter, gate meter-days, other meter-days."""
         gate_days = gate_meter_days = meter_days = 0
-        stop = end + dt.timedelta(days=1)
+        first, stop = start.toordinal(), end.toordinal() + 1
         for valid_from, valid_to, gates, meters in self.spans.get(area, ()):
-            overlap = (min(valid_to, stop) - max(valid_from, start)).days
+            overlap = (valid_to if valid_to < stop else stop) - (
+                valid_from if valid_from > first else first
+            )
             if overlap > 0:
                 gate_days += overlap if gates > 0 else 0
                 gate_meter_days += gates * overlap

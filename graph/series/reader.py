@@ -19,7 +19,7 @@ import duckdb
 from graph.errors import InputError
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
-from graph.series.judge import AreaNumbers, judge, rollup
+from graph.series.judge import AreaNumbers, Thresholds, flags, judge, rollup
 from graph.series.loss import (
     AreaLoss,
     LossOrder,
@@ -30,7 +30,7 @@ from graph.series.loss import (
     Reading,
     ReadingCorrection,
 )
-from graph.series.months import MEASURES, MonthBalances, MonthCache
+from graph.series.months import MonthBalances, MonthCache
 from graph.series.placement import Placement
 
 _SMALL = {
@@ -55,15 +55,20 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
 _MonthPart = tuple[MonthBalances, dt.date, dt.date]
 
 
-def _rate_key(a: AreaLoss) -> float:
-    rate = a.loss_rate
-    return 0.0 if rate is None else rate
+_Ranked = tuple[str, AreaNumbers]
 
 
+def _rate(item: _Ranked) -> float:
+    """The loss rate for ordering (0 when there is none: those rank last anyway)."""
+    n = item[1]
+    return (n.supply_units - n.sales_units) / n.supply_units if n.supply_units > 0 else 0.0
+
+
+# Sort keys; ties by code, an area without a loss rate (supply <= 0) last.
 _ORDER_KEYS = {
-    LossOrder.LOSS_RATE_DESC: lambda a: (a.loss_rate is None, -_rate_key(a), a.area),
-    LossOrder.LOSS_RATE_ASC: lambda a: (a.loss_rate is None, _rate_key(a), a.area),
-    LossOrder.LOSS_KWH_DESC: lambda a: (-a.loss_kwh, a.area),
+    LossOrder.LOSS_RATE_DESC: lambda i: (i[1].supply_units <= 0, -_rate(i), i[0]),
+    LossOrder.LOSS_RATE_ASC: lambda i: (i[1].supply_units <= 0, _rate(i), i[0]),
+    LossOrder.LOSS_KWH_DESC: lambda i: (i[1].sales_units - i[1].supply_units, i[0]),
 }
 
 
@@ -137,24 +142,36 @@ class LossReader:
         """Each area's sums over [start, end] (inside the months given): meter counts from
         the placement, readings' sums from the months' balances."""
         days = (end - start).days + 1
-        parts = [(m, max(a, start), min(b, end)) for m, a, b in months]
-        parts = [(m, a, b) for m, a, b in parts if a <= b]
+        # Per month: its cumulative sums and the indexes bounding the period's part of it.
+        parts = []
+        for month, a, b in months:
+            first_day, last_day = max(a, start), min(b, end)
+            if first_day <= last_day:
+                base = month.first_day
+                parts.append((month.cum, (first_day - base).days, (last_day - base).days + 1))
         found = []
-        for area in areas:
-            totals = [0] * MEASURES
-            for month, a, b in parts:
-                month.add(area, a, b, totals)
-            gate_days, gate_expected, meter_expected = placement.meter_days(area, start, end)
+        meter_days = placement.meter_days
+        for area in areas:  # the hot loop of every answer: kept flat on purpose
+            gate_read = meter_read = supply = sales = 0
+            for cum, lo, hi in parts:
+                rows = cum.get(area)
+                if rows is not None:
+                    g, m, su, sa = rows
+                    gate_read += g[hi] - g[lo]
+                    meter_read += m[hi] - m[lo]
+                    supply += su[hi] - su[lo]
+                    sales += sa[hi] - sa[lo]
+            gate_days, gate_expected, meter_expected = meter_days(area, start, end)
             found.append(
                 AreaNumbers(
                     days,
                     gate_days,
                     gate_expected,
-                    totals[0],
+                    gate_read,
                     meter_expected,
-                    totals[1],
-                    totals[2],
-                    totals[3],
+                    meter_read,
+                    supply,
+                    sales,
                 )
             )
         return found
@@ -232,12 +249,15 @@ class LossReader:
         wanted = set(statuses or LossStatus)
         placement, months = self._period(start, end)
         areas = placement.areas_under(kind, code, end)
-        judged = [
-            a for a in self._judged(placement, months, areas, start, end) if a.status in wanted
+        numbers = self._numbers(placement, months, areas, start, end)
+        t = Thresholds.of(self.rules)
+        kept = [
+            (area, n) for area, n in zip(areas, numbers, strict=True) if flags(n, t)[0] in wanted
         ]
-        judged.sort(key=_ORDER_KEYS[LossOrder(order)])
-        page = judged[offset : offset + first]
-        return RankingPage(page, len(judged), offset, offset + first < len(judged))
+        kept.sort(key=_ORDER_KEYS[LossOrder(order)])
+        # Only the page is judged in full (reasons, decimals): a network has thousands of areas.
+        page = [judge(area, start, end, n, self.rules) for area, n in kept[offset : offset + first]]
+        return RankingPage(page, len(kept), offset, offset + first < len(kept))
 
     # --- readings -------------------------------------------------------------------------
     def readings(
