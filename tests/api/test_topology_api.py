@@ -176,6 +176,6 @@ def test_round_trips_are_bounded_whatever_the_size(store: Store, tmp_path: Path)
         for f in s["node"]["feeders"]
     )
     assert transformers > 10  # the query really fanned out
-    expected = {"entity_page": 1, "neighbors": 4, "child_pages": 2}
+    expected = {"entity_page": 1, "neighbors": 3, "child_pages": 3}
     assert small_calls == expected
     assert big_calls == expected
