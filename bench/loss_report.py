@@ -31,7 +31,8 @@ def main() -> int:
         print(
             f"| {r['meters']:,} | {r['areas']:,} | {r['readings']:,} | {first['readings_s']} "
             f"| {first['readings_per_s']:,} | {second['readings_per_s']:,} "
-            f"| {r['identical_reimport_s']} | {r['disk']['bytes_per_meter_day']} "
+            f"| {r['identical_reimport_s']} | {r.get('topology_sync_s', '')} "
+            f"| {r['disk']['bytes_per_meter_day']} "
             f"| {r['at_31_days']['serve_peak_rss_mb']} / {r['at_62_days']['serve_peak_rss_mb']} |"
         )
     print()
