@@ -19,7 +19,7 @@ from api.types.loss import (
     TransformerLossConnection,
     TransformerLossEdge,
 )
-from api.types.resolve import context
+from api.types.resolve import period_context
 from graph.model import Kind
 from graph.series import loss as domain
 
@@ -47,8 +47,7 @@ class LossFields:
         from_: FromDate,
         to: ToDate,
     ) -> LossSummary:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         kind, code = self.loss_scope()
         found = await ctx.loaders.loss_summary.load((kind, from_, to, code))
         return LossSummary(summary=found)
@@ -60,8 +59,7 @@ class LossFields:
         from_: FromDate,
         to: ToDate,
     ) -> list[LossSummary]:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         kind, code = self.loss_scope()
         found = await ctx.loaders.loss_series.load((kind, from_, to, code))
         return [LossSummary(summary=s) for s in found]
@@ -80,8 +78,7 @@ class LossFields:
         first: int | None = None,
         after: str | None = None,
     ) -> TransformerLossConnection:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
         offset = decode_offset(after)
         kind, code = self.loss_scope()

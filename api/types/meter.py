@@ -10,7 +10,7 @@ from api.types.customer import Customer
 from api.types.enums import MeterRole
 from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
-from api.types.resolve import context, parent
+from api.types.resolve import parent, period_context
 from api.types.shared_fields import path_field, text_field
 from graph.model import Rel
 
@@ -59,8 +59,7 @@ class Meter(Node):
         from_: FromDate,
         to: ToDate,
     ) -> list[Reading]:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         found = await ctx.loaders.readings.load((from_, to, self.entity.code))
         return [Reading(reading=r) for r in found]
 
@@ -71,7 +70,6 @@ class Meter(Node):
         from_: FromDate,
         to: ToDate,
     ) -> list[ReadingCorrection]:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         found = await ctx.loaders.corrections.load((from_, to, self.entity.code))
         return [ReadingCorrection(correction=c) for c in found]

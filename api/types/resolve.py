@@ -16,6 +16,14 @@ def context(info: Any) -> Context:
     return ctx
 
 
+def period_context(info: Any, start: dt.date, end: dt.date) -> Context:
+    """The context, once the period of a loss or readings field is known to be acceptable
+    (raises InputError, shown to the caller, when it ends before it starts or is too long)."""
+    ctx = context(info)
+    ctx.loss.rules.check_period(start, end)
+    return ctx
+
+
 async def child_page(
     info: Any,
     rel: Rel,

@@ -12,7 +12,7 @@ from api.types.loss import FromDate, ToDate, TransformerLoss
 from api.types.loss_fields import LossFields
 from api.types.meter import Meter
 from api.types.node import Node
-from api.types.resolve import child_page, context, parent
+from api.types.resolve import child_page, context, parent, period_context
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from graph.model import Rel
 
@@ -60,8 +60,7 @@ class Transformer(Node, LossFields):
         from_: FromDate,
         to: ToDate,
     ) -> TransformerLoss:
-        ctx = context(info)
-        ctx.loss.rules.check_period(from_, to)
+        ctx = period_context(info, from_, to)
         area = await ctx.loaders.area_loss.load((from_, to, self.entity.code))
         return TransformerLoss(area=area, rules=ctx.loss.rules)
 

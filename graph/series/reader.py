@@ -275,16 +275,17 @@ class LossReader:
         ]
         if not meters_file or not day_files or not meter_codes:
             return found
-        cur = self._cursor()
-        keys = cur.execute(
-            sql.METER_KEYS, {"file": self.folder.path(meters_file), "codes": list(meter_codes)}
-        ).fetchall()
-        for code, meter_id, multiplier in keys:
-            rows = cur.execute(
-                sql.METER_READINGS,
-                {"files": day_files, "meter_id": meter_id, "first_day": start, "last_day": end},
-            ).fetchall()
-            found[code] = [Reading(day, imp, exp, Decimal(multiplier)) for day, imp, exp in rows]
+        params = {
+            "meters": self.folder.path(meters_file),
+            "codes": list(meter_codes),
+            "files": day_files,
+            "first_day": start,
+            "last_day": end,
+        }
+        for code, day, imp, exp, multiplier in (
+            self._cursor().execute(sql.METER_READINGS, params).fetchall()
+        ):
+            found[code].append(Reading(day, imp, exp, Decimal(multiplier)))
         return found
 
     def corrections(

@@ -74,14 +74,16 @@ GROUP BY m.area, r.day
 AREA_FILTER = "AND m.area IN (SELECT unnest($areas::VARCHAR[]))"
 
 
+# One query for all the meters a GraphQL list asks (an area's page of meters, say).
 METER_READINGS = """
-SELECT r.day, r.import_kwh, r.export_kwh
-FROM read_parquet($files) r WHERE r.meter_id = $meter_id AND r.day BETWEEN $first_day AND $last_day
-ORDER BY r.day
-"""
-METER_KEYS = """
-SELECT code, meter_id, multiplier FROM read_parquet($file)
-WHERE code IN (SELECT unnest($codes::VARCHAR[]))
+WITH keys AS (
+    SELECT code, meter_id, multiplier FROM read_parquet($meters)
+    WHERE code IN (SELECT unnest($codes::VARCHAR[]))
+)
+SELECT k.code, r.day, r.import_kwh, r.export_kwh, k.multiplier
+FROM read_parquet($files) r JOIN keys k ON k.meter_id = r.meter_id
+WHERE r.day BETWEEN $first_day AND $last_day
+ORDER BY k.code, r.day
 """
 CORRECTIONS = """
 SELECT meter_code, day, replaced_at, source, old_import_kwh, old_export_kwh, new_import_kwh,
