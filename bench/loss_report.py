@@ -23,9 +23,10 @@ def main() -> int:
     )
     print(
         "| meters | areas | readings | import s | readings/s | 2nd month readings/s "
-        "| identical re-import s | bytes per meter-day | serve RSS MB, 31 / 62 days |"
+        "| identical re-import s | topology sync s | bytes per meter-day "
+        "| serve RSS MB, 31 / 62 days |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         first, second = r["first_load"], r["second_import"]
         print(
