@@ -29,7 +29,6 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 LOCK = "write.lock"
-TOPOLOGY_TABLES = ("meters", "memberships", "spans", "links", "transformers")
 
 
 @dataclass(frozen=True)

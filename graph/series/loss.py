@@ -11,7 +11,7 @@ the reasons text; `graph.series.judge` applies the status rule.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -179,12 +179,3 @@ class ReadingCorrection:
     old_export_kwh: Decimal
     new_import_kwh: Decimal
     new_export_kwh: Decimal
-
-
-@dataclass
-class Scope:
-    """Which subtree: a kind of root ("network", "transformer", "feeder", "substation", "org")
-    and its codes ("" for the network)."""
-
-    kind: str
-    codes: list[str] = field(default_factory=list)
