@@ -163,63 +163,76 @@ def sync_topology(
 ) -> SyncReport:
     """Bring the series folder's copy of the topology in step with `store` and recompute the
     balances of the areas whose meters changed, from the first day they changed."""
-    say = progress or (lambda _: None)
     with folder.writing() as current, tempfile.TemporaryDirectory(dir=folder.root) as tmp:
         con = connect(folder)
-        _dump_store(con, store, Path(tmp))
-        topo = current.topology
-        for name in ("meters", "memberships"):
-            table_of(con, folder, [topo[name]] if name in topo else [], name, f"old_{name}")
-        for name in ("links", "transformers"):
-            if name in topo:
-                source = literal(folder.path(topo[name]))
-                con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM read_parquet({source})")
-            else:
-                con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM new_{name} WHERE false")
-        con.execute(_METER_IDS)
-        con.execute(f"CREATE TEMP TABLE memberships AS {sql.MEMBERSHIPS}")
-        changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
-        unchanged = (
-            not changes
-            and topo
-            and not _differs(con, "meters", "old_meters")
-            and not _differs(con, "new_links", "old_links")
-            and not _differs(con, "new_transformers", "old_transformers")
-        )
-        if unchanged:
-            if current.topology_stale:
-                folder.publish(current, next_generation(current, topology_stale=False))
-            return SyncReport(0, 0, current.topology_stale)
-        areas = sorted({area for area, _ in changes})
-        since = min((day for _, day in changes), default=FOREVER)
-        days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
-        gen = current.generation + 1
-        topology: dict[str, str] = {}
-        sources = {
-            "meters": "SELECT * FROM meters ORDER BY code",
-            "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
-            "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
-            "transformers": "SELECT * FROM new_transformers ORDER BY code",
-        }
-        for name, query in sources.items():
-            topology[name] = folder.new_name(gen, "topology", name)
-            con.execute(f"COPY ({query}) TO {literal(folder.path(topology[name]))} {sql.PARQUET}")
-        topology["spans"] = folder.new_name(gen, "topology", "spans")
-        con.execute(
-            f"COPY ({sql.SPANS}) TO {literal(folder.path(topology['spans']))} {sql.PARQUET}",
-            {"forever": FOREVER},
-        )
-        balances = dict(current.balances)
-        if days and areas:
-            say(f"recomputing balances of {len(areas):,} areas over {len(days):,} days")
-            reading_files = [current.readings[d] for d in days]
-            balances = recompute_balances(con, folder, current, gen, days, reading_files, areas)
-        folder.publish(
-            current,
-            next_generation(current, topology=topology, balances=balances, topology_stale=False),
-        )
-        con.close()
-        return SyncReport(len(areas), len(days), True)
+        try:
+            return _sync(folder, store, current, con, Path(tmp), progress or (lambda _: None))
+        finally:
+            con.close()
+
+
+def _sync(
+    folder: SeriesFolder,
+    store: Store,
+    current: Manifest,
+    con: duckdb.DuckDBPyConnection,
+    tmp: Path,
+    say: Progress,
+) -> SyncReport:
+    """sync_topology's work, under the writer lock."""
+    _dump_store(con, store, tmp)
+    topo = current.topology
+    for name in ("meters", "memberships"):
+        table_of(con, folder, [topo[name]] if name in topo else [], name, f"old_{name}")
+    for name in ("links", "transformers"):
+        if name in topo:
+            source = literal(folder.path(topo[name]))
+            con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM read_parquet({source})")
+        else:
+            con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM new_{name} WHERE false")
+    con.execute(_METER_IDS)
+    con.execute(f"CREATE TEMP TABLE memberships AS {sql.MEMBERSHIPS}")
+    changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
+    unchanged = (
+        not changes
+        and topo
+        and not _differs(con, "meters", "old_meters")
+        and not _differs(con, "new_links", "old_links")
+        and not _differs(con, "new_transformers", "old_transformers")
+    )
+    if unchanged:
+        if current.topology_stale:
+            folder.publish(current, next_generation(current, topology_stale=False))
+        return SyncReport(0, 0, current.topology_stale)
+    areas = sorted({area for area, _ in changes})
+    since = min((day for _, day in changes), default=FOREVER)
+    days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
+    gen = current.generation + 1
+    topology: dict[str, str] = {}
+    sources = {
+        "meters": "SELECT * FROM meters ORDER BY code",
+        "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
+        "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
+        "transformers": "SELECT * FROM new_transformers ORDER BY code",
+    }
+    for name, query in sources.items():
+        topology[name] = folder.new_name(gen, "topology", name)
+        con.execute(f"COPY ({query}) TO {literal(folder.path(topology[name]))} {sql.PARQUET}")
+    topology["spans"] = folder.new_name(gen, "topology", "spans")
+    con.execute(
+        f"COPY ({sql.SPANS}) TO {literal(folder.path(topology['spans']))} {sql.PARQUET}",
+        {"forever": FOREVER},
+    )
+    balances = dict(current.balances)
+    if days and areas:
+        say(f"recomputing balances of {len(areas):,} areas over {len(days):,} days")
+        reading_files = [current.readings[d] for d in days]
+        balances = recompute_balances(con, folder, current, gen, days, reading_files, areas)
+    folder.publish(
+        current,
+        next_generation(current, topology=topology, balances=balances, topology_stale=False),
+    )
+    return SyncReport(len(areas), len(days), True)
 
 
 def ensure_synced(folder: SeriesFolder, store: Store, progress: Progress | None = None) -> bool:
