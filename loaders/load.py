@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,11 +79,14 @@ def load_folder(
     changes, summary = plan(snapshot, store, effective, day, problems)
     readings_path = folder / readings_file.FILE
     if series is None or not readings_path.is_file():
+        if readings_path.is_file():
+            problems.append(
+                Problem(readings_file.FILE, 1, None, None, "not read: no series folder", "warning")
+            )
         return _write(store, series, changes, summary, problems, rows_read, started, progress)
     readings_started = time.perf_counter()
     ensure_synced(series, store, progress)
-    with tempfile.TemporaryDirectory(dir=series.root) as tmp:
-        con = connect(series)
+    with tempfile.TemporaryDirectory(dir=series.root) as tmp, closing(connect(series)) as con:
         meters_file = series.read().topology.get("meters")
         staged = readings_file.stage_readings(
             con,
@@ -104,7 +108,6 @@ def load_folder(
             report.readings_read = staged.rows
             report.readings_seconds = staging + time.perf_counter() - writing
             report.seconds = time.perf_counter() - started
-        con.close()
     return report
 
 
