@@ -12,15 +12,16 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
 
 from graph import embedded_sql as q
-from graph.errors import StoreError
+from graph.errors import StalePlan, StoreError
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.search_key import search_key
-from graph.store import ChangeSet, Direction, Page, Progress
+from graph.store import ChangeSet, ChangesetRecord, Direction, Page, Progress
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
@@ -48,6 +49,9 @@ class EmbeddedStore:
         conn = self._connection()
         conn.executescript(q.SCHEMA)
         version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
+        if version == "2":
+            conn.executescript(q.MIGRATE_2_TO_3)
+            version = q.SCHEMA_VERSION
         if version != q.SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {version}, this Taiqu needs "
@@ -213,7 +217,23 @@ class EmbeddedStore:
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         rows = self._connection().execute(q.LINKS_OF, (rel.value, child))
-        return [Link(rel, p, child, _day(f), _day(t)) for p, f, t in rows]
+        return [Link(rel, p, child, _day(f), _day(t), by, end) for p, f, t, by, end in rows]
+
+    def version(self) -> int:
+        return int(self._connection().execute(q.GRAPH_VERSION).fetchone()[0])
+
+    def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
+        conn = self._connection()
+        rows = (
+            conn.execute(q.CHANGESETS_AFTER, (after, first))
+            if after
+            else conn.execute(q.CHANGESETS_FIRST, (first,))
+        )
+        return [ChangesetRecord.from_json(r) for (r,) in rows]
+
+    def changeset(self, changeset_id: str) -> ChangesetRecord | None:
+        row = self._connection().execute(q.CHANGESET_BY_ID, (changeset_id,)).fetchone()
+        return ChangesetRecord.from_json(row[0]) if row else None
 
     def counts(self) -> dict[Kind, int]:
         found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
@@ -244,15 +264,28 @@ class EmbeddedStore:
                     )
 
     # --- writes --------------------------------------------------------------------------
-    def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
+    def apply(
+        self,
+        changes: ChangeSet,
+        progress: Progress | None = None,
+        expect_version: int | None = None,
+    ) -> None:
         """Write everything in one transaction: all of it lands, or none of it."""
         if changes.is_empty():
             return
         forever = FOREVER.isoformat()
+        record = changes.record
+        by = record.id if record else None
         with self._write_lock:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
+                version = int(conn.execute(q.GRAPH_VERSION).fetchone()[0])
+                if expect_version is not None and version != expect_version:
+                    raise StalePlan(
+                        f"the graph is at version {version}, the plan was computed against "
+                        f"{expect_version}: plan again"
+                    )
                 for kind, rows in changes.created.items():
                     conn.executemany(
                         q.INSERT_ENTITY,
@@ -282,7 +315,7 @@ class EmbeddedStore:
                 closed = conn.executemany(
                     q.CLOSE_LINK,
                     (
-                        (c.valid_to.isoformat(), c.rel.value, c.child, forever)
+                        (c.valid_to.isoformat(), by, c.rel.value, c.child, forever)
                         for c in changes.closed
                     ),
                 )
@@ -295,6 +328,7 @@ class EmbeddedStore:
                             lk.child,
                             lk.valid_from.isoformat(),
                             lk.valid_to.isoformat(),
+                            by,
                         )
                         for lk in changes.opened
                     ),
@@ -305,6 +339,10 @@ class EmbeddedStore:
                         "are not open; nothing was written"
                     )
                 self._check_endpoints(changes)
+                conn.execute(q.SET_GRAPH_VERSION, (str(version + 1),))
+                if record:
+                    stamped = replace(record, graph_version=version + 1)
+                    conn.execute(q.INSERT_CHANGESET, (version + 1, record.id, stamped.to_json()))
                 if progress:
                     progress(f"committing {changes.row_count():,} changes")
                 conn.execute("COMMIT")

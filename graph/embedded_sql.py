@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.model import Kind
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
@@ -31,12 +31,35 @@ CREATE TABLE IF NOT EXISTS link (
     parent TEXT NOT NULL,
     child TEXT NOT NULL,
     valid_from TEXT NOT NULL,     -- ISO dates; half-open [valid_from, valid_to)
-    valid_to TEXT NOT NULL
+    valid_to TEXT NOT NULL,
+    opened_by TEXT,               -- changeset ids (NULL: written before changesets existed)
+    closed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS link_down ON link (rel, parent, child);
 CREATE INDEX IF NOT EXISTS link_up ON link (rel, child, valid_to);
+CREATE TABLE IF NOT EXISTS changeset (
+    seq INTEGER PRIMARY KEY,      -- the graph version the write produced
+    id TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL          -- ChangesetRecord as JSON
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '3');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('graph_version', '0');
+"""
+# Version 2 -> 3: intervals learn which changeset opened and closed them.
+MIGRATE_2_TO_3 = """
+ALTER TABLE link ADD COLUMN opened_by TEXT;
+ALTER TABLE link ADD COLUMN closed_by TEXT;
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+"""
+GRAPH_VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
+SET_GRAPH_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
+INSERT_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
+CHANGESET_BY_ID = "SELECT record FROM changeset WHERE id = ?"
+CHANGESETS_FIRST = "SELECT record FROM changeset ORDER BY seq DESC LIMIT ?"
+CHANGESETS_AFTER = """
+SELECT record FROM changeset WHERE seq < (SELECT seq FROM changeset WHERE id = ?)
+ORDER BY seq DESC LIMIT ?
 """
 SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
@@ -93,13 +116,18 @@ WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
 """
 
 LINKS_OF = """
-SELECT parent, valid_from, valid_to FROM link WHERE rel = ? AND child = ?
+SELECT parent, valid_from, valid_to, opened_by, closed_by FROM link WHERE rel = ? AND child = ?
 ORDER BY valid_from, valid_to
 """
 SCAN_ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ?"
 SCAN_LINKS = "SELECT parent, child, valid_from, valid_to FROM link WHERE rel = ?"
-CLOSE_LINK = "UPDATE link SET valid_to = ? WHERE rel = ? AND child = ? AND valid_to = ?"
-INSERT_LINK = "INSERT INTO link (rel, parent, child, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)"
+CLOSE_LINK = (
+    "UPDATE link SET valid_to = ?, closed_by = ? WHERE rel = ? AND child = ? AND valid_to = ?"
+)
+INSERT_LINK = (
+    "INSERT INTO link (rel, parent, child, valid_from, valid_to, opened_by) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
 ENTITY_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"

@@ -3,6 +3,7 @@
 TaiquError
  +-- ConfigError          bad or missing settings
  +-- StoreError           a store cannot be reached or refused a write
+ |    +-- StalePlan        the graph changed since a plan was computed; nothing was written
  +-- LoadRejected         an import found problems; nothing was written (carries the problems)
  +-- InputError           a request argument is out of range (page size, dates, ids)
 """
@@ -22,6 +23,10 @@ class ConfigError(TaiquError):
 
 class StoreError(TaiquError):
     pass
+
+
+class StalePlan(StoreError):
+    """The graph's version is not the one a plan was computed against."""
 
 
 class InputError(TaiquError):

@@ -89,10 +89,16 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """One interval of a topology relationship: parent -> child over [valid_from, valid_to)."""
+    """One interval of a topology relationship: parent -> child over [valid_from, valid_to).
+
+    `opened_by` / `closed_by` name the changeset that opened / closed it (provenance, not
+    identity: two intervals are equal whoever wrote them).
+    """
 
     rel: Rel
     parent: str
     child: str
     valid_from: dt.date = BEGINNING
     valid_to: dt.date = FOREVER
+    opened_by: str | None = field(default=None, compare=False)
+    closed_by: str | None = field(default=None, compare=False)

@@ -40,6 +40,10 @@ def schema_statements() -> list[str]:
             f"FOR (n:{label}) REQUIRE n.code IS UNIQUE"
         )
         stmts.append(create_search_index(kind))
+    stmts.append(
+        "CREATE CONSTRAINT changeset_id IF NOT EXISTS FOR (c:Changeset) REQUIRE c.id IS UNIQUE"
+    )
+    stmts.append("CREATE INDEX changeset_seq IF NOT EXISTS FOR (c:Changeset) ON (c.seq)")
     return stmts
 
 
@@ -166,9 +170,26 @@ def links_of(rel: Rel) -> str:
     p, c, t = _rel_parts(rel)
     return (
         f"MATCH (p:{p})-[r:{t}]->(x:{c} {{code: $code}}) "
-        "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to "
+        "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to, "
+        "r.opened_by AS opened_by, r.closed_by AS closed_by "
         "ORDER BY valid_from, valid_to"
     )
+
+
+# The graph's version lives on one node; bumping it first in a write transaction takes its
+# lock, so concurrent writes serialize and a stale plan is caught before anything is written.
+GRAPH_VERSION = "OPTIONAL MATCH (m:TaiquMeta {key: 'graph'}) RETURN coalesce(m.version, 0) AS v"
+BUMP_VERSION = (
+    "MERGE (m:TaiquMeta {key: 'graph'}) ON CREATE SET m.version = 0 "
+    "WITH m SET m.version = m.version + 1 RETURN m.version AS v"
+)
+CREATE_CHANGESET = "CREATE (:Changeset {id: $id, seq: $seq, record: $record})"
+CHANGESET_BY_ID = "MATCH (c:Changeset {id: $id}) RETURN c.record AS record"
+CHANGESETS_FIRST = "MATCH (c:Changeset) RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"
+CHANGESETS_AFTER = (
+    "MATCH (a:Changeset {id: $after}) MATCH (c:Changeset) WHERE c.seq < a.seq "
+    "RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"
+)
 
 
 SCAN_ENTITIES = {
@@ -193,11 +214,14 @@ def update_entities(kind: Kind) -> str:
     return f"UNWIND $rows AS row MATCH (n:{_label(kind)} {{code: row.code}}) SET n = row"
 
 
-def close_links(rel: Rel) -> str:
+def close_links(rel: Rel, stamped: bool) -> str:
+    """Close open intervals; `stamped` also records the changeset (row.by) that closed them.
+    Two texts rather than setting null: how Neo4j counts a null SET varies by plan."""
     p, c, t = _rel_parts(rel)
+    stamp = ", r.closed_by = row.by" if stamped else ""
     return (
         f"UNWIND $rows AS row MATCH (:{p})-[r:{t}]->(:{c} {{code: row.child}}) "
-        "WHERE r.valid_to = $forever SET r.valid_to = row.valid_to"
+        f"WHERE r.valid_to = $forever SET r.valid_to = row.valid_to{stamp}"
     )
 
 
@@ -205,5 +229,6 @@ def open_links_write(rel: Rel) -> str:
     p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $rows AS row MATCH (p:{p} {{code: row.parent}}) MATCH (x:{c} {{code: row.child}}) "
-        f"CREATE (p)-[:{t} {{valid_from: row.valid_from, valid_to: row.valid_to}}]->(x)"
+        f"CREATE (p)-[:{t} {{valid_from: row.valid_from, valid_to: row.valid_to, "
+        "opened_by: row.by}]->(x)"
     )

@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from graph import neo4j_queries as cy
-from graph.errors import StoreError
+from graph.errors import StalePlan, StoreError
 from graph.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.search_key import SEP, rank_hits, search_key
-from graph.store import ChangeSet, Direction, Page, Progress
+from graph.store import ChangeSet, ChangesetRecord, Direction, Page, Progress
 
 BATCH_ROWS = 10_000  # rows per UNWIND statement
 #: Change sets up to this many rows are written in one transaction (all or nothing). Larger
@@ -71,9 +71,10 @@ class Statement:
     query: str
     rows: list[dict[str, Any]]
     counter: str | None  # a neo4j SummaryCounters attribute, or None (updates: not countable)
+    per_row: int = 1  # the counter's expected increase per row
 
     def part(self, rows: list[dict[str, Any]]) -> Statement:
-        return Statement(self.query, rows, self.counter)
+        return Statement(self.query, rows, self.counter, self.per_row)
 
     def batches(self) -> list[Statement]:
         return [
@@ -82,10 +83,11 @@ class Statement:
 
     def run(self, tx: ManagedTransaction) -> None:
         counters = tx.run(self.query, rows=self.rows, forever=FOREVER).consume().counters
-        if self.counter is not None and getattr(counters, self.counter) != len(self.rows):
+        expected = len(self.rows) * self.per_row
+        if self.counter is not None and getattr(counters, self.counter) != expected:
             raise StoreError(
                 f"write did not land whole ({self.counter} {getattr(counters, self.counter)} "
-                f"of {len(self.rows)}); rolled back: {self.query[:80]}"
+                f"of {expected}); rolled back: {self.query[:80]}"
             )
 
 
@@ -239,9 +241,32 @@ class Neo4jStore:
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         rows = self._read(cy.links_of(rel), code=child)
         return [
-            Link(rel, r["parent"], child, _native(r["valid_from"]), _native(r["valid_to"]))
+            Link(
+                rel,
+                r["parent"],
+                child,
+                _native(r["valid_from"]),
+                _native(r["valid_to"]),
+                r["opened_by"],
+                r["closed_by"],
+            )
             for r in rows
         ]
+
+    def version(self) -> int:
+        return int(self._read(cy.GRAPH_VERSION)[0]["v"])
+
+    def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
+        rows = (
+            self._read(cy.CHANGESETS_AFTER, after=after, first=first)
+            if after
+            else self._read(cy.CHANGESETS_FIRST, first=first)
+        )
+        return [ChangesetRecord.from_json(r["record"]) for r in rows]
+
+    def changeset(self, changeset_id: str) -> ChangesetRecord | None:
+        rows = self._read(cy.CHANGESET_BY_ID, id=changeset_id)
+        return ChangesetRecord.from_json(rows[0]["record"]) if rows else None
 
     def counts(self) -> dict[Kind, int]:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
@@ -265,6 +290,7 @@ class Neo4jStore:
     def _statements(self, changes: ChangeSet) -> list[Statement]:
         """Statements in dependency order: nodes first, then closes, then new links."""
         out: list[Statement] = []
+        by = changes.record.id if changes.record else None
         for kind, created in changes.created.items():
             out.append(
                 Statement(cy.create_entities(kind), [_props(e) for e in created], "nodes_created")
@@ -273,9 +299,16 @@ class Neo4jStore:
             out.append(Statement(cy.update_entities(kind), [_props(e) for e in updated], None))
         for rel in Rel:
             closes = [
-                {"child": c.child, "valid_to": c.valid_to} for c in changes.closed if c.rel == rel
+                {"child": c.child, "valid_to": c.valid_to, "by": by}
+                for c in changes.closed
+                if c.rel == rel
             ]
-            out.append(Statement(cy.close_links(rel), closes, "properties_set"))
+            stamped = by is not None
+            out.append(
+                Statement(
+                    cy.close_links(rel, stamped), closes, "properties_set", 2 if stamped else 1
+                )
+            )
         for rel in Rel:
             opens = [
                 {
@@ -283,6 +316,7 @@ class Neo4jStore:
                     "child": lk.child,
                     "valid_from": lk.valid_from,
                     "valid_to": lk.valid_to,
+                    "by": by,
                 }
                 for lk in changes.opened
                 if lk.rel == rel
@@ -296,13 +330,32 @@ class Neo4jStore:
             for batch in stmt.batches():
                 session.execute_write(batch.run)
 
-    def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
+    def _bump_version(self, tx: ManagedTransaction, changes: ChangeSet, expect: int | None) -> None:
+        """Take the version lock, refuse a stale plan, and write the changeset's record."""
+        version = tx.run(cy.BUMP_VERSION).single(strict=True)["v"]
+        if expect is not None and version - 1 != expect:
+            raise StalePlan(
+                f"the graph is at version {version - 1}, the plan was computed against "
+                f"{expect}: plan again"
+            )
+        record = changes.record
+        if record is not None:
+            stamped = replace(record, graph_version=version)
+            tx.run(cy.CREATE_CHANGESET, id=record.id, seq=version, record=stamped.to_json())
+
+    def apply(
+        self,
+        changes: ChangeSet,
+        progress: Progress | None = None,
+        expect_version: int | None = None,
+    ) -> None:
         if changes.is_empty():
             return
         statements = self._statements(changes)
         if changes.row_count() <= SINGLE_TX_MAX_ROWS:
 
             def run_all(tx: ManagedTransaction) -> None:
+                self._bump_version(tx, changes, expect_version)
                 for stmt in statements:
                     for batch in stmt.batches():
                         batch.run(tx)
@@ -310,6 +363,11 @@ class Neo4jStore:
             with self.driver.session(database=self.database) as session:
                 session.execute_write(run_all)
             return
+        if expect_version is not None and self.version() != expect_version:
+            raise StalePlan(
+                f"the graph is at version {self.version()}, the plan was computed against "
+                f"{expect_version}: plan again"
+            )
         # Bulk: statements in dependency order, each split over writers that touch disjoint
         # nodes, so the server uses every core without lock waits (2.3x for links here).
         # A label that is empty before the load gets its search index built once afterwards
@@ -328,6 +386,8 @@ class Neo4jStore:
                     written += len(stmt.rows)
                     if progress:
                         progress(f"written {written:,} of {total:,} changes")
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(self._bump_version, changes, None)
         finally:
             if rebuilt and progress:
                 progress("building search indexes")

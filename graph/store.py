@@ -12,6 +12,8 @@ per level of a GraphQL query.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -40,6 +42,59 @@ class LinkClose:
     valid_to: dt.date
 
 
+@dataclass(frozen=True)
+class ChangesetRecord:
+    """The audit record of one write: who, when, from which source, what it counted.
+
+    `graph_version` is the version the write produced (every write adds one); the intervals it
+    opened and closed carry its `id`.
+    """
+
+    id: str
+    source: str  # "load", a reconciliation source ("equipment", ...) or an event kind
+    actor: str
+    created_at: dt.datetime  # UTC
+    effective: dt.date | None
+    counts: dict[str, int]
+    note: str = ""
+    graph_version: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "source": self.source,
+                "actor": self.actor,
+                "created_at": self.created_at.isoformat(),
+                "effective": self.effective.isoformat() if self.effective else None,
+                "counts": self.counts,
+                "note": self.note,
+                "graph_version": self.graph_version,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ChangesetRecord:
+        raw = json.loads(text)
+        return cls(
+            id=raw["id"],
+            source=raw["source"],
+            actor=raw["actor"],
+            created_at=dt.datetime.fromisoformat(raw["created_at"]),
+            effective=dt.date.fromisoformat(raw["effective"]) if raw["effective"] else None,
+            counts={k: int(v) for k, v in raw["counts"].items()},
+            note=raw.get("note", ""),
+            graph_version=int(raw.get("graph_version", 0)),
+        )
+
+
+def new_changeset_id(at: dt.datetime) -> str:
+    """Sortable by time, unique by a random suffix: 20261128T184501-3f9a2c."""
+    return f"{at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
 @dataclass
 class ChangeSet:
     """Everything one write applies, computed and validated before any of it is written."""
@@ -48,6 +103,7 @@ class ChangeSet:
     updated: dict[Kind, list[Entity]] = field(default_factory=dict)
     closed: list[LinkClose] = field(default_factory=list)
     opened: list[Link] = field(default_factory=list)
+    record: ChangesetRecord | None = None  # written with the changes, in the same transaction
 
     def is_empty(self) -> bool:
         return self.row_count() == 0
@@ -125,6 +181,15 @@ class Store(Protocol):
     def counts(self) -> Mapping[Kind, int]:
         """Number of stored entities per kind."""
 
+    def version(self) -> int:
+        """The graph's version: how many writes it has taken (a plan records the one it saw)."""
+
+    def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
+        """Audit records, newest first; `after` is the id of the previous page's last one."""
+
+    def changeset(self, changeset_id: str) -> ChangesetRecord | None:
+        """One audit record by id."""
+
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         """Every stored entity of `kind`, streamed (for materializing what loss needs)."""
 
@@ -132,6 +197,13 @@ class Store(Protocol):
         """Every interval of `rel`, open and closed, streamed."""
 
     # --- writes ------------------------------------------------------------------------
-    def apply(self, changes: ChangeSet, progress: Progress | None = None) -> None:
+    def apply(
+        self,
+        changes: ChangeSet,
+        progress: Progress | None = None,
+        expect_version: int | None = None,
+    ) -> None:
         """Write a validated change set (embedded: one atomic transaction), telling
-        `progress` how far it got on large writes."""
+        `progress` how far it got on large writes. Writes its record, stamps the intervals it
+        opens and closes with the record's id, and adds one to the version. With
+        `expect_version`, raises StalePlan (writing nothing) unless the version is that one."""

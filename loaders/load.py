@@ -8,6 +8,7 @@ readings merged.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import tempfile
 import time
 from contextlib import closing
@@ -19,7 +20,7 @@ from graph.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
 from graph.series.writer import connect, ensure_synced, mark_topology_stale, sync_topology
-from graph.store import ChangeSet, Progress, Store
+from graph.store import ChangeSet, ChangesetRecord, Progress, Store, new_changeset_id
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.plan import PlanSummary, plan
@@ -57,6 +58,7 @@ def load_folder(
     today: dt.date | None = None,
     progress: Progress = _quiet,
     series: SeriesFolder | None = None,
+    actor: str | None = None,
 ) -> LoadReport:
     """Load an exchange-format folder into `store`.
 
@@ -77,6 +79,7 @@ def load_folder(
     progress("validated")
     day = today or dt.date.today()
     changes, summary = plan(snapshot, store, effective, day, problems)
+    changes.record = load_record(summary, folder, effective, actor)
     readings_path = folder / readings_file.FILE
     if series is None or not readings_path.is_file():
         if readings_path.is_file():
@@ -109,6 +112,35 @@ def load_folder(
             report.readings_seconds = staging + time.perf_counter() - writing
             report.seconds = time.perf_counter() - started
     return report
+
+
+def who() -> str:
+    """The operating-system user running the command (for audit records)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # containers may run as a uid without a name
+        return "unknown"
+
+
+def load_record(
+    summary: PlanSummary, folder: Path, effective: dt.date | None, actor: str | None
+) -> ChangesetRecord:
+    """The audit record of a load: who, when, which folder, what it counted."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return ChangesetRecord(
+        id=new_changeset_id(now),
+        source="load",
+        actor=actor or who(),
+        created_at=now,
+        effective=effective,
+        counts={
+            "created": sum(summary.created.values()),
+            "updated": sum(summary.updated.values()),
+            "moved": sum(summary.moved.values()),
+            "linked": summary.linked,
+        },
+        note=str(folder),
+    )
 
 
 def _write(
