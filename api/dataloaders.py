@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph.model import Entity, Kind, Rel
+from graph.model import Entity, Kind, Link, Rel
 from graph.series.loss import AreaLoss, LossSummary, Reading, ReadingCorrection
 from graph.series.reader import LossReader
-from graph.store import Direction, Page, Store
+from graph.store import ChangesetRecord, Direction, Page, Store
 
 K = TypeVar("K", bound=tuple)
 V = TypeVar("V")
@@ -59,6 +59,9 @@ class Loaders:
     area_loss: DataLoader[tuple[dt.date, dt.date, str], AreaLoss]
     readings: DataLoader[tuple[dt.date, dt.date, str], list[Reading]]
     corrections: DataLoader[tuple[dt.date, dt.date, str], list[ReadingCorrection]]
+    # History: every interval of a child in a relationship; audit records by id.
+    history: DataLoader[tuple[Rel, str], list[Link]]
+    changeset: DataLoader[tuple[str], ChangesetRecord | None]
 
 
 def build_loaders(store: Store, loss: LossReader) -> Loaders:
@@ -99,6 +102,13 @@ def build_loaders(store: Store, loss: LossReader) -> Loaders:
     def corrections(group: tuple, codes: list[str]) -> dict[str, list[ReadingCorrection]]:
         return loss.corrections(codes, *group)
 
+    def history(group: tuple, codes: list[str]) -> dict[str, list[Link]]:
+        (rel,) = group
+        return {code: store.links_of(rel, code) for code in codes}
+
+    def changesets(group: tuple, ids: list[str]) -> dict[str, ChangesetRecord | None]:
+        return {i: store.changeset(i) for i in ids}
+
     return Loaders(
         entity=DataLoader(_grouped(entities, lambda: None)),
         neighbors=DataLoader(_grouped(neighbors, list)),
@@ -109,6 +119,8 @@ def build_loaders(store: Store, loss: LossReader) -> Loaders:
         area_loss=DataLoader(_grouped(areas, _no_value)),
         readings=DataLoader(_grouped(readings, list)),
         corrections=DataLoader(_grouped(corrections, list)),
+        history=DataLoader(_grouped(history, list)),
+        changeset=DataLoader(_grouped(changesets, lambda: None)),
     )
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import strawberry
 
 from api.ids import parse_global_id
-from api.pagination import decode_cursor, page_size
-from api.types.connection import Connection, connection
+from api.pagination import decode_cursor, encode_cursor, page_size
+from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
+from api.types.connection import Connection, PageInfo, connection
 from api.types.customer import Customer
 from api.types.enums import EntityKind
 from api.types.feeder import Feeder
@@ -45,6 +46,29 @@ class Query:
     @strawberry.field(description="The whole network: loss over every area.")
     def network(self) -> Network:
         return Network()
+
+    @strawberry.field(description="Audit records of the writes to the topology, newest first.")
+    async def changesets(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> ChangesetConnection:
+        ctx = context(info)
+        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+        found = await asyncio.to_thread(ctx.store.changesets, size + 1, decode_cursor(after))
+        edges = [
+            ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r))
+            for r in found[:size]
+        ]
+        return ChangesetConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(description="One audit record by id.")
+    async def changeset(self, info: strawberry.Info, id: strawberry.ID) -> Changeset | None:
+        record = await context(info).loaders.changeset.load((str(id),))
+        return None if record is None else Changeset(record=record)
 
     @strawberry.field(description="Any entity by its global id.")
     async def node(

@@ -8,6 +8,7 @@ import strawberry
 
 from api.types.customer import Customer
 from api.types.enums import MeterRole
+from api.types.history import Interval, history
 from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
 from api.types.resolve import parent, period_context
@@ -48,6 +49,13 @@ class Meter(Node):
         return None if found is None else Customer(entity=found, as_of=self.as_of)
 
     path: list[Node] = path_field
+
+    @strawberry.field(
+        description="Where the meter was and whose it was over time: its area and customer "
+        "intervals, oldest first, each with the changeset that opened and closed it."
+    )
+    async def history(self, info: strawberry.Info) -> list[Interval]:
+        return await history(info, self.entity, (Rel.HAS_METER, Rel.USES_METER))
 
     @strawberry.field(
         description="Stored daily readings over the period (inclusive), oldest first, as "

@@ -8,6 +8,7 @@ import strawberry
 
 from api.types.connection import Connection, connection
 from api.types.enums import MeterRole, Ownership
+from api.types.history import Interval, history
 from api.types.loss import FromDate, ToDate, TransformerLoss
 from api.types.loss_fields import LossFields
 from api.types.meter import Meter
@@ -42,6 +43,13 @@ class Transformer(Node, LossFields):
 
     org_unit: Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None = org_unit_field
     path: list[Node] = path_field
+
+    @strawberry.field(
+        description="Its feeder and owning org unit over time, oldest first, each interval "
+        "with the changeset that opened and closed it."
+    )
+    async def history(self, info: strawberry.Info) -> list[Interval]:
+        return await history(info, self.entity, (Rel.SUPPLIES, Rel.TRANSFORMER_OWNER))
 
     @strawberry.field(description="Gate meters (关口表) measuring the energy into the area.")
     async def gate_meters(self, info: strawberry.Info) -> list[Meter]:
