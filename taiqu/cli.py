@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import sys
 import time
 from pathlib import Path
 
 from graph.errors import LoadRejected, TaiquError
+from graph.store import new_changeset_id
 from loaders.load import LoadReport, load_folder
 from taiqu.settings import Settings
 
@@ -63,11 +65,7 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
             series=settings.series_folder(),
         )
     except LoadRejected as rejected:
-        for problem in rejected.problems[:MAX_PROBLEMS_SHOWN]:
-            print(problem, file=sys.stderr)
-        hidden = len(rejected.problems) - MAX_PROBLEMS_SHOWN
-        if hidden > 0:
-            print(f"... and {hidden} more", file=sys.stderr)
+        _print_problems(rejected)
         print(f"load rejected: {rejected}", file=sys.stderr)
         return 1
     finally:
@@ -78,6 +76,76 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return _load(settings, Path(args.dir), args.effective)
+
+
+def _print_problems(rejected: LoadRejected) -> None:
+    for problem in rejected.problems[:MAX_PROBLEMS_SHOWN]:
+        print(problem, file=sys.stderr)
+    hidden = len(rejected.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        print(f"... and {hidden} more", file=sys.stderr)
+
+
+def cmd_reconcile_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from loaders.load import who
+    from loaders.plans import PlanStore, plan_summary
+    from loaders.reconcile import make_plan
+
+    store = settings.open_store()
+    try:
+        plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
+        plan, warnings = make_plan(store, args.source, Path(args.dir), plan_id, who())
+    except LoadRejected as rejected:
+        _print_problems(rejected)
+        print(
+            f"no plan: {rejected.problems and len(rejected.problems)} problem(s)", file=sys.stderr
+        )
+        return 1
+    finally:
+        store.close()
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    PlanStore(settings.plans_folder()).save(plan)
+    if args.json:
+        print(json.dumps(plan_summary(plan), ensure_ascii=False, indent=1))
+        return 0
+    counts = plan.counts()
+    print(f"plan {plan.plan_id} ({plan.source}, against graph version {plan.graph_version})")
+    for c in plan.changes[:MAX_PROBLEMS_SHOWN]:
+        change = f"{c.before or '-'} -> {c.after or '-'}"
+        print(f"  {c.change:<8} {c.kind.value:<12} {c.code:<24} {c.what:<18} {change}")
+    if len(plan.changes) > MAX_PROBLEMS_SHOWN:
+        print(f"  ... and {len(plan.changes) - MAX_PROBLEMS_SHOWN:,} more lines (--json: all)")
+    print(", ".join(f"{k}: {counts[k]:,}" for k in ("added", "removed", "moved", "changed")))
+    if not plan.is_empty():
+        print(f"apply with: taiqu reconcile apply {plan.plan_id} [--effective YYYY-MM-DD]")
+    return 0
+
+
+def cmd_reconcile_apply(args: argparse.Namespace, settings: Settings) -> int:
+    from loaders.apply import apply_plan
+    from loaders.load import who
+    from loaders.plans import PlanStore
+
+    store = settings.open_store()
+    try:
+        record = apply_plan(
+            store,
+            PlanStore(settings.plans_folder()),
+            args.plan_id,
+            args.effective or dt.date.today(),
+            who(),
+            series=settings.series_folder(),
+            progress=_progress,
+        )
+    finally:
+        store.close()
+    counts = ", ".join(f"{k}: {v:,}" for k, v in record.counts.items())
+    print(
+        f"applied plan {args.plan_id} as changeset {record.id} (graph version "
+        f"{record.graph_version}, effective {record.effective}): {counts}"
+    )
+    return 0
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
@@ -133,6 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="date from which what this load adds or moves holds (YYYY-MM-DD)",
     )
     load.set_defaults(run=cmd_load)
+
+    reconcile = sub.add_parser("reconcile", help="plan and apply one source system's snapshot")
+    steps = reconcile.add_subparsers(dest="step", required=True)
+    plan = steps.add_parser("plan", help="diff a snapshot against the graph; store the plan")
+    plan.add_argument("--source", required=True, choices=("equipment", "marketing"))
+    plan.add_argument("dir", help="the source's snapshot in exchange format v1")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.set_defaults(run=cmd_reconcile_plan)
+    apply = steps.add_parser("apply", help="apply a stored plan, all or nothing")
+    apply.add_argument("plan_id")
+    apply.add_argument(
+        "--effective", type=_date, default=None, help="date the changes hold from (default today)"
+    )
+    apply.set_defaults(run=cmd_reconcile_apply)
 
     for name, helptext in (("serve", "serve GraphQL"), ("demo", "load a synthetic network, serve")):
         p = sub.add_parser(name, help=helptext)

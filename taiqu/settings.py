@@ -82,6 +82,10 @@ class Settings:
         """Readings and balances: beside the topology under TAIQU_HOME, whichever the store."""
         return SeriesFolder(self.home / "series")
 
+    def plans_folder(self) -> Path:
+        """Reconciliation plans (one JSON file each), beside the topology under TAIQU_HOME."""
+        return self.home / "plans"
+
     def loss_rules(self) -> LossRules:
         return LossRules(self.loss_high_rate, self.loss_min_coverage, self.loss_max_days)
 

@@ -1,0 +1,60 @@
+"""`taiqu reconcile apply PLAN_ID`: write a stored plan, all or nothing, on an effective date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from graph.errors import InputError, StalePlan
+from graph.series.files import SeriesFolder
+from graph.series.writer import mark_topology_stale, sync_topology
+from graph.store import ChangesetRecord, Progress, Store
+from loaders.plans import PlanStore
+from loaders.reconcile import check_dates
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def apply_plan(
+    store: Store,
+    plans: PlanStore,
+    plan_id: str,
+    effective: dt.date,
+    actor: str,
+    *,
+    series: SeriesFolder | None = None,
+    progress: Progress = _quiet,
+) -> ChangesetRecord:
+    """Apply plan `plan_id`; returns its changeset's record.
+
+    Refuses (InputError) a plan applied before, an empty one, or dates that would end an
+    interval before it began; refuses (StalePlan) when the graph changed since planning.
+    """
+    plan = plans.load(plan_id)
+    if plan.applied_as:
+        raise InputError(f"plan {plan_id} was applied already, as changeset {plan.applied_as}")
+    if plan.is_empty():
+        raise InputError(f"plan {plan_id} changes nothing")
+    problems = check_dates(store, plan, effective)
+    if problems:
+        raise InputError("; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
+    changes = plan.change_set(effective, actor)
+    assert changes.record is not None
+    if series is not None:
+        mark_topology_stale(series)
+    progress(f"applying {changes.row_count():,} changes of plan {plan_id}")
+    try:
+        store.apply(changes, progress, expect_version=plan.graph_version)
+    except StalePlan as exc:
+        raise StalePlan(
+            f"plan {plan_id} is stale: it was computed against graph version "
+            f"{plan.graph_version} and the graph has changed since ({exc})"
+        ) from exc
+    plan.applied_as = changes.record.id
+    plans.save(plan)
+    if series is not None:
+        sync_topology(series, store, progress)
+    applied = store.changeset(changes.record.id)
+    assert applied is not None
+    return applied

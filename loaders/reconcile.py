@@ -1,0 +1,250 @@
+"""Reconciliation plans: diff one source's snapshot against the authoritative graph.
+
+A plan lists what the source's snapshot adds, removes, moves and changes (each with before and
+after), and the graph version it was computed against. It is stored; `apply_plan` turns it into
+one change set dated on the effective date and writes it only if the graph is still at that
+version (see graph.store.Store.apply). Nothing is ever deleted: removing an entity closes its
+open intervals, moving one closes an interval and opens the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import LoadRejected
+from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
+from loaders.exchange import parse_folder
+from loaders.problems import Problem
+from loaders.sources import OWNERSHIP, keep_owned, owned_kinds
+from loaders.validate import Snapshot, validate
+
+COUNT_KEYS = ("added", "removed", "moved", "changed")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a plan: what happens to one entity or one of its relationships."""
+
+    change: str  # added | removed | moved | changed
+    kind: Kind
+    code: str
+    what: str  # "entity", an attribute name, or a relationship type
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class Plan:
+    plan_id: str
+    source: str
+    graph_version: int
+    created_at: dt.datetime
+    actor: str
+    folder: str
+    created: list[Entity] = field(default_factory=list)
+    updated: list[Entity] = field(default_factory=list)
+    opens: list[tuple[Rel, str, str]] = field(default_factory=list)  # rel, parent, child
+    closes: list[tuple[Rel, str]] = field(default_factory=list)  # rel, child (removed or moved)
+    changes: list[Change] = field(default_factory=list)
+    applied_as: str | None = None  # the changeset id, once applied
+
+    def counts(self) -> dict[str, int]:
+        """added: entities (or relationships of unlinked ones); removed: entities; moved:
+        relationships to another parent (or to none); changed: entities with new attributes."""
+        found = Counter(
+            c.change
+            for c in self.changes
+            if (c.change, c.what) in (("added", "entity"), ("added", "link"), ("removed", "entity"))
+        )
+        return {
+            "added": found["added"],
+            "removed": found["removed"],
+            "moved": sum(1 for c in self.changes if c.change == "moved"),
+            "changed": len({(c.kind, c.code) for c in self.changes if c.change == "changed"}),
+        }
+
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def change_set(self, effective: dt.date, actor: str) -> ChangeSet:
+        """The writes this plan makes when applied on `effective`."""
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        record = ChangesetRecord(
+            id=new_changeset_id(now),
+            source=self.source,
+            actor=actor,
+            created_at=now,
+            effective=effective,
+            counts=self.counts(),
+            note=f"plan {self.plan_id}",
+        )
+        created: dict[Kind, list[Entity]] = {}
+        for e in self.created:
+            created.setdefault(e.kind, []).append(e)
+        updated: dict[Kind, list[Entity]] = {}
+        for e in self.updated:
+            updated.setdefault(e.kind, []).append(e)
+        return ChangeSet(
+            created=created,
+            updated=updated,
+            closed=[LinkClose(rel, child, effective) for rel, child in self.closes],
+            opened=[Link(rel, p, c, effective, FOREVER) for rel, p, c in self.opens],
+            record=record,
+        )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _diff_entities(
+    source: str, snap: Snapshot, store: Store, plan: Plan
+) -> dict[Kind, dict[str, Entity]]:
+    """Added, changed and removed entities of the kinds `source` owns; returns the stored ones."""
+    ownership = OWNERSHIP[source]
+    stored_by_kind: dict[Kind, dict[str, Entity]] = {}
+    for kind in owned_kinds(source):
+        stored = {e.code: e for e in store.scan_entities(kind) if ownership.owns(e)}
+        stored_by_kind[kind] = stored
+        wanted = snap.entities.get(kind, {})
+        for code, entity in sorted(wanted.items()):
+            before = stored.get(code)
+            if before is None:
+                plan.created.append(entity)
+                plan.changes.append(Change("added", kind, code, "entity", None, code))
+            elif before.attrs != entity.attrs:
+                plan.updated.append(entity)
+                for name in sorted(entity.attrs):
+                    old, new = before.get(name), entity.get(name)
+                    if old != new:
+                        plan.changes.append(
+                            Change("changed", kind, code, name, _text(old), _text(new))
+                        )
+        # Owned, stored, absent from the snapshot, still linked somewhere: removed. Closing
+        # its open intervals is the removal (history keeps it); retired ones stay as they are.
+        gone = sorted(set(stored) - set(snap.rows.get(kind, {})))
+        child_rels = [rel for rel, spec in REL_SPECS.items() if spec.child is kind]
+        open_by_rel = {rel: store.open_links(rel, gone) if gone else {} for rel in child_rels}
+        for code in gone:
+            links = [
+                (rel, open_by_rel[rel][code]) for rel in child_rels if code in open_by_rel[rel]
+            ]
+            if not links:
+                continue
+            plan.changes.append(Change("removed", kind, code, "entity", code, None))
+            for rel, link in links:
+                plan.closes.append((rel, code))
+                plan.changes.append(Change("removed", kind, code, rel.value, link.parent, None))
+    return stored_by_kind
+
+
+def _diff_links(
+    snap: Snapshot, store: Store, stored: dict[Kind, dict[str, Entity]], plan: Plan
+) -> None:
+    # A row that names no parent where one is stored: the snapshot says it has none now.
+    for rel, unlinked in snap.unlinked.items():
+        child_kind = REL_SPECS[rel].child
+        known = [c for c in unlinked if c in stored.get(child_kind, {})]
+        for child, link in sorted((store.open_links(rel, known) if known else {}).items()):
+            plan.closes.append((rel, child))
+            plan.changes.append(Change("moved", child_kind, child, rel.value, link.parent, None))
+    for rel, wanted in snap.links.items():
+        child_kind = REL_SPECS[rel].child
+        known = [c for c in wanted if c in stored.get(child_kind, {})]
+        current = store.open_links(rel, known) if known else {}
+        for child, w in sorted(wanted.items()):
+            now = current.get(child)
+            if now is not None and now.parent == w.parent:
+                continue
+            plan.opens.append((rel, w.parent, child))
+            if now is None:
+                if child in stored.get(child_kind, {}):  # stored but unlinked: linked again
+                    plan.changes.append(Change("added", child_kind, child, "link", None, w.parent))
+                continue
+            plan.closes.append((rel, child))
+            plan.changes.append(Change("moved", child_kind, child, rel.value, now.parent, w.parent))
+
+
+def _check_snapshot(source: str, snap: Snapshot, store: Store, problems: list[Problem]) -> None:
+    """What reconciliation needs beyond a load's checks: every area of the equipment snapshot
+    has a gate meter, one org root, and every customer of the archive has a meter."""
+    if source == "equipment":
+        gated = {w.parent for w in snap.links.get(Rel.HAS_METER, {}).values()}
+        for code, row in snap.rows.get(Kind.TRANSFORMER, {}).items():
+            if code not in gated:
+                problems.append(
+                    Problem(
+                        "transformers.csv",
+                        row.line,
+                        row.positions.get("transformer_code"),
+                        "transformer_code",
+                        f'area "{code}" has no gate meter',
+                    )
+                )
+        roots = [c for c in snap.rows.get(Kind.ORG_UNIT, {}) if c in snap.unlinked[Rel.ORG_PARENT]]
+        for code in roots[1:]:
+            row = snap.rows[Kind.ORG_UNIT][code]
+            problems.append(
+                Problem(
+                    "orgs.csv",
+                    row.line,
+                    row.positions.get("parent_code"),
+                    "parent_code",
+                    f'orphan org unit "{code}": no parent, and "{roots[0]}" is the root',
+                )
+            )
+    if source == "marketing":
+        users = {w.parent for w in snap.links.get(Rel.USES_METER, {}).values()}
+        for code, row in snap.rows.get(Kind.CUSTOMER, {}).items():
+            if code not in users:
+                problems.append(
+                    Problem(
+                        "customers.csv",
+                        row.line,
+                        row.positions.get("customer_code"),
+                        "customer_code",
+                        f'orphan customer "{code}": no meter names it',
+                    )
+                )
+
+
+def make_plan(
+    store: Store, source: str, folder: Path, plan_id: str, actor: str
+) -> tuple[Plan, list[Problem]]:
+    """Parse, validate and diff one source's snapshot. Raises LoadRejected on any error;
+    returns the plan and the warnings otherwise."""
+    problems: list[Problem] = []
+    if not Path(folder).is_dir():
+        raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
+    version = store.version()  # before reading: a write in between makes the plan stale
+    parsed = keep_owned(source, parse_folder(Path(folder), problems), problems)
+    snap = validate(parsed, store, problems)
+    _check_snapshot(source, snap, store, problems)
+    errors = sorted(p for p in problems if p.severity == "error")
+    if errors:
+        raise LoadRejected(errors)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    plan = Plan(plan_id, source, version, now, actor, str(folder))
+    stored = _diff_entities(source, snap, store, plan)
+    _diff_links(snap, store, stored, plan)
+    return plan, sorted(p for p in problems if p.severity == "warning")
+
+
+def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
+    """Every interval the plan closes must have started before `effective`."""
+    problems = []
+    by_rel: dict[Rel, list[str]] = {}
+    for rel, child in plan.closes:
+        by_rel.setdefault(rel, []).append(child)
+    for rel, children in by_rel.items():
+        for child, link in sorted(store.open_links(rel, children).items()):
+            if link.valid_from >= effective:
+                problems.append(
+                    f"{rel.value} of {child} began on {link.valid_from}: it cannot end on "
+                    f"{effective}; give a later --effective date"
+                )
+    return problems
