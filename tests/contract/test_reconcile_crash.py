@@ -1,0 +1,76 @@
+"""A `taiqu reconcile apply` killed mid-write leaves the graph fully before; on both stores."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.model import Rel
+from graph.neo4j_store import Neo4jStore
+from graph.store import Store
+from loaders.generate import generate, write_folder
+from loaders.load import load_folder
+from loaders.plans import PlanStore
+from loaders.reconcile import make_plan
+
+
+def _digest(store: Store) -> tuple[int, str]:
+    """The version and every interval of the relationships the plan touches."""
+    rows = sorted(
+        (k.rel.value, k.parent, k.child, str(k.valid_from), str(k.valid_to))
+        for rel in (Rel.HAS_METER, Rel.USES_METER)
+        for k in store.scan_links(rel)
+    )
+    return store.version(), hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_kill_during_apply_leaves_the_graph_before(
+    store: Store, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
+    env["TAIQU_HOME"] = str(home)
+    if isinstance(store, Neo4jStore):
+        env["TAIQU_NEO4J_URI"] = request.getfixturevalue("neo4j_uri")
+    network = generate(20_000)  # its first load is one transaction: within the test heap
+    write_folder(network, tmp_path / "net")
+    load_folder(store, tmp_path / "net")
+    # The marketing archive puts every customer meter one area further: ~19k moves.
+    areas = [r[0] for r in network.rows["transformers.csv"]]
+    shift = {a: areas[(i + 1) % len(areas)] for i, a in enumerate(areas)}
+    network.rows["meters.csv"] = [
+        (r[0], shift[str(r[1])], *r[2:]) if r[2] != "gate" else r
+        for r in network.rows["meters.csv"]
+    ]
+    write_folder(network, tmp_path / "moved")
+    plan, _ = make_plan(store, "marketing", tmp_path / "moved", "20261128T100000-c0ffee", "t")
+    assert plan.counts()["moved"] > 15_000
+    PlanStore(home / "plans").save(plan)
+    before = _digest(store)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "taiqu", "reconcile", "apply", plan.plan_id,
+         "--effective", "2026-07-01"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("[taiqu] applying"):
+            time.sleep(0.2)  # inside the one write transaction of ~38k rows
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL, "the apply finished before it could be killed"
+    if isinstance(store, Neo4jStore):
+        time.sleep(1)  # the server notices the dropped connection and rolls back
+    assert _digest(store) == before
+    assert PlanStore(home / "plans").load(plan.plan_id).applied_as is None
