@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,33 @@ def test_readings_rejected_by_line_and_column(tmp_path: Path) -> None:
     done = taiqu(tmp_path / "home", "load", str(folder))
     assert done.returncode == 0, done.stderr
     assert "readings: 1 added, 0 replaced" in done.stdout
+
+
+def test_reconcile_plan_json_then_apply_then_stale(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert taiqu(home, "load", str(small_network().write(tmp_path / "src"))).returncode == 0
+    market = small_network()
+    market.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
+    ]
+    folder = market.write(tmp_path / "market")
+    first = taiqu(home, "reconcile", "plan", "--source", "marketing", str(folder), "--json")
+    assert first.returncode == 0, first.stderr
+    plan = json.loads(first.stdout)
+    assert plan["counts"] == {"added": 0, "removed": 0, "moved": 1, "changed": 0}
+    second = json.loads(
+        taiqu(home, "reconcile", "plan", "--source", "marketing", str(folder), "--json").stdout
+    )
+    table = taiqu(home, "reconcile", "plan", "--source", "marketing", str(folder))
+    assert "moved    Meter        M2" in table.stdout and "T1 -> T2" in table.stdout
+    done = taiqu(home, "reconcile", "apply", plan["plan_id"], "--effective", "2026-07-01")
+    assert done.returncode == 0, done.stderr
+    assert "(graph version 2, effective 2026-07-01): added: 0" in done.stdout
+    stale = taiqu(home, "reconcile", "apply", second["plan_id"])
+    assert stale.returncode == 2 and "is stale" in stale.stderr
+    again = taiqu(home, "reconcile", "plan", "--source", "marketing", str(folder), "--json")
+    assert json.loads(again.stdout)["counts"] == dict.fromkeys(
+        ("added", "removed", "moved", "changed"), 0
+    )
+    bad = taiqu(home, "reconcile", "apply", "../../etc/passwd")
+    assert bad.returncode == 2 and "not a plan id" in bad.stderr
