@@ -282,10 +282,7 @@ class EmbeddedStore:
             try:
                 version = int(conn.execute(q.GRAPH_VERSION).fetchone()[0])
                 if expect_version is not None and version != expect_version:
-                    raise StalePlan(
-                        f"the graph is at version {version}, the plan was computed against "
-                        f"{expect_version}: plan again"
-                    )
+                    raise StalePlan.versions(version, expect_version)
                 for kind, rows in changes.created.items():
                     conn.executemany(
                         q.INSERT_ENTITY,

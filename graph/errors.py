@@ -28,6 +28,12 @@ class StoreError(TaiquError):
 class StalePlan(StoreError):
     """The graph's version is not the one a plan was computed against."""
 
+    @classmethod
+    def versions(cls, found: int, expected: int) -> StalePlan:
+        return cls(
+            f"the graph is at version {found}, the plan was computed against {expected}: plan again"
+        )
+
 
 class InputError(TaiquError):
     """A caller's argument is invalid; the message is safe to show to the caller."""

@@ -334,10 +334,7 @@ class Neo4jStore:
         """Take the version lock, refuse a stale plan, and write the changeset's record."""
         version = tx.run(cy.BUMP_VERSION).single(strict=True)["v"]
         if expect is not None and version - 1 != expect:
-            raise StalePlan(
-                f"the graph is at version {version - 1}, the plan was computed against "
-                f"{expect}: plan again"
-            )
+            raise StalePlan.versions(version - 1, expect)
         record = changes.record
         if record is not None:
             stamped = replace(record, graph_version=version)
@@ -364,10 +361,7 @@ class Neo4jStore:
                 session.execute_write(run_all)
             return
         if expect_version is not None and self.version() != expect_version:
-            raise StalePlan(
-                f"the graph is at version {self.version()}, the plan was computed against "
-                f"{expect_version}: plan again"
-            )
+            raise StalePlan.versions(self.version(), expect_version)
         # Bulk: statements in dependency order, each split over writers that touch disjoint
         # nodes, so the server uses every core without lock waits (2.3x for links here).
         # A label that is empty before the load gets its search index built once afterwards
