@@ -235,16 +235,28 @@ def make_plan(
 
 
 def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
-    """Every interval the plan closes must have started before `effective`."""
+    """Every interval the plan closes must have started before `effective`, and every one it
+    opens must start no earlier than the end of the child's last interval (no overlaps)."""
     problems = []
-    by_rel: dict[Rel, list[str]] = {}
+    closing: dict[Rel, list[str]] = {}
     for rel, child in plan.closes:
-        by_rel.setdefault(rel, []).append(child)
-    for rel, children in by_rel.items():
+        closing.setdefault(rel, []).append(child)
+    for rel, children in closing.items():
         for child, link in sorted(store.open_links(rel, children).items()):
             if link.valid_from >= effective:
                 problems.append(
                     f"{rel.value} of {child} began on {link.valid_from}: it cannot end on "
+                    f"{effective}; give a later --effective date"
+                )
+    opening: dict[Rel, list[str]] = {}
+    for rel, _, child in plan.opens:
+        if child not in closing.get(rel, ()):
+            opening.setdefault(rel, []).append(child)
+    for rel, children in opening.items():
+        for child, end in sorted(store.last_ends(rel, children).items()):
+            if end > effective:
+                problems.append(
+                    f"{rel.value} of {child} ended on {end}: a new one cannot begin on "
                     f"{effective}; give a later --effective date"
                 )
     return problems

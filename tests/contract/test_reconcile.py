@@ -174,3 +174,23 @@ def test_effective_date_must_follow_the_interval_start(loaded: Store, tmp_path: 
     with pytest.raises(InputError, match="began on 2026-07-01: it cannot end on 2026-06-01"):
         apply_plan(loaded, plans, back.plan_id, dt.date(2026, 6, 1), "tester")
     assert loaded.version() == 2
+
+
+def test_a_removed_meter_cannot_come_back_before_it_left(loaded: Store, tmp_path: Path) -> None:
+    plans = PlanStore(tmp_path / "plans")
+    without = small_network()
+    without.rows["meters.csv"] = [r for r in without.rows["meters.csv"] if r[0] != "M2"]
+    without.rows["customers.csv"] = [r for r in without.rows["customers.csv"] if r[0] != "U2"]
+    gone = _plan(loaded, "marketing", without, tmp_path / "a")
+    assert gone.counts()["removed"] == 1
+    plans.save(gone)
+    apply_plan(loaded, plans, gone.plan_id, dt.date(2026, 8, 1), "tester")
+    back = _plan(loaded, "marketing", small_network(), tmp_path / "b")
+    assert ("added", "M2", "link", None, "T1") in _lines(back)
+    plans.save(back)
+    with pytest.raises(InputError, match="ended on 2026-08-01: a new one cannot begin on"):
+        apply_plan(loaded, plans, back.plan_id, JULY, "tester")
+    apply_plan(loaded, plans, back.plan_id, dt.date(2026, 9, 1), "tester")
+    assert [(k.parent, k.valid_from, k.valid_to) for k in loaded.links_of(Rel.HAS_METER, "M2")][
+        -1
+    ] == ("T1", dt.date(2026, 9, 1), dt.date(9999, 12, 31))
