@@ -231,7 +231,35 @@ def make_plan(
     plan = Plan(plan_id, source, version, now, actor, str(folder))
     stored = _diff_entities(source, snap, store, plan)
     _diff_links(snap, store, stored, plan)
+    _warn_orphaned_meters(store, plan, problems)
     return plan, sorted(p for p in problems if p.severity == "warning")
+
+
+def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> None:
+    """An area removed by the equipment system while meters are still under it: the marketing
+    archive has to move them, or they will belong nowhere."""
+    removed = [
+        c.code
+        for c in plan.changes
+        if c.change == "removed" and c.kind is Kind.TRANSFORMER and c.what == "entity"
+    ]
+    if not removed:
+        return
+    today = dt.date.today()
+    for area, meters in sorted(store.neighbors(Rel.HAS_METER, removed, today, "down").items()):
+        others = [m.code for m in meters if m.get("role") != "gate"]
+        if others:
+            problems.append(
+                Problem(
+                    "transformers.csv",
+                    1,
+                    None,
+                    None,
+                    f'area "{area}" is removed while {len(others)} customer/pv meter(s) are '
+                    f"still under it (e.g. {others[0]}): the marketing archive must move them",
+                    "warning",
+                )
+            )
 
 
 def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:

@@ -194,3 +194,17 @@ def test_a_removed_meter_cannot_come_back_before_it_left(loaded: Store, tmp_path
     assert [(k.parent, k.valid_from, k.valid_to) for k in loaded.links_of(Rel.HAS_METER, "M2")][
         -1
     ] == ("T1", dt.date(2026, 9, 1), dt.date(9999, 12, 31))
+
+
+def test_removing_an_area_with_meters_warns(loaded: Store, tmp_path: Path) -> None:
+    net = small_network()
+    net.rows["transformers.csv"] = [r for r in net.rows["transformers.csv"] if r[0] != "T2"]
+    net.rows["meters.csv"] = [r for r in net.rows["meters.csv"] if r[0] != "G2"]
+    plan, warnings = make_plan(loaded, "equipment", net.write(tmp_path / "e"), next(_ids), "t")
+    assert ("removed", "T2", "entity", "T2", None) in _lines(plan)
+    assert ("removed", "G2", "entity", "G2", None) in _lines(plan)
+    assert plan.counts() == {"added": 0, "removed": 2, "moved": 0, "changed": 0}
+    assert any(
+        'area "T2" is removed while 1 customer/pv meter(s) are still under it (e.g. M3)' in str(w)
+        for w in warnings
+    )
