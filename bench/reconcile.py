@@ -1,11 +1,12 @@
 """Reconciliation benchmark (first figures): plan time and peak memory of `taiqu reconcile plan`
 for a marketing snapshot in which 1 % of customer meters moved to another area.
 
-    .venv/bin/python -m bench.reconcile --meters 1000000
+    .venv/bin/python -m bench.reconcile --meters 1000000 [--neo4j]
 
 Reuses bench/out/loss-net-<meters> and bench/out/loss-home-<meters> (made by bench.loss: the
 network loaded into the embedded store); writes the snapshot to bench/out/market-<meters>,
-runs the real command in its own process under /usr/bin/time and prints JSON.
+runs the real command in its own process under /usr/bin/time and prints JSON. With --neo4j it
+also loads the network into a fresh in-process Neo4j and times the plan and the apply there.
 """
 
 from __future__ import annotations
@@ -47,9 +48,51 @@ def _snapshot(network: Path, target: Path, seed: int) -> int:
     return moved
 
 
+def apply_into_neo4j(network: Path, market: Path, heap: str, pagecache_mb: int) -> dict[str, float]:
+    """Load the network into a fresh in-process Neo4j, plan the snapshot, apply it: seconds."""
+    import datetime as dt
+    import tempfile
+    import time
+
+    from graph.neo4j_store import Neo4jStore
+    from loaders.apply import apply_plan
+    from loaders.load import load_folder
+    from loaders.plans import PlanStore
+    from loaders.reconcile import make_plan
+    from taiqu import neo4j_launcher
+
+    server = neo4j_launcher.start(heap=heap, pagecache_mb=pagecache_mb)
+    store = Neo4jStore(server.uri, None, None)
+    try:
+        topology = Path(tempfile.mkdtemp(dir=OUT))
+        for name in ("orgs", "substations", "feeders", "transformers", "customers", "meters"):
+            shutil.copy(network / f"{name}.csv", topology / f"{name}.csv")
+        started = time.perf_counter()
+        load_folder(store, topology)
+        loaded = time.perf_counter()
+        plan, _ = make_plan(store, "marketing", market, "20261128T120000-b0b0b0", "bench")
+        planned = time.perf_counter()
+        plans = PlanStore(topology / "plans")
+        plans.save(plan)
+        apply_plan(store, plans, plan.plan_id, dt.date(2026, 11, 1), "bench")
+        applied = time.perf_counter()
+        shutil.rmtree(topology)
+        return {
+            "neo4j_load_s": round(loaded - started, 1),
+            "neo4j_plan_s": round(planned - loaded, 1),
+            "neo4j_apply_s": round(applied - planned, 1),
+        }
+    finally:
+        store.close()
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meters", type=int, default=100_000)
+    parser.add_argument("--neo4j", action="store_true", help="also plan and apply into Neo4j")
+    parser.add_argument("--neo4j-heap", default="4g")
+    parser.add_argument("--neo4j-pagecache-mb", type=int, default=3072)
     args = parser.parse_args()
     network, home = OUT / f"loss-net-{args.meters}", OUT / f"loss-home-{args.meters}"
     if not (network / "meters.csv").exists() or not home.exists():
@@ -76,6 +119,8 @@ def main() -> int:
         "plan_s": round(int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds), 1),
         "peak_rss_mb": round(int(rss.group(1)) / 1024),
     }
+    if args.neo4j:
+        result |= apply_into_neo4j(network, market, args.neo4j_heap, args.neo4j_pagecache_mb)
     (OUT / f"reconcile-{args.meters}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0
