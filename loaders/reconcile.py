@@ -17,7 +17,7 @@ from pathlib import Path
 from graph.errors import LoadRejected
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
-from loaders.exchange import parse_folder
+from loaders.exchange import SPEC_BY_KIND, parse_folder
 from loaders.problems import Problem
 from loaders.sources import OWNERSHIP, keep_owned, owned_kinds
 from loaders.validate import Snapshot, validate
@@ -230,9 +230,36 @@ def make_plan(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = Plan(plan_id, source, version, now, actor, str(folder))
     stored = _diff_entities(source, snap, store, plan)
+    _refuse_foreign_codes(source, snap, store, plan, problems)
     _diff_links(snap, store, stored, plan)
     _warn_orphaned_meters(store, plan, problems)
     return plan, sorted(p for p in problems if p.severity == "warning")
+
+
+def _refuse_foreign_codes(
+    source: str, snap: Snapshot, store: Store, plan: Plan, problems: list[Problem]
+) -> None:
+    """A code the snapshot adds that the graph holds as what another source owns (a meter the
+    archive calls a customer meter while the equipment system has it as a gate meter)."""
+    added: dict[Kind, list[str]] = {}
+    for entity in plan.created:
+        added.setdefault(entity.kind, []).append(entity.code)
+    for kind, codes in added.items():
+        for code in sorted(store.existing_codes(kind, codes)):
+            row = snap.rows[kind][code]
+            problems.append(
+                Problem(
+                    SPEC_BY_KIND[kind].file,
+                    row.line,
+                    row.positions.get(SPEC_BY_KIND[kind].code),
+                    SPEC_BY_KIND[kind].code,
+                    f'"{code}" is stored as a {kind.value} the {source} system does not own '
+                    "(another role): the sources disagree on what it is",
+                )
+            )
+    errors = sorted(p for p in problems if p.severity == "error")
+    if errors:
+        raise LoadRejected(errors)
 
 
 def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> None:

@@ -208,3 +208,17 @@ def test_removing_an_area_with_meters_warns(loaded: Store, tmp_path: Path) -> No
         'area "T2" is removed while 1 customer/pv meter(s) are still under it (e.g. M3)' in str(w)
         for w in warnings
     )
+
+
+def test_a_gate_meter_cannot_become_a_customer_meter_silently(
+    loaded: Store, tmp_path: Path
+) -> None:
+    net = small_network()
+    net.rows["meters.csv"] = [
+        (r[0], r[1], "customer", "U1", *r[4:]) if r[0] == "G1" else r
+        for r in net.rows["meters.csv"]
+    ]
+    assert _problems(loaded, "marketing", net, tmp_path / "m") == [
+        'meters.csv:2:1 (meter_code): error: "G1" is stored as a Meter the marketing system '
+        "does not own (another role): the sources disagree on what it is"
+    ]
