@@ -360,8 +360,10 @@ class Neo4jStore:
             with self.driver.session(database=self.database) as session:
                 session.execute_write(run_all)
             return
-        if expect_version is not None and self.version() != expect_version:
-            raise StalePlan.versions(self.version(), expect_version)
+        if expect_version is not None:
+            version = self.version()
+            if version != expect_version:
+                raise StalePlan.versions(version, expect_version)
         # Bulk: statements in dependency order, each split over writers that touch disjoint
         # nodes, so the server uses every core without lock waits (2.3x for links here).
         # A label that is empty before the load gets its search index built once afterwards

@@ -36,10 +36,11 @@ def apply_plan(
         raise InputError(f"plan {plan_id} was applied already, as changeset {plan.applied_as}")
     if plan.is_empty():
         raise InputError(f"plan {plan_id} changes nothing")
-    if store.version() != plan.graph_version:  # before the date checks: they read today's graph
+    version = store.version()
+    if version != plan.graph_version:  # before the date checks: they read today's graph
         raise StalePlan(
             f"plan {plan_id} is stale: it was computed against graph version "
-            f"{plan.graph_version} and the graph is at version {store.version()}: plan again"
+            f"{plan.graph_version} and the graph is at version {version}: plan again"
         )
     problems = check_dates(store, plan, effective)
     if problems:

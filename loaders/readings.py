@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from graph.series import sql
+from graph.series.writer import table_from_csv, write_csv
 from loaders.problems import Problem
 
 FILE = "readings.csv"
@@ -136,11 +137,7 @@ def _stage_python(
                 continue
             writer.writerow([line, *fields[:width]])
     columns = {"line": "BIGINT"} | {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
-    con.execute(
-        "CREATE TEMP TABLE lined AS SELECT * FROM read_csv($path, header = true, "
-        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = $columns)",
-        {"path": str(out), "columns": columns},
-    )
+    table_from_csv(con, "lined", out, columns)
     return "DROP TABLE lined"
 
 
@@ -148,16 +145,8 @@ def _known_meters(
     con: duckdb.DuckDBPyConnection, meters_file: str | None, extra_codes: Iterable[str], tmp: Path
 ) -> None:
     path = tmp / "extra_meters.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["code"])
-        writer.writerows([c] for c in extra_codes)
-    con.execute(
-        "CREATE TEMP TABLE known AS SELECT code FROM read_csv($path, header = true, "
-        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        "columns = {'code': 'VARCHAR'})",
-        {"path": str(path)},
-    )
+    write_csv(path, ("code",), ((c,) for c in extra_codes))
+    table_from_csv(con, "known", path, {"code": "VARCHAR"})
     if meters_file:
         con.execute("INSERT INTO known SELECT code FROM read_parquet($f)", {"f": meters_file})
 

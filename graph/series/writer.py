@@ -63,20 +63,19 @@ def table_of(
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_EMPTY[empty]}")
 
 
-def _csv(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> int:
-    count = 0
+def write_csv(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
+    """Rows from Python into a CSV file that `table_from_csv` reads back (the DuckDB package
+    here ingests no Python lists quickly; a file of a million rows takes well under a second)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
+        writer.writerows(rows)
 
 
-def _read_csv(
+def table_from_csv(
     con: duckdb.DuckDBPyConnection, name: str, path: Path, columns: dict[str, str]
 ) -> None:
+    """Temp table `name` (a fixed name of ours) from a CSV file with a header, typed."""
     con.execute(
         f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv($path, header = true, "
         "auto_detect = false, quote = '\"', escape = '\"', delim = ',', columns = $columns)",
@@ -96,8 +95,8 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
     meters = (
         (e.code, e.get("role"), e.get("multiplier") or 1) for e in store.scan_entities(Kind.METER)
     )
-    _csv(tmp / "meters.csv", ("code", "role", "multiplier"), meters)
-    _read_csv(
+    write_csv(tmp / "meters.csv", ("code", "role", "multiplier"), meters)
+    table_from_csv(
         con,
         "store_meters",
         tmp / "meters.csv",
@@ -106,8 +105,10 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
     memberships = (
         (k.child, k.parent, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_METER)
     )
-    _csv(tmp / "memberships.csv", ("meter_code", "area", "valid_from", "valid_to"), memberships)
-    _read_csv(
+    write_csv(
+        tmp / "memberships.csv", ("meter_code", "area", "valid_from", "valid_to"), memberships
+    )
+    table_from_csv(
         con,
         "store_memberships",
         tmp / "memberships.csv",
@@ -119,8 +120,8 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
             for k in store.scan_links(rel):
                 yield (rel.value, k.parent, k.child, k.valid_from, k.valid_to)
 
-    _csv(tmp / "links.csv", ("rel", "parent", "child", "valid_from", "valid_to"), links())
-    _read_csv(
+    write_csv(tmp / "links.csv", ("rel", "parent", "child", "valid_from", "valid_to"), links())
+    table_from_csv(
         con,
         "new_links",
         tmp / "links.csv",
@@ -133,8 +134,8 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
         },
     )
     transformers = ((e.code,) for e in store.scan_entities(Kind.TRANSFORMER))
-    _csv(tmp / "transformers.csv", ("code",), transformers)
-    _read_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
+    write_csv(tmp / "transformers.csv", ("code",), transformers)
+    table_from_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
 
 
 _METER_IDS = """
