@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, build_context
 from api.schema import build_schema
+from graph.mismatches import MismatchCache
 from graph.series.reader import LossReader
 from graph.series.writer import ensure_synced
 from graph.store import Store
@@ -40,7 +41,8 @@ class TaiquGraphQL(GraphQL):
         self._settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return build_context(self._state.store, self._state.loss, self._settings)
+        state = self._state
+        return build_context(state.store, state.loss, self._settings, state.mismatches)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if await asyncio.to_thread(ensure_synced, series, app.state.store, log.info):
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
+        app.state.mismatches = MismatchCache()
         log.info("serving %r", settings)
         try:
             yield

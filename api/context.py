@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from api.dataloaders import Loaders, build_loaders
+from graph.mismatches import MismatchCache
 from graph.series.reader import LossReader
 from graph.store import Store
 from taiqu.settings import Settings
@@ -17,8 +18,17 @@ class Context:
     loss: LossReader
     settings: Settings
     loaders: Loaders
+    mismatches: MismatchCache
     today: dt.date = field(default_factory=dt.date.today)
 
 
-def build_context(store: Store, loss: LossReader, settings: Settings) -> Context:
-    return Context(store=store, loss=loss, settings=settings, loaders=build_loaders(store, loss))
+def build_context(
+    store: Store, loss: LossReader, settings: Settings, mismatches: MismatchCache
+) -> Context:
+    return Context(
+        store=store,
+        loss=loss,
+        settings=settings,
+        loaders=build_loaders(store, loss),
+        mismatches=mismatches,
+    )

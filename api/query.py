@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -17,6 +17,7 @@ from api.types.enums import EntityKind
 from api.types.feeder import Feeder
 from api.types.loss_fields import Network
 from api.types.meter import Meter
+from api.types.mismatch import MismatchConnection, mismatch_connection
 from api.types.node import Node
 from api.types.org_unit import OrgUnit
 from api.types.resolve import context
@@ -46,6 +47,22 @@ class Query:
     @strawberry.field(description="The whole network: loss over every area.")
     def network(self) -> Network:
         return Network()
+
+    @strawberry.field(
+        description="Meters the collection system reads in another area than the marketing "
+        "archive (customer/pv meters) or the equipment system (gate meters) places them in "
+        "(户变不一致), by meter code. `under`: any node's id (a unit, substation, feeder or area: "
+        "mismatches involving an area under it; a meter; a customer); null: the whole network."
+    )
+    async def mismatches(
+        self,
+        info: strawberry.Info,
+        under: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        as_of: Annotated[dt.date | None, _as_of_arg()] = None,
+    ) -> MismatchConnection:
+        return await mismatch_connection(info, under, first, after, as_of)
 
     @strawberry.field(description="Audit records of the writes to the topology, newest first.")
     async def changesets(

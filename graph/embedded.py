@@ -21,7 +21,14 @@ from graph import embedded_sql as q
 from graph.errors import StalePlan, StoreError
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.search_key import search_key
-from graph.store import ChangeSet, ChangesetRecord, Direction, Page, Progress
+from graph.store import (
+    ChangeSet,
+    ChangesetRecord,
+    Direction,
+    Page,
+    Progress,
+    ReadDisagreement,
+)
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
@@ -51,6 +58,9 @@ class EmbeddedStore:
         version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
         if version == "2":
             conn.executescript(q.MIGRATE_2_TO_3)
+            version = "3"
+        if version == "3":
+            conn.executescript(q.MIGRATE_3_TO_4)
             version = q.SCHEMA_VERSION
         if version != q.SCHEMA_VERSION:
             raise StoreError(
@@ -204,7 +214,7 @@ class EmbeddedStore:
             rows = conn.execute(
                 q.OPEN_LINKS_IN.format(marks=marks), (rel.value, FOREVER.isoformat(), *chunk)
             )
-            found.update((c, Link(rel, p, c, _day(f), FOREVER)) for c, p, f in rows)
+            found.update((c, Link(rel, p, c, _day(f), FOREVER, detail=d)) for c, p, f, d in rows)
         return found
 
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
@@ -217,7 +227,7 @@ class EmbeddedStore:
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         rows = self._connection().execute(q.LINKS_OF, (rel.value, child))
-        return [Link(rel, p, child, _day(f), _day(t), by, end) for p, f, t, by, end in rows]
+        return [Link(rel, p, child, _day(f), _day(t), by, end, d) for p, f, t, by, end, d in rows]
 
     def version(self) -> int:
         return int(self._connection().execute(q.GRAPH_VERSION).fetchone()[0])
@@ -239,13 +249,22 @@ class EmbeddedStore:
         found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
         return {kind: found.get(kind.value, 0) for kind in Kind}
 
+    def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
+        day = as_of.isoformat()
+        rows = self._connection().execute(q.DISAGREEING_READS, (day, day, day, day))
+        return [
+            ReadDisagreement(m, a, t, _day(f), p, _day(pf) if pf else None)
+            for m, a, t, f, p, pf in rows
+        ]
+
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         for code, attrs in self._connection().execute(q.SCAN_ENTITIES, (kind.value,)):
             yield _entity(kind, code, attrs)
 
     def scan_links(self, rel: Rel) -> Iterator[Link]:
-        for parent, child, start, end in self._connection().execute(q.SCAN_LINKS, (rel.value,)):
-            yield Link(rel, parent, child, _day(start), _day(end))
+        rows = self._connection().execute(q.SCAN_LINKS, (rel.value,))
+        for parent, child, start, end, detail in rows:
+            yield Link(rel, parent, child, _day(start), _day(end), detail=detail)
 
     def _check_endpoints(self, changes: ChangeSet) -> None:
         """Every new link joins two stored entities (inside the write transaction)."""
@@ -326,6 +345,7 @@ class EmbeddedStore:
                             lk.valid_from.isoformat(),
                             lk.valid_to.isoformat(),
                             by,
+                            lk.detail,
                         )
                         for lk in changes.opened
                     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.model import Kind
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS link (
     valid_from TEXT NOT NULL,     -- ISO dates; half-open [valid_from, valid_to)
     valid_to TEXT NOT NULL,
     opened_by TEXT,               -- changeset ids (NULL: written before changesets existed)
-    closed_by TEXT
+    closed_by TEXT,
+    detail TEXT                   -- what else the interval says (READS: the terminal code)
 );
 CREATE INDEX IF NOT EXISTS link_down ON link (rel, parent, child);
 CREATE INDEX IF NOT EXISTS link_up ON link (rel, child, valid_to);
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS changeset (
     record TEXT NOT NULL          -- ChangesetRecord as JSON
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '3');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '4');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('graph_version', '0');
 """
 # Version 2 -> 3: intervals learn which changeset opened and closed them.
@@ -51,6 +52,11 @@ MIGRATE_2_TO_3 = """
 ALTER TABLE link ADD COLUMN opened_by TEXT;
 ALTER TABLE link ADD COLUMN closed_by TEXT;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
+"""
+# Version 3 -> 4: an interval may carry a detail (the collection system's terminal).
+MIGRATE_3_TO_4 = """
+ALTER TABLE link ADD COLUMN detail TEXT;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
 GRAPH_VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
 SET_GRAPH_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
@@ -97,7 +103,7 @@ NO_FILTER = ""
 ENTITIES_IN = "SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})"
 CODES_IN = "SELECT code FROM entity WHERE kind = ? AND code IN ({marks})"
 OPEN_LINKS_IN = (
-    "SELECT child, parent, valid_from FROM link "
+    "SELECT child, parent, valid_from, detail FROM link "
     "WHERE rel = ? AND valid_to = ? AND child IN ({marks})"
 )
 LAST_ENDS_IN = (
@@ -116,17 +122,28 @@ WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
 """
 
 LINKS_OF = """
-SELECT parent, valid_from, valid_to, opened_by, closed_by FROM link WHERE rel = ? AND child = ?
+SELECT parent, valid_from, valid_to, opened_by, closed_by, detail FROM link
+WHERE rel = ? AND child = ?
 ORDER BY valid_from, valid_to
 """
+# Evidence against placement on a day: ? = the day, four times.
+DISAGREEING_READS = """
+SELECT r.child, r.parent, r.detail, r.valid_from, h.parent, h.valid_from
+FROM link r
+LEFT JOIN link h ON h.rel = 'HAS_METER' AND h.child = r.child
+    AND h.valid_from <= ? AND h.valid_to > ?
+WHERE r.rel = 'READS' AND r.valid_from <= ? AND r.valid_to > ?
+    AND (h.parent IS NULL OR h.parent <> r.parent)
+ORDER BY r.child
+"""
 SCAN_ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ?"
-SCAN_LINKS = "SELECT parent, child, valid_from, valid_to FROM link WHERE rel = ?"
+SCAN_LINKS = "SELECT parent, child, valid_from, valid_to, detail FROM link WHERE rel = ?"
 CLOSE_LINK = (
     "UPDATE link SET valid_to = ?, closed_by = ? WHERE rel = ? AND child = ? AND valid_to = ?"
 )
 INSERT_LINK = (
-    "INSERT INTO link (rel, parent, child, valid_from, valid_to, opened_by) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO link (rel, parent, child, valid_from, valid_to, opened_by, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"

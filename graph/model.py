@@ -41,6 +41,9 @@ class Rel(StrEnum):
     SUPPLIES = "SUPPLIES"  # Feeder -> Transformer
     HAS_METER = "HAS_METER"  # Transformer -> Meter
     USES_METER = "USES_METER"  # Customer -> Meter (a customer may have several meters)
+    # Evidence, not topology: the collection system reads the meter through a concentrator
+    # (terminal, the interval's `detail`) installed in this area. Loss never follows it.
+    READS = "READS"  # Transformer -> Meter
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ REL_SPECS: dict[Rel, RelSpec] = {
     Rel.SUPPLIES: RelSpec(Rel.SUPPLIES, Kind.FEEDER, Kind.TRANSFORMER),
     Rel.HAS_METER: RelSpec(Rel.HAS_METER, Kind.TRANSFORMER, Kind.METER),
     Rel.USES_METER: RelSpec(Rel.USES_METER, Kind.CUSTOMER, Kind.METER),
+    Rel.READS: RelSpec(Rel.READS, Kind.TRANSFORMER, Kind.METER),
 }
 
 #: Attribute names stored per kind (besides `code`), with their Python types.
@@ -92,7 +96,8 @@ class Link:
     """One interval of a topology relationship: parent -> child over [valid_from, valid_to).
 
     `opened_by` / `closed_by` name the changeset that opened / closed it (provenance, not
-    identity: two intervals are equal whoever wrote them).
+    identity: two intervals are equal whoever wrote them). `detail` is part of what the
+    interval says (READS: the terminal code); a new detail is a new interval.
     """
 
     rel: Rel
@@ -102,3 +107,4 @@ class Link:
     valid_to: dt.date = FOREVER
     opened_by: str | None = field(default=None, compare=False)
     closed_by: str | None = field(default=None, compare=False)
+    detail: str | None = None

@@ -167,7 +167,7 @@ def open_links(rel: Rel) -> str:
         f"UNWIND $codes AS code MATCH (p)-[r:{t}]->(x:{c} {{code: code}})"
         + _seek("x", c)
         + "WHERE r.valid_to = $forever "
-        "RETURN code, p.code AS parent, r.valid_from AS valid_from"
+        "RETURN code, p.code AS parent, r.valid_from AS valid_from, r.detail AS detail"
     )
 
 
@@ -186,7 +186,7 @@ def links_of(rel: Rel) -> str:
         f"MATCH (p)-[r:{t}]->(x:{c} {{code: $code}})"
         + _seek("x", c)
         + "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to, "
-        "r.opened_by AS opened_by, r.closed_by AS closed_by "
+        "r.opened_by AS opened_by, r.closed_by AS closed_by, r.detail AS detail "
         "ORDER BY valid_from, valid_to"
     )
 
@@ -207,6 +207,16 @@ CHANGESETS_AFTER = (
 )
 
 
+# Evidence against placement on $as_of (a relationship-type scan: READS is one per meter).
+DISAGREEING_READS = (
+    "MATCH (a)-[r:READS]->(m:Meter) WHERE r.valid_from <= $as_of AND r.valid_to > $as_of "
+    "OPTIONAL MATCH (g)-[h:HAS_METER]->(m) WHERE h.valid_from <= $as_of AND h.valid_to > $as_of "
+    "WITH m, a, r, g, h WHERE g IS NULL OR g.code <> a.code "
+    "RETURN m.code AS meter, a.code AS read_in, r.detail AS terminal, "
+    "r.valid_from AS read_since, g.code AS placed_in, h.valid_from AS placed_since "
+    "ORDER BY meter"
+)
+
 SCAN_ENTITIES = {
     kind: f"MATCH (n:{_label(kind)}) RETURN n.code AS code, properties(n) AS props" for kind in Kind
 }
@@ -216,7 +226,7 @@ def scan_links(rel: Rel) -> str:
     p, c, t = _rel_parts(rel)
     return (
         f"MATCH (p:{p})-[r:{t}]->(x:{c}) RETURN p.code AS parent, x.code AS child, "
-        "r.valid_from AS valid_from, r.valid_to AS valid_to"
+        "r.valid_from AS valid_from, r.valid_to AS valid_to, r.detail AS detail"
     )
 
 
@@ -248,5 +258,5 @@ def open_links_write(rel: Rel) -> str:
         f"UNWIND $rows AS row MATCH (p:{p} {{code: row.parent}}){_seek('p', p)}"
         f"MATCH (x:{c} {{code: row.child}}){_seek('x', c)}"
         f"CREATE (p)-[:{t} {{valid_from: row.valid_from, valid_to: row.valid_to, "
-        "opened_by: row.by}]->(x)"
+        "opened_by: row.by, detail: row.detail}]->(x)"
     )

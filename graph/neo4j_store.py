@@ -20,7 +20,14 @@ from graph import neo4j_queries as cy
 from graph.errors import StalePlan, StoreError
 from graph.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.search_key import SEP, rank_hits, search_key
-from graph.store import ChangeSet, ChangesetRecord, Direction, Page, Progress
+from graph.store import (
+    ChangeSet,
+    ChangesetRecord,
+    Direction,
+    Page,
+    Progress,
+    ReadDisagreement,
+)
 
 BATCH_ROWS = 10_000  # rows per UNWIND statement
 #: Change sets up to this many rows are written in one transaction (all or nothing). Larger
@@ -230,7 +237,9 @@ class Neo4jStore:
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         rows = self._read_chunked(cy.open_links(rel), children, forever=FOREVER)
         return {
-            r["code"]: Link(rel, r["parent"], r["code"], _native(r["valid_from"]), FOREVER)
+            r["code"]: Link(
+                rel, r["parent"], r["code"], _native(r["valid_from"]), FOREVER, detail=r["detail"]
+            )
             for r in rows
         }
 
@@ -249,6 +258,7 @@ class Neo4jStore:
                 _native(r["valid_to"]),
                 r["opened_by"],
                 r["closed_by"],
+                r["detail"],
             )
             for r in rows
         ]
@@ -276,6 +286,19 @@ class Neo4jStore:
         with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
             yield from s.run(query)
 
+    def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
+        return [
+            ReadDisagreement(
+                r["meter"],
+                r["read_in"],
+                r["terminal"],
+                _native(r["read_since"]),
+                r["placed_in"],
+                _native(r["placed_since"]) if r["placed_since"] is not None else None,
+            )
+            for r in self._read(cy.DISAGREEING_READS, as_of=as_of)
+        ]
+
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         for r in self._stream(cy.SCAN_ENTITIES[kind]):
             yield _entity(kind, r["props"])
@@ -283,7 +306,12 @@ class Neo4jStore:
     def scan_links(self, rel: Rel) -> Iterator[Link]:
         for r in self._stream(cy.scan_links(rel)):
             yield Link(
-                rel, r["parent"], r["child"], _native(r["valid_from"]), _native(r["valid_to"])
+                rel,
+                r["parent"],
+                r["child"],
+                _native(r["valid_from"]),
+                _native(r["valid_to"]),
+                detail=r["detail"],
             )
 
     # --- writes --------------------------------------------------------------------------
@@ -317,6 +345,7 @@ class Neo4jStore:
                     "valid_from": lk.valid_from,
                     "valid_to": lk.valid_to,
                     "by": by,
+                    "detail": lk.detail,
                 }
                 for lk in changes.opened
                 if lk.rel == rel

@@ -90,6 +90,22 @@ class ChangesetRecord:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ReadDisagreement:
+    """A meter the collection system reads in another area than the graph places it in.
+
+    `placed_in` is its HAS_METER area (the archive's for customer/pv meters, the equipment
+    system's for gate meters), None when the graph places it nowhere on that day.
+    """
+
+    meter: str
+    read_in: str
+    terminal: str | None
+    read_since: dt.date
+    placed_in: str | None
+    placed_since: dt.date | None
+
+
 def new_changeset_id(at: dt.datetime) -> str:
     """Sortable by time, unique by a random suffix: 20261128T184501-3f9a2c."""
     return f"{at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -189,6 +205,9 @@ class Store(Protocol):
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         """One audit record by id."""
+
+    def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
+        """Meters whose READS area on `as_of` is not their HAS_METER area, by meter code."""
 
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         """Every stored entity of `kind`, streamed (for materializing what loss needs)."""

@@ -47,6 +47,8 @@ def apply_plan(
         raise InputError("; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
     changes = plan.change_set(effective, actor)
     assert changes.record is not None
+    if plan.source == "collection":
+        series = None  # evidence only: nothing loss reads changes
     if series is not None:
         mark_topology_stale(series)
     progress(f"applying {changes.row_count():,} changes of plan {plan_id}")

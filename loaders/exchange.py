@@ -114,7 +114,18 @@ SPECS: tuple[FileSpec, ...] = (
 )
 SPEC_BY_FILE = {s.file: s for s in SPECS}
 SPEC_BY_KIND = {s.kind: s for s in SPECS}
-KNOWN_LATER = ("readings.csv", "collection.csv")  # other issues' files: not topology
+# The collection system's evidence: which area's concentrator (terminal) reads each meter.
+# Rows name meters; they create nothing (see loaders.collection).
+COLLECTION = FileSpec(
+    "collection.csv",
+    Kind.METER,
+    "meter_code",
+    (
+        Column("terminal_code"),
+        Column("transformer_code", ref=Kind.TRANSFORMER, link=Rel.READS),
+    ),
+)
+NOT_TOPOLOGY = ("readings.csv", COLLECTION.file)  # read by other commands
 
 
 @dataclass(slots=True)
@@ -133,7 +144,8 @@ class ParsedFile:
     rows: list[Row]
 
 
-def _decode(path: Path, problems: list[Problem]) -> str | None:
+def decode(path: Path, problems: list[Problem]) -> str | None:
+    """The text of `path`, or None with a problem where it is not UTF-8."""
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -144,7 +156,8 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def _read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[Row]:
+def read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[Row]:
+    """The data rows of `text` read as `spec`'s file; header and shape problems appended."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
@@ -190,11 +203,11 @@ def parse_folder(folder: Path, problems: list[Problem]) -> list[ParsedFile]:
         path = folder / spec.file
         if not path.is_file():
             continue
-        text = _decode(path, problems)
+        text = decode(path, problems)
         if text is None:
             continue
-        parsed.append(ParsedFile(spec, list(_read_rows(spec, text, problems))))
-    known = set(SPEC_BY_FILE) | set(KNOWN_LATER)
+        parsed.append(ParsedFile(spec, list(read_rows(spec, text, problems))))
+    known = set(SPEC_BY_FILE) | set(NOT_TOPOLOGY)
     for path in sorted(folder.glob("*.csv")):
         if path.name not in known:
             problems.append(Problem(path.name, 1, None, None, "unknown file ignored", "warning"))

@@ -28,7 +28,7 @@ def _to_json(plan: Plan) -> dict[str, Any]:
         "counts": plan.counts(),
         "created": [[e.kind.value, e.code, e.attrs] for e in plan.created],
         "updated": [[e.kind.value, e.code, e.attrs] for e in plan.updated],
-        "opens": [[r.value, p, c] for r, p, c in plan.opens],
+        "opens": [[r.value, p, c, d] for r, p, c, d in plan.opens],
         "closes": [[r.value, c] for r, c in plan.closes],
         "changes": [
             {
@@ -56,7 +56,7 @@ def _from_json(raw: dict[str, Any]) -> Plan:
     )
     plan.created = [Entity(Kind(k), c, a) for k, c, a in raw["created"]]
     plan.updated = [Entity(Kind(k), c, a) for k, c, a in raw["updated"]]
-    plan.opens = [(Rel(r), p, c) for r, p, c in raw["opens"]]
+    plan.opens = [(Rel(o[0]), o[1], o[2], o[3] if len(o) > 3 else None) for o in raw["opens"]]
     plan.closes = [(Rel(r), c) for r, c in raw["closes"]]
     plan.changes = [
         Change(c["change"], Kind(c["kind"]), c["code"], c["what"], c["before"], c["after"])

@@ -17,12 +17,26 @@ from pathlib import Path
 from graph.errors import LoadRejected
 from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
+from loaders.collection import (
+    EvidenceChange,
+    diff_collection,
+    read_collection,
+    validate_collection,
+)
 from loaders.exchange import SPEC_BY_KIND, parse_folder
 from loaders.problems import Problem
 from loaders.sources import OWNERSHIP, keep_owned, owned_kinds
 from loaders.validate import Snapshot, validate
 
 COUNT_KEYS = ("added", "removed", "moved", "changed")
+TERMINAL = "terminal"  # a Change about the terminal that reads a meter (collection)
+_COUNTED = {
+    ("added", "entity"),
+    ("added", "link"),
+    ("added", Rel.READS.value),
+    ("removed", "entity"),
+    ("removed", Rel.READS.value),
+}
 
 
 @dataclass(frozen=True)
@@ -47,23 +61,25 @@ class Plan:
     folder: str
     created: list[Entity] = field(default_factory=list)
     updated: list[Entity] = field(default_factory=list)
-    opens: list[tuple[Rel, str, str]] = field(default_factory=list)  # rel, parent, child
+    # rel, parent, child, detail (READS: the terminal; None otherwise)
+    opens: list[tuple[Rel, str, str, str | None]] = field(default_factory=list)
     closes: list[tuple[Rel, str]] = field(default_factory=list)  # rel, child (removed or moved)
     changes: list[Change] = field(default_factory=list)
     applied_as: str | None = None  # the changeset id, once applied
 
     def counts(self) -> dict[str, int]:
-        """added: entities (or relationships of unlinked ones); removed: entities; moved:
-        relationships to another parent (or to none); changed: entities with new attributes."""
+        """added: entities, relationships of unlinked ones, or evidence of unread meters;
+        removed: entities, or evidence; moved: relationships (or evidence) to another parent
+        (or to none); changed: entities with new attributes or meters with a new terminal."""
         found = Counter(
             c.change
             for c in self.changes
-            if (c.change, c.what) in (("added", "entity"), ("added", "link"), ("removed", "entity"))
+            if (c.change, c.what) in _COUNTED or (c.change == "moved" and c.what != TERMINAL)
         )
         return {
             "added": found["added"],
             "removed": found["removed"],
-            "moved": sum(1 for c in self.changes if c.change == "moved"),
+            "moved": found["moved"],
             "changed": len({(c.kind, c.code) for c in self.changes if c.change == "changed"}),
         }
 
@@ -92,7 +108,7 @@ class Plan:
             created=created,
             updated=updated,
             closed=[LinkClose(rel, child, effective) for rel, child in self.closes],
-            opened=[Link(rel, p, c, effective, FOREVER) for rel, p, c in self.opens],
+            opened=[Link(rel, p, c, effective, FOREVER, detail=d) for rel, p, c, d in self.opens],
             record=record,
         )
 
@@ -160,7 +176,7 @@ def _diff_links(
             now = current.get(child)
             if now is not None and now.parent == w.parent:
                 continue
-            plan.opens.append((rel, w.parent, child))
+            plan.opens.append((rel, w.parent, child, None))
             if now is None:
                 if child in stored.get(child_kind, {}):  # stored but unlinked: linked again
                     plan.changes.append(Change("added", child_kind, child, "link", None, w.parent))
@@ -222,18 +238,49 @@ def make_plan(
         raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
     version = store.version()  # before reading: a write in between makes the plan stale
     parsed = keep_owned(source, parse_folder(Path(folder), problems), problems)
-    snap = validate(parsed, store, problems)
-    _check_snapshot(source, snap, store, problems)
-    errors = sorted(p for p in problems if p.severity == "error")
-    if errors:
-        raise LoadRejected(errors)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     plan = Plan(plan_id, source, version, now, actor, str(folder))
+    if source == "collection":
+        evidence = validate_collection(read_collection(Path(folder), problems), store, problems)
+        _raise_errors(problems)
+        _plan_evidence(diff_collection(evidence, store), plan)
+        return plan, sorted(p for p in problems if p.severity == "warning")
+    snap = validate(parsed, store, problems)
+    _check_snapshot(source, snap, store, problems)
+    _raise_errors(problems)
     stored = _diff_entities(source, snap, store, plan)
     _refuse_foreign_codes(source, snap, store, plan, problems)
     _diff_links(snap, store, stored, plan)
     _warn_orphaned_meters(store, plan, problems)
     return plan, sorted(p for p in problems if p.severity == "warning")
+
+
+def _raise_errors(problems: list[Problem]) -> None:
+    errors = sorted(p for p in problems if p.severity == "error")
+    if errors:
+        raise LoadRejected(errors)
+
+
+def _plan_evidence(changes: list[EvidenceChange], plan: Plan) -> None:
+    """The collection system's evidence as plan lines: READS intervals closed and opened."""
+    reads, meter = Rel.READS, Kind.METER
+    for ev in changes:
+        if ev.before_area is not None:
+            plan.closes.append((reads, ev.meter))
+        if ev.after_area is not None:
+            plan.opens.append((reads, ev.after_area, ev.meter, ev.after_terminal))
+        if ev.change == "changed":
+            plan.changes.append(
+                Change("changed", meter, ev.meter, TERMINAL, ev.before_terminal, ev.after_terminal)
+            )
+            continue
+        plan.changes.append(
+            Change(ev.change, meter, ev.meter, reads.value, ev.before_area, ev.after_area)
+        )
+        if ev.change == "moved" and ev.before_terminal != ev.after_terminal:
+            plan.changes.append(
+                Change("moved", meter, ev.meter, TERMINAL, ev.before_terminal, ev.after_terminal)
+            )
 
 
 def _refuse_foreign_codes(
@@ -257,9 +304,7 @@ def _refuse_foreign_codes(
                     "(another role): the sources disagree on what it is",
                 )
             )
-    errors = sorted(p for p in problems if p.severity == "error")
-    if errors:
-        raise LoadRejected(errors)
+    _raise_errors(problems)
 
 
 def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> None:
@@ -304,7 +349,7 @@ def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
                     f"{effective}; give a later --effective date"
                 )
     opening: dict[Rel, list[str]] = {}
-    for rel, _, child in plan.opens:
+    for rel, _, child, _ in plan.opens:
         if child not in closing.get(rel, ()):
             opening.setdefault(rel, []).append(child)
     for rel, children in opening.items():

@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 
 from graph.errors import LoadRejected, TaiquError
+from graph.mismatches import Mismatch
+from graph.series.loss import AreaLoss
 from graph.store import new_changeset_id
 from loaders.load import LoadReport, load_folder
+from loaders.sources import SOURCES
 from taiqu.settings import Settings
 
 MAX_PROBLEMS_SHOWN = 200
@@ -148,6 +151,57 @@ def cmd_reconcile_apply(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _mismatch_json(m: Mismatch, statuses: dict[str, AreaLoss]) -> dict[str, object]:
+    return {
+        "meter": m.meter.code,
+        "role": m.meter.get("role"),
+        "customer": m.customer,
+        "marketing_area": m.marketing_area,
+        "equipment_area": m.equipment_area,
+        "collection_area": m.collection_area,
+        "terminal": m.terminal,
+        "since": m.since.isoformat() if m.since else None,
+        "area_status": {a: statuses[a].status.value for a in m.areas() if a in statuses},
+    }
+
+
+def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.mismatches import area_statuses, find_mismatches
+    from graph.series.reader import LossReader
+
+    today = dt.date.today()
+    store = settings.open_store()
+    try:
+        report = find_mismatches(store, args.as_of or today)
+    finally:
+        store.close()
+    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    try:
+        (start, end), statuses = area_statuses(loss, report, today)
+    finally:
+        loss.close()
+    rows = [_mismatch_json(m, statuses) for m in report]
+    if args.json:
+        period = {"from": start.isoformat(), "to": end.isoformat()}
+        print(json.dumps({"count": len(rows), "status_period": period, "mismatches": rows}))
+        return 0
+    print(f"{len(rows):,} meter(s) read in another area than the sources place them in")
+    print(f"(area loss status over {start} .. {end})")
+    for r in rows[: args.limit]:
+        placed = r["marketing_area"] or r["equipment_area"] or "-"
+        source = "equipment" if r["role"] == "gate" else "marketing"
+        status = r["area_status"]
+        print(
+            f"  {r['meter']:<16} customer {r['customer'] or '-':<14} {source} {placed:<12}"
+            f" ({status.get(placed, '-')})  collection {r['collection_area']:<12}"
+            f" ({status.get(r['collection_area'], '-')}) via {r['terminal'] or '-'}"
+            f"  since {r['since'] or 'first load'}"
+        )
+    if len(rows) > args.limit:
+        print(f"  ... and {len(rows) - args.limit:,} more (--json: all)")
+    return 0
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
@@ -205,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile = sub.add_parser("reconcile", help="plan and apply one source system's snapshot")
     steps = reconcile.add_subparsers(dest="step", required=True)
     plan = steps.add_parser("plan", help="diff a snapshot against the graph; store the plan")
-    plan.add_argument("--source", required=True, choices=("equipment", "marketing"))
+    plan.add_argument("--source", required=True, choices=SOURCES)
     plan.add_argument("dir", help="the source's snapshot in exchange format v1")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(run=cmd_reconcile_plan)
@@ -215,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--effective", type=_date, default=None, help="date the changes hold from (default today)"
     )
     apply.set_defaults(run=cmd_reconcile_apply)
+    mismatches = steps.add_parser(
+        "mismatches", help="meters the collection system reads in another area (户变不一致)"
+    )
+    mismatches.add_argument("--json", action="store_true", help="print every mismatch as JSON")
+    mismatches.add_argument("--as-of", type=_date, default=None, help="the day (default today)")
+    mismatches.add_argument("--limit", type=int, default=MAX_PROBLEMS_SHOWN, help="rows shown")
+    mismatches.set_defaults(run=cmd_reconcile_mismatches)
 
     for name, helptext in (("serve", "serve GraphQL"), ("demo", "load a synthetic network, serve")):
         p = sub.add_parser(name, help=helptext)

@@ -16,6 +16,7 @@ class NetworkBuilder:
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in HEADERS}
         self.readings: list[tuple[object, ...]] = []
+        self.collection: list[tuple[str, str, str]] = []
 
     def org(self, code: str, name: str = "", parent: str = "", level: str = "") -> NetworkBuilder:
         self.rows["orgs.csv"].append((code, name or f"单位{code}", parent, level))
@@ -68,8 +69,24 @@ class NetworkBuilder:
         self.readings.append((meter, day, import_kwh, export_kwh))
         return self
 
+    def collected(self, meter: str, area: str, terminal: str = "") -> NetworkBuilder:
+        """A collection.csv row: `area`'s concentrator (default "J" + area) reads `meter`."""
+        self.collection.append((meter, terminal or f"J{area}", area))
+        return self
+
+    def collected_as_archived(self) -> NetworkBuilder:
+        """Evidence that agrees with meters.csv: every meter read in its own area."""
+        for meter, area, *_ in self.rows["meters.csv"]:
+            self.collected(str(meter), str(area))
+        return self
+
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
+        if self.collection:
+            with (folder / "collection.csv").open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(("meter_code", "terminal_code", "transformer_code"))
+                writer.writerows(self.collection)
         if self.readings:
             with (folder / "readings.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
@@ -113,3 +130,24 @@ def small_network() -> NetworkBuilder:
         .meter("M3", "T2", "customer", "U3")
         .meter("G3", "T3", "gate", multiplier=80)
     )
+
+
+def small_network_with_a_week() -> NetworkBuilder:
+    """small_network with readings for 2026-11-01..07: T1 loses 50 kWh of 600 a day
+    (NORMAL), T2 sells 250 kWh of a 200 kWh supply (NEGATIVE), T3 has no customers."""
+    net = small_network()
+    for day in range(1, 8):
+        date = f"2026-11-{day:02d}"
+        for meter, kwh in (("G1", 10), ("M1", 400), ("V1", 0), ("M2", 150)):
+            net.reading(meter, date, kwh)
+        net.reading("G2", date, 5).reading("M3", date, 250).reading("G3", date, 1)
+    return net
+
+
+def evidence_only(net: NetworkBuilder, moved: dict[str, str]) -> NetworkBuilder:
+    """collection.csv alone: every meter of `net` read in its own area, except those in
+    `moved` (meter -> area), read by that area's concentrator."""
+    evidence = NetworkBuilder()
+    for meter, area, *_ in net.rows["meters.csv"]:
+        evidence.collected(str(meter), moved.get(str(meter), str(area)))
+    return evidence

@@ -11,7 +11,7 @@ from pathlib import Path
 from graph.embedded import EmbeddedStore
 from graph.model import Kind
 from taiqu.settings import Settings
-from tests.builder import small_network
+from tests.builder import evidence_only, small_network, small_network_with_a_week
 
 
 def taiqu(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -116,3 +116,42 @@ def test_reconcile_plan_json_then_apply_then_stale(tmp_path: Path) -> None:
     )
     bad = taiqu(home, "reconcile", "apply", "../../etc/passwd")
     assert bad.returncode == 2 and "not a plan id" in bad.stderr
+
+
+def test_collection_evidence_then_mismatch_report(tmp_path: Path) -> None:
+    """The collection system reads M3 in T1 while the archive keeps it in T2: the report names
+    M3 alone, with the week's loss status of both areas (T2 sells more than its gate gave)."""
+    home = tmp_path / "home"
+    net = small_network_with_a_week()
+    assert taiqu(home, "load", str(net.write(tmp_path / "src"))).returncode == 0
+    evidence = evidence_only(net, {"M3": "T1"})
+    plan = taiqu(
+        home, "reconcile", "plan", "--source", "collection", str(evidence.write(tmp_path / "c"))
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "added: 7, removed: 0, moved: 0, changed: 0" in plan.stdout
+    plan_id = plan.stdout.split()[1]
+    applied = taiqu(home, "reconcile", "apply", plan_id, "--effective", "2026-11-10")
+    assert applied.returncode == 0, applied.stderr
+    report = taiqu(home, "reconcile", "mismatches", "--json")
+    assert report.returncode == 0, report.stderr
+    found = json.loads(report.stdout)
+    assert found["status_period"] == {"from": "2026-11-01", "to": "2026-11-07"}
+    assert found["mismatches"] == [
+        {
+            "meter": "M3",
+            "role": "customer",
+            "customer": "U3",
+            "marketing_area": "T2",
+            "equipment_area": None,
+            "collection_area": "T1",
+            "terminal": "JT1",
+            "since": "2026-11-10",
+            "area_status": {"T1": "NORMAL", "T2": "NEGATIVE"},
+        }
+    ]
+    table = taiqu(home, "reconcile", "mismatches")
+    assert "1 meter(s) read in another area" in table.stdout
+    assert "M3" in table.stdout and "marketing T2" in table.stdout and "(NEGATIVE)" in table.stdout
+    before = taiqu(home, "reconcile", "mismatches", "--json", "--as-of", "2026-11-09")
+    assert json.loads(before.stdout)["count"] == 0

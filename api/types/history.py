@@ -20,8 +20,9 @@ class Interval:
     link: strawberry.Private[Link]
 
     @strawberry.field(
-        description="HAS_METER (its area), USES_METER (its customer), SUPPLIES "
-        "(a transformer's feeder), OWNS_TRANSFORMER (its org unit)."
+        description="HAS_METER (its area), USES_METER (its customer), READS (the area whose "
+        "concentrator reads it: collection evidence), SUPPLIES (a transformer's feeder), "
+        "OWNS_TRANSFORMER (its org unit)."
     )
     def relationship(self) -> str:
         return self.link.rel.value
@@ -34,6 +35,10 @@ class Interval:
         entity = await context(info).loaders.entity.load((kind, self.link.parent))
         day = self.link.valid_from if self.link.valid_from != BEGINNING else context(info).today
         return None if entity is None else wrap(entity, day)
+
+    @strawberry.field(description="READS: the concentrator (terminal) code; null otherwise.")
+    def terminal_code(self) -> str | None:
+        return self.link.detail
 
     @strawberry.field(name="from", description="First day; null: since records began.")
     def from_(self) -> dt.date | None:

@@ -52,10 +52,11 @@ class Meter(Node):
 
     @strawberry.field(
         description="Where the meter was and whose it was over time: its area and customer "
-        "intervals, oldest first, each with the changeset that opened and closed it."
+        "intervals, and the areas the collection system read it in, oldest first, each with "
+        "the changeset that opened and closed it."
     )
     async def history(self, info: strawberry.Info) -> list[Interval]:
-        return await history(info, self.entity, (Rel.HAS_METER, Rel.USES_METER))
+        return await history(info, self.entity, (Rel.HAS_METER, Rel.USES_METER, Rel.READS))
 
     @strawberry.field(
         description="Stored daily readings over the period (inclusive), oldest first, as "

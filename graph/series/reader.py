@@ -119,6 +119,16 @@ class LossReader:
             )
         return Placement.build((c for (c,) in rows["transformers"]), rows["links"], rows["spans"])
 
+    def latest_day(self) -> dt.date | None:
+        """The newest day with readings, None before any."""
+        days = self.manifest().readings
+        return dt.date.fromisoformat(max(days)) if days else None
+
+    def areas_under(self, kind: str, code: str, day: dt.date) -> list[str]:
+        """The areas under a node on `day` (see Placement.areas_under)."""
+        self.manifest()
+        return self._placement.areas_under(kind, code, day)
+
     # --- loss ---------------------------------------------------------------------------
     def _period(self, start: dt.date, end: dt.date) -> tuple[Placement, list[_MonthPart]]:
         """Check the period; the placement and each month's balances with its part of it."""

@@ -1,0 +1,176 @@
+"""Mismatch (户变不一致): a meter the collection system reads in another area than the one the
+marketing archive (customer/pv meters) or the equipment system (gate meters) places it in."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from api.context import Context
+from api.ids import parse_global_id
+from api.pagination import decode_cursor, encode_cursor, page_size
+from api.types.connection import PageInfo
+from api.types.customer import Customer
+from api.types.loss import TransformerLoss
+from api.types.meter import Meter
+from api.types.resolve import context
+from graph import mismatches as domain
+from graph.model import Kind
+from graph.series.loss import AreaLoss
+
+if TYPE_CHECKING:
+    from api.types.transformer import Transformer
+
+TransformerRef = Annotated["Transformer", strawberry.lazy("api.types.transformer")]
+
+
+async def _area(info: Any, code: str | None, as_of: dt.date) -> Transformer | None:
+    from api.types.transformer import Transformer
+
+    if code is None:
+        return None
+    entity = await context(info).loaders.entity.load((Kind.TRANSFORMER, code))
+    return None if entity is None else Transformer(entity=entity, as_of=as_of)
+
+
+@strawberry.type(description="One area a mismatch involves, with its current loss status.")
+class MismatchArea:
+    code: str
+    source: str = strawberry.field(
+        description="Which source places the meter here: collection, marketing or equipment."
+    )
+    as_of: strawberry.Private[dt.date]
+    status_loss: strawberry.Private[AreaLoss | None]
+
+    @strawberry.field
+    async def area(self, info: strawberry.Info) -> TransformerRef | None:
+        return await _area(info, self.code, self.as_of)
+
+    @strawberry.field(
+        description="The area's balance over the report's status period (MismatchConnection."
+        "statusFrom .. statusTo): is it showing the mismatch as high or negative loss?"
+    )
+    def loss(self, info: strawberry.Info) -> TransformerLoss | None:
+        if self.status_loss is None:
+            return None
+        return TransformerLoss(area=self.status_loss, rules=context(info).loss.rules)
+
+
+@strawberry.type(description="A meter whose area differs between the sources.")
+class Mismatch:
+    found: strawberry.Private[domain.Mismatch]
+    as_of: strawberry.Private[dt.date]
+    statuses: strawberry.Private[dict[str, AreaLoss]]
+
+    @strawberry.field
+    def meter(self) -> Meter:
+        return Meter(entity=self.found.meter, as_of=self.as_of)
+
+    @strawberry.field(description="The customer the meter is archived under (none: gate meter).")
+    async def customer(self, info: strawberry.Info) -> Customer | None:
+        if self.found.customer is None:
+            return None
+        entity = await context(info).loaders.entity.load((Kind.CUSTOMER, self.found.customer))
+        return None if entity is None else Customer(entity=entity, as_of=self.as_of)
+
+    @strawberry.field(description="The area the marketing archive has a customer/pv meter in.")
+    async def marketing_area(self, info: strawberry.Info) -> TransformerRef | None:
+        return await _area(info, self.found.marketing_area, self.as_of)
+
+    @strawberry.field(description="The area the equipment system has a gate meter in.")
+    async def equipment_area(self, info: strawberry.Info) -> TransformerRef | None:
+        return await _area(info, self.found.equipment_area, self.as_of)
+
+    @strawberry.field(description="The area whose concentrator reads the meter.")
+    async def collection_area(self, info: strawberry.Info) -> TransformerRef | None:
+        return await _area(info, self.found.collection_area, self.as_of)
+
+    @strawberry.field(description="The concentrator (terminal) that reads it.")
+    def terminal_code(self) -> str | None:
+        return self.found.terminal
+
+    @strawberry.field(description="Since when the sources disagree; null: since records began.")
+    def since(self) -> dt.date | None:
+        return self.found.since
+
+    @strawberry.field(description="The areas involved: where it is read, then where it is placed.")
+    def areas(self) -> list[MismatchArea]:
+        placed_source = "equipment" if self.found.meter.get("role") == domain.GATE else "marketing"
+        sources = ["collection", placed_source]
+        return [
+            MismatchArea(code=a, source=s, as_of=self.as_of, status_loss=self.statuses.get(a))
+            for a, s in zip(self.found.areas(), sources, strict=False)
+        ]
+
+
+@strawberry.type
+class MismatchEdge:
+    cursor: str
+    node: Mismatch
+
+
+@strawberry.type(description="Mismatches by meter code.")
+class MismatchConnection:
+    total_count: int
+    edges: list[MismatchEdge]
+    page_info: PageInfo
+    status_from: dt.date = strawberry.field(description="First day of the loss status period.")
+    status_to: dt.date = strawberry.field(description="Last day of the loss status period.")
+
+
+_SCOPES = {
+    Kind.ORG_UNIT: "org",
+    Kind.SUBSTATION: "substation",
+    Kind.FEEDER: "feeder",
+    Kind.TRANSFORMER: "transformer",
+}
+
+
+def _under(
+    report: list[domain.Mismatch], ctx: Context, kind: Kind, code: str, day: dt.date
+) -> list[domain.Mismatch]:
+    """The mismatches that involve `code`: the meter, the customer's meters, or any area
+    under the node on `day` (where it is read or where it is placed)."""
+    if kind is Kind.METER:
+        return [m for m in report if m.meter.code == code]
+    if kind is Kind.CUSTOMER:
+        return [m for m in report if m.customer == code]
+    areas = set(ctx.loss.areas_under(_SCOPES[kind], code, day))
+    return [m for m in report if any(a in areas for a in m.areas())]
+
+
+async def mismatch_connection(
+    info: Any, under: str | None, first: int | None, after: str | None, as_of: dt.date | None
+) -> MismatchConnection:
+    ctx = context(info)
+    size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    after_code = decode_cursor(after)
+    day = as_of or ctx.today
+    report = await asyncio.to_thread(ctx.mismatches.get, ctx.store, day)
+    if under is not None:
+        kind, code = parse_global_id(under)
+        report = await asyncio.to_thread(_under, report, ctx, kind, code, day)
+    rest = report if after_code is None else [m for m in report if m.meter.code > after_code]
+    page = rest[:size]
+    (start, end), statuses = await asyncio.to_thread(
+        domain.area_statuses, ctx.loss, page, ctx.today
+    )
+    edges = [
+        MismatchEdge(
+            cursor=encode_cursor(m.meter.code),
+            node=Mismatch(found=m, as_of=day, statuses=statuses),
+        )
+        for m in page
+    ]
+    return MismatchConnection(
+        total_count=len(report),
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rest) > size, end_cursor=edges[-1].cursor if edges else None
+        ),
+        status_from=start,
+        status_to=end,
+    )
