@@ -42,7 +42,13 @@ class TaiquGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         state = self._state
-        return build_context(state.store, state.loss, self._settings, state.mismatches)
+        return build_context(
+            state.store,
+            state.loss,
+            self._settings,
+            state.mismatches,
+            request.headers.get("authorization"),
+        )
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:

@@ -19,16 +19,25 @@ class Context:
     settings: Settings
     loaders: Loaders
     mismatches: MismatchCache
+    writer: str | None = None  # who sent a valid writer token (None: read-only caller)
     today: dt.date = field(default_factory=dt.date.today)
 
 
 def build_context(
-    store: Store, loss: LossReader, settings: Settings, mismatches: MismatchCache
+    store: Store,
+    loss: LossReader,
+    settings: Settings,
+    mismatches: MismatchCache,
+    authorization: str | None = None,
 ) -> Context:
+    """`authorization`: the request's Authorization header ("Bearer <token>")."""
+    scheme, _, token = (authorization or "").partition(" ")
+    writer = settings.writer(token.strip()) if scheme.lower() == "bearer" and token else None
     return Context(
         store=store,
         loss=loss,
         settings=settings,
         loaders=build_loaders(store, loss),
         mismatches=mismatches,
+        writer=writer,
     )

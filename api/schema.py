@@ -19,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.mutation import Mutation
 from api.query import Query
 from api.types.customer import Customer
 from api.types.feeder import Feeder
@@ -26,18 +27,19 @@ from api.types.meter import Meter
 from api.types.org_unit import OrgUnit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
-from graph.errors import InputError
+from graph.errors import AccessDenied, InputError
 from taiqu.settings import Settings
 
 MASKED_MESSAGE = "Unexpected error."
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but our own input errors and GraphQL's own (syntax, validation)."""
+    """Mask everything but our own input and access errors and GraphQL's own (syntax,
+    validation)."""
     original = error.original_error
     if original is None:
         return False
-    return not isinstance(original, InputError)
+    return not isinstance(original, InputError | AccessDenied)
 
 
 class TaiquSchema(strawberry.Schema):
@@ -61,6 +63,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories: strawberry builds fresh extensions per request; the caches stay shared.
     return TaiquSchema(
         query=Query,
+        mutation=Mutation,
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
         extensions=[
             lambda: AddValidationRules(rules),

@@ -6,11 +6,14 @@ TaiquError
  |    +-- StalePlan        the graph changed since a plan was computed; nothing was written
  +-- LoadRejected         an import found problems; nothing was written (carries the problems)
  +-- InputError           a request argument is out of range (page size, dates, ids)
+ +-- AccessDenied         the caller may not do this (a change event without a writer token)
+ +-- EventRejected        a change event failed its checks; nothing was written (per field)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class TaiquError(Exception):
@@ -42,4 +45,24 @@ class InputError(TaiquError):
 class LoadRejected(TaiquError):
     def __init__(self, problems: Sequence[object]) -> None:
         super().__init__(f"{len(problems)} problem(s); nothing was written")
+        self.problems = list(problems)
+
+
+class AccessDenied(TaiquError):
+    """The caller may not do this; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one input field of a change event (None: the event as a whole)."""
+
+    field: str | None
+    message: str
+
+
+class EventRejected(TaiquError):
+    """The event was not written; `problems` says why, field by field."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
         self.problems = list(problems)

@@ -58,6 +58,9 @@ class ChangesetRecord:
     counts: dict[str, int]
     note: str = ""
     graph_version: int = 0
+    # What a change event said beyond its counts: the meter and area codes, before and after
+    # values, register readings of a replaced meter ("final_register_kwh": "12345.6").
+    details: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -70,6 +73,7 @@ class ChangesetRecord:
                 "counts": self.counts,
                 "note": self.note,
                 "graph_version": self.graph_version,
+                "details": self.details,
             },
             ensure_ascii=False,
             sort_keys=True,
@@ -87,6 +91,7 @@ class ChangesetRecord:
             counts={k: int(v) for k, v in raw["counts"].items()},
             note=raw.get("note", ""),
             graph_version=int(raw.get("graph_version", 0)),
+            details={str(k): str(v) for k, v in raw.get("details", {}).items()},
         )
 
 

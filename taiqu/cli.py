@@ -187,15 +187,17 @@ def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> in
         return 0
     print(f"{len(rows):,} meter(s) read in another area than the sources place them in")
     print(f"(area loss status over {start} .. {end})")
-    for r in rows[: args.limit]:
-        placed = r["marketing_area"] or r["equipment_area"] or "-"
-        source = "equipment" if r["role"] == "gate" else "marketing"
-        status = r["area_status"]
+
+    def status(area: str | None) -> str:
+        return statuses[area].status.value if area in statuses else "-"
+
+    for m in report[: args.limit]:
+        source = "equipment" if m.meter.get("role") == "gate" else "marketing"
         print(
-            f"  {r['meter']:<16} customer {r['customer'] or '-':<14} {source} {placed:<12}"
-            f" ({status.get(placed, '-')})  collection {r['collection_area']:<12}"
-            f" ({status.get(r['collection_area'], '-')}) via {r['terminal'] or '-'}"
-            f"  since {r['since'] or 'first load'}"
+            f"  {m.meter.code:<16} customer {m.customer or '-':<14} {source} "
+            f"{m.placed_area or '-':<12} ({status(m.placed_area)})  collection "
+            f"{m.collection_area:<12} ({status(m.collection_area)}) via {m.terminal or '-'}"
+            f"  since {m.since or 'first load'}"
         )
     if len(rows) > args.limit:
         print(f"  ... and {len(rows) - args.limit:,} more (--json: all)")

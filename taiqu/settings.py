@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,27 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+MIN_TOKEN_LENGTH = 24
+
+
+def _writers(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """TAIQU_WRITERS="李工=<token>,王工=<token>": who may send change events, and the bearer
+    token each one sends. Empty (the default): the API is read-only."""
+    raw = env.get("TAIQU_WRITERS", "").strip()
+    writers: list[tuple[str, str]] = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, sep, token = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError("TAIQU_WRITERS must be name=token pairs separated by commas")
+        if len(token.strip()) < MIN_TOKEN_LENGTH:
+            raise ConfigError(
+                f"TAIQU_WRITERS: the token of {name.strip()!r} is shorter than "
+                f"{MIN_TOKEN_LENGTH} characters"
+            )
+        writers.append((name.strip(), token.strip()))
+    return tuple(writers)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = Path(".taiqu")
@@ -67,10 +89,19 @@ class Settings:
     loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
     loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
     loss_max_days: int = 400  # longest period a loss query may ask for
+    writers: tuple[tuple[str, str], ...] = ()  # (name, bearer token); never logged
+
+    def writer(self, token: str) -> str | None:
+        """The writer whose token this is (compared in constant time), or None."""
+        found = None
+        for name, expected in self.writers:
+            if hmac.compare_digest(token.encode(), expected.encode()):
+                found = name
+        return found
 
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
-        return f"Settings(store={store}, graphiql={self.graphiql})"
+        return f"Settings(store={store}, graphiql={self.graphiql}, writers={len(self.writers)})"
 
     def open_store(self) -> Store:
         """The configured store: Neo4j when a URI is set, else the embedded one."""
@@ -107,4 +138,5 @@ class Settings:
             loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
             loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
+            writers=_writers(env),
         )

@@ -17,6 +17,12 @@ class ChangeCount:
     count: int
 
 
+@strawberry.type(description="One named value of a change event's record.")
+class ChangeDetail:
+    name: str
+    value: str
+
+
 @strawberry.type(description="One write to the topology: who, when, from where, what it did.")
 class Changeset:
     record: strawberry.Private[ChangesetRecord]
@@ -48,6 +54,13 @@ class Changeset:
     @strawberry.field(description="The folder or plan it came from.")
     def note(self) -> str:
         return self.record.note
+
+    @strawberry.field(
+        description="What a change event said: the codes it touched, values before and after, "
+        "a replaced meter's final and initial registers. Empty for loads and plans."
+    )
+    def details(self) -> list[ChangeDetail]:
+        return [ChangeDetail(name=k, value=v) for k, v in sorted(self.record.details.items())]
 
     @strawberry.field
     def counts(self) -> list[ChangeCount]:

@@ -44,13 +44,25 @@ class Api:
         self.client = client
         self.store = store
 
-    def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.client.post("/graphql", json={"query": text, "variables": variables})
+    def query(
+        self,
+        text: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            "/graphql", json={"query": text, "variables": variables}, headers=headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
-    def data(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.query(text, variables)
+    def data(
+        self,
+        text: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        body = self.query(text, variables, headers)
         assert "errors" not in body, body["errors"]
         return body["data"]
 

@@ -1,0 +1,1 @@
+"""Change events over GraphQL: one module per mutation, each answering a success/error union."""

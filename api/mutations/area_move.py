@@ -1,0 +1,53 @@
+"""areaMove (切改): an area is supplied by another feeder from the effective date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from api.mutations.common import (
+    EFFECTIVE_DOC,
+    ChangeRejected,
+    ChangeWritten,
+    effective_of,
+    entity_on,
+    run_event,
+)
+from api.types.transformer import Transformer
+from graph.events.areas import area_move
+from graph.model import Kind
+
+
+@strawberry.input
+class AreaMoveInput:
+    area: str = strawberry.field(description="The area's transformer code.")
+    to_feeder: str = strawberry.field(description="The feeder that supplies it from now on.")
+    effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+
+
+@strawberry.type(description="The area (with its meters) is under the new feeder.")
+class AreaMoved(ChangeWritten):
+    code: strawberry.Private[str]
+
+    @strawberry.field
+    async def area(self, info: strawberry.Info) -> Transformer | None:
+        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
+        return (
+            None if entity is None else Transformer(entity=entity, as_of=effective_of(self.record))
+        )
+
+
+AreaMoveResult = Annotated[AreaMoved | ChangeRejected, strawberry.union("AreaMoveResult")]
+
+
+async def resolve(info: strawberry.Info, input: AreaMoveInput) -> AreaMoveResult:
+    outcome = await run_event(
+        info,
+        input.effective,
+        lambda store, day, who: area_move(store, input.area, input.to_feeder, day, who),
+    )
+    if isinstance(outcome, ChangeRejected):
+        return outcome
+    return AreaMoved(record=outcome, code=input.area)

@@ -1,0 +1,52 @@
+"""areaRetire (撤销台区): an area leaves service on the effective date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from api.mutations.common import (
+    EFFECTIVE_DOC,
+    ChangeRejected,
+    ChangeWritten,
+    effective_of,
+    entity_on,
+    run_event,
+)
+from api.types.transformer import Transformer
+from graph.events.areas import area_retire
+from graph.model import Kind
+
+
+@strawberry.input
+class AreaRetireInput:
+    area: str = strawberry.field(description="The area's transformer code (no customers left).")
+    effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+
+
+@strawberry.type(
+    description="The area's feeder, org unit and gate meter intervals ended on the effective "
+    "date; it stays in history."
+)
+class AreaRetired(ChangeWritten):
+    code: strawberry.Private[str]
+
+    @strawberry.field(description="The area as it was on its last day.")
+    async def area(self, info: strawberry.Info) -> Transformer | None:
+        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
+        last_day = effective_of(self.record) - dt.timedelta(days=1)
+        return None if entity is None else Transformer(entity=entity, as_of=last_day)
+
+
+AreaRetireResult = Annotated[AreaRetired | ChangeRejected, strawberry.union("AreaRetireResult")]
+
+
+async def resolve(info: strawberry.Info, input: AreaRetireInput) -> AreaRetireResult:
+    outcome = await run_event(
+        info, input.effective, lambda store, day, who: area_retire(store, input.area, day, who)
+    )
+    if isinstance(outcome, ChangeRejected):
+        return outcome
+    return AreaRetired(record=outcome, code=input.area)

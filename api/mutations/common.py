@@ -1,0 +1,77 @@
+"""What every change event shares: the rejection type, the writer check, and the write."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from api.types.changeset import Changeset
+from api.types.resolve import context
+from graph.errors import AccessDenied, EventRejected
+from graph.events.base import CheckedEvent, write_event
+from graph.model import Entity, Kind
+from graph.store import ChangesetRecord, Store
+
+EFFECTIVE_DOC = "The date the change holds from (default: today)."
+
+
+@strawberry.type(description="One problem with the input: the field it is about, and what.")
+class FieldError:
+    field: str | None = strawberry.field(description="The input field; null: the whole change.")
+    message: str
+
+
+@strawberry.type(description="The change was refused; nothing was written.")
+class ChangeRejected:
+    errors: list[FieldError]
+
+
+@strawberry.interface(description="A change event that was written.")
+class ChangeWritten:
+    record: strawberry.Private[ChangesetRecord]
+
+    @strawberry.field(description="Its audit record.")
+    def changeset(self) -> Changeset:
+        return Changeset(record=self.record)
+
+
+async def entity_on(info: Any, kind: Kind, code: str, record: ChangesetRecord) -> Entity | None:
+    """The entity a written event touched (read as of its effective date by the caller)."""
+    return await context(info).loaders.entity.load((kind, code))
+
+
+def effective_of(record: ChangesetRecord) -> dt.date:
+    return record.effective or dt.date.today()
+
+
+def rejected(exc: EventRejected) -> ChangeRejected:
+    return ChangeRejected(
+        errors=[FieldError(field=p.field, message=p.message) for p in exc.problems]
+    )
+
+
+async def run_event(
+    info: Any,
+    effective: dt.date | None,
+    check: Callable[[Store, dt.date, str], CheckedEvent],
+) -> ChangesetRecord | ChangeRejected:
+    """Check and write one event as the calling writer; a rejection is an answer, not an
+    error. Callers without a writer token get an error (the API is read-only to them)."""
+    ctx = context(info)
+    if ctx.writer is None:
+        raise AccessDenied(
+            "change events need a writer token (Authorization: Bearer ...; see TAIQU_WRITERS)"
+        )
+    writer, day, series = ctx.writer, effective or ctx.today, ctx.settings.series_folder()
+
+    def work() -> ChangesetRecord:
+        return write_event(ctx.store, check(ctx.store, day, writer), series)
+
+    try:
+        return await asyncio.to_thread(work)
+    except EventRejected as exc:
+        return rejected(exc)

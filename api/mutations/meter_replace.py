@@ -1,0 +1,80 @@
+"""meterReplace (换表): a new meter takes an old one's place, registers recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from api.mutations.common import (
+    EFFECTIVE_DOC,
+    ChangeRejected,
+    ChangeWritten,
+    effective_of,
+    entity_on,
+    run_event,
+)
+from api.types.meter import Meter
+from graph.events.meters import meter_replace
+from graph.model import Kind
+
+
+@strawberry.input
+class MeterReplaceInput:
+    old_meter: str = strawberry.field(description="The meter taken off the wall.")
+    new_meter: str = strawberry.field(description="The new meter's code (not used before).")
+    final_register_kwh: float = strawberry.field(
+        description="The old meter's last import register, as read (before its multiplier)."
+    )
+    initial_register_kwh: float = strawberry.field(
+        description="The new meter's first import register, as read."
+    )
+    multiplier: float | None = strawberry.field(
+        default=None, description="The new meter's multiplier (default: the old one's)."
+    )
+    effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+
+
+@strawberry.type(
+    description="The new meter is in the old one's area and under its customer from the "
+    "effective date; the old one's intervals end then."
+)
+class MeterReplaced(ChangeWritten):
+    old_code: strawberry.Private[str]
+    new_code: strawberry.Private[str]
+
+    @strawberry.field
+    async def old_meter(self, info: strawberry.Info) -> Meter | None:
+        entity = await entity_on(info, Kind.METER, self.old_code, self.record)
+        return None if entity is None else Meter(entity=entity, as_of=effective_of(self.record))
+
+    @strawberry.field
+    async def new_meter(self, info: strawberry.Info) -> Meter | None:
+        entity = await entity_on(info, Kind.METER, self.new_code, self.record)
+        return None if entity is None else Meter(entity=entity, as_of=effective_of(self.record))
+
+
+MeterReplaceResult = Annotated[
+    MeterReplaced | ChangeRejected, strawberry.union("MeterReplaceResult")
+]
+
+
+async def resolve(info: strawberry.Info, input: MeterReplaceInput) -> MeterReplaceResult:
+    outcome = await run_event(
+        info,
+        input.effective,
+        lambda store, day, who: meter_replace(
+            store,
+            input.old_meter,
+            input.new_meter,
+            input.final_register_kwh,
+            input.initial_register_kwh,
+            day,
+            who,
+            input.multiplier,
+        ),
+    )
+    if isinstance(outcome, ChangeRejected):
+        return outcome
+    return MeterReplaced(record=outcome, old_code=input.old_meter, new_code=input.new_meter)

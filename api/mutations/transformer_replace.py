@@ -1,0 +1,62 @@
+"""transformerReplace (换变/增容): a new transformer of another capacity serves the area."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from api.mutations.common import (
+    EFFECTIVE_DOC,
+    ChangeRejected,
+    ChangeWritten,
+    effective_of,
+    entity_on,
+    run_event,
+)
+from api.types.transformer import Transformer
+from graph.events.areas import transformer_replace
+from graph.model import Kind
+
+
+@strawberry.input
+class TransformerReplaceInput:
+    transformer: str = strawberry.field(description="The area's transformer code.")
+    capacity_kva: float = strawberry.field(description="The new transformer's rated capacity.")
+    effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+
+
+@strawberry.type(
+    description="The area keeps its code, meters and history; its capacity is the new one "
+    "(the changeset's details keep the old)."
+)
+class TransformerReplaced(ChangeWritten):
+    code: strawberry.Private[str]
+
+    @strawberry.field
+    async def transformer(self, info: strawberry.Info) -> Transformer | None:
+        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
+        return (
+            None if entity is None else Transformer(entity=entity, as_of=effective_of(self.record))
+        )
+
+
+TransformerReplaceResult = Annotated[
+    TransformerReplaced | ChangeRejected, strawberry.union("TransformerReplaceResult")
+]
+
+
+async def resolve(
+    info: strawberry.Info, input: TransformerReplaceInput
+) -> TransformerReplaceResult:
+    outcome = await run_event(
+        info,
+        input.effective,
+        lambda store, day, who: transformer_replace(
+            store, input.transformer, input.capacity_kva, day, who
+        ),
+    )
+    if isinstance(outcome, ChangeRejected):
+        return outcome
+    return TransformerReplaced(record=outcome, code=input.transformer)

@@ -1,0 +1,105 @@
+"""Meter events: move a customer's meter to another area (户变关系调整); replace a meter (换表)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from graph.events.base import CheckedEvent, EventCheck, checked, event_record
+from graph.model import FOREVER, Entity, Kind, Link, Rel
+from graph.store import ChangeSet, LinkClose, Store
+
+MAX_REGISTER_KWH = 1e12  # a register has at most ~12 digits before the point
+GATE = "gate"
+
+
+def _area_in_service(check: EventCheck, name: str, code: str) -> Entity | None:
+    area = check.entity(name, Kind.TRANSFORMER, code)
+    if area is not None:
+        check.in_service(name, Rel.SUPPLIES, code, "area")
+    return area
+
+
+def meter_move(
+    store: Store, meter: str, to_area: str, effective: dt.date, actor: str
+) -> CheckedEvent:
+    """Close the meter's area interval on `effective` and open one under `to_area`. Customer
+    and pv meters only: gate meters are the equipment system's and go with their area."""
+    check = EventCheck(store, effective)
+    found = check.entity("meter", Kind.METER, meter)
+    target = _area_in_service(check, "toArea", to_area)
+    now: Link | None = None
+    if found is not None:
+        if found.get("role") == GATE:
+            check.problem("meter", f"{meter} is a gate meter: gate meters stay with their area")
+        else:
+            now = check.open_link("meter", Rel.HAS_METER, meter, f"{meter} is in no area")
+    if now is not None and target is not None and now.parent == to_area:
+        check.problem("toArea", f"{meter} is in {to_area} already")
+    record = event_record(
+        "meterMove",
+        actor,
+        effective,
+        {"moved": 1},
+        {"meter": meter, "from_area": now.parent if now else "", "to_area": to_area},
+    )
+    changes = ChangeSet(
+        closed=[LinkClose(Rel.HAS_METER, meter, effective)],
+        opened=[Link(Rel.HAS_METER, to_area, meter, effective, FOREVER)],
+        record=record,
+    )
+    return checked(check, changes)
+
+
+def meter_replace(
+    store: Store,
+    old_meter: str,
+    new_meter: str,
+    final_register_kwh: float,
+    initial_register_kwh: float,
+    effective: dt.date,
+    actor: str,
+    multiplier: float | None = None,
+) -> CheckedEvent:
+    """The new meter takes the old one's place from `effective`: same area and customer, same
+    role and phase, its own multiplier when given. The old meter's intervals end (its
+    collection evidence too: it is no longer on the wall); the registers are recorded."""
+    check = EventCheck(store, effective)
+    old = check.entity("oldMeter", Kind.METER, old_meter)
+    check.new_code("newMeter", Kind.METER, new_meter)
+    check.amount("finalRegisterKwh", final_register_kwh, 0, MAX_REGISTER_KWH, "kWh")
+    check.amount("initialRegisterKwh", initial_register_kwh, 0, MAX_REGISTER_KWH, "kWh")
+    if multiplier is not None:
+        check.amount("multiplier", multiplier, 1, 100_000, "")
+    links: dict[Rel, Link] = {}
+    if old is not None:
+        area = check.open_link("oldMeter", Rel.HAS_METER, old_meter, f"{old_meter} is in no area")
+        if area is not None:
+            links[Rel.HAS_METER] = area
+        for rel in (Rel.USES_METER, Rel.READS):
+            link = check.open_link("oldMeter", rel, old_meter, None)
+            if link is not None:
+                links[rel] = link
+    attrs = dict(old.attrs) if old is not None else {}
+    if multiplier is not None:
+        attrs["multiplier"] = multiplier
+    details = {
+        "old_meter": old_meter,
+        "new_meter": new_meter,
+        "final_register_kwh": f"{final_register_kwh:g}",
+        "initial_register_kwh": f"{initial_register_kwh:g}",
+    }
+    if Rel.HAS_METER in links:
+        details["area"] = links[Rel.HAS_METER].parent
+    record = event_record("meterReplace", actor, effective, {"added": 1, "removed": 1}, details)
+    changes = ChangeSet(
+        created={Kind.METER: [Entity(Kind.METER, new_meter, attrs)]},
+        closed=[LinkClose(rel, old_meter, effective) for rel in links],
+        # The new meter is under the same area and customer; evidence waits for collection.
+        opened=[
+            Link(rel, link.parent, new_meter, effective, FOREVER)
+            for rel, link in links.items()
+            if rel is not Rel.READS
+        ],
+        record=record,
+    )
+    return checked(check, changes)

@@ -1,0 +1,219 @@
+"""The five change events over GraphQL, on both stores: each writes one changeset with its
+details, dated on the effective date, and loss follows; each invalid input is a typed
+rejection naming the field, with nothing written; no writer token, no write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.store import Store
+from loaders.load import load_folder
+from taiqu.settings import Settings
+from tests.api.conftest import Api, make_api
+from tests.builder import small_network_with_a_week
+
+TODAY = dt.date(2026, 11, 28)
+TOKEN = "t" * 32
+WRITER = {"Authorization": f"Bearer {TOKEN}"}
+RESULT = """... on ChangeRejected { errors { field message } }
+  ... on ChangeWritten { changeset { source actor effective graphVersion
+      details { name value } counts { kind count } } }"""
+
+
+@pytest.fixture
+def api(store: Store, tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(home=tmp_path / "home")
+    net = small_network_with_a_week()
+    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
+    yield from make_api(store, tmp_path, home="home", writers=(("李工", TOKEN),))
+
+
+def _event(api: Api, mutation: str, fields: dict[str, Any], extra: str = "") -> dict[str, Any]:
+    text = f"mutation($input: {mutation[0].upper()}{mutation[1:]}Input!) {{ {mutation}(input: "
+    text += f"$input) {{ __typename {RESULT} {extra} }} }}"
+    return api.data(text, {"input": fields}, headers=WRITER)[mutation]
+
+
+def _errors(answer: dict[str, Any]) -> list[tuple[str | None, str]]:
+    assert answer["__typename"] == "ChangeRejected", answer
+    return [(e["field"], e["message"]) for e in answer["errors"]]
+
+
+def _details(answer: dict[str, Any]) -> dict[str, str]:
+    return {d["name"]: d["value"] for d in answer["changeset"]["details"]}
+
+
+def _version(api: Api) -> int:
+    return api.store.inner.version()
+
+
+def _area_loss(api: Api, area: str) -> float:
+    query = (
+        "query($t: String!) { transformer(code: $t) { "
+        'loss(from: "2026-11-01", to: "2026-11-07") { lossKwh } } }'
+    )
+    return api.data(query, {"t": area})["transformer"]["loss"]["lossKwh"]
+
+
+def _area_of(api: Api, meter: str, day: str) -> str | None:
+    query = "query($m: String!, $d: Date) { meter(code: $m, asOf: $d) { transformer { code } } }"
+    found = api.data(query, {"m": meter, "d": day})["meter"]["transformer"]
+    return None if found is None else found["code"]
+
+
+def test_no_writer_token_no_write(api: Api) -> None:
+    version = _version(api)
+    text = 'mutation { meterMove(input: {meter: "M2", toArea: "T2"}) { __typename } }'
+    for headers in (None, {"Authorization": "Bearer wrong-token-wrong-token-wrong"}):
+        body = api.query(text, headers=headers)
+        assert body["data"] is None
+        assert body["errors"][0]["message"].startswith("change events need a writer token")
+    assert _version(api) == version
+
+
+def test_meter_move_and_loss_follows(api: Api) -> None:
+    assert (_area_loss(api, "T1"), _area_loss(api, "T2")) == (350, -350)
+    moved = _event(
+        api,
+        "meterMove",
+        {"meter": "M2", "toArea": "T2", "effective": "2026-11-04"},
+        "... on MeterMoved { meter { code transformer { code } } }",
+    )
+    assert moved["__typename"] == "MeterMoved"
+    assert moved["meter"] == {"code": "M2", "transformer": {"code": "T2"}}
+    cs = moved["changeset"]
+    assert (cs["source"], cs["actor"], cs["effective"]) == ("meterMove", "李工", "2026-11-04")
+    assert _details(moved) == {"meter": "M2", "from_area": "T1", "to_area": "T2"}
+    assert (_area_of(api, "M2", "2026-11-03"), _area_of(api, "M2", "2026-11-04")) == ("T1", "T2")
+    # M2's 150 kWh a day count in T2 from the 4th: T1 sells 450 less, T2 600 more.
+    assert (_area_loss(api, "T1"), _area_loss(api, "T2")) == (950, -950)
+    history = api.data('{ meter(code: "M2") { history { relationship to openedBy { source } } } }')
+    assert {"relationship": "HAS_METER", "to": None, "openedBy": {"source": "meterMove"}} in (
+        history["meter"]["history"]
+    )
+
+
+def test_meter_move_rejections_write_nothing(api: Api) -> None:
+    version = _version(api)
+    assert _errors(_event(api, "meterMove", {"meter": "M404", "toArea": "T404"})) == [
+        ("meter", 'unknown Meter "M404"'),
+        ("toArea", 'unknown Transformer "T404"'),
+    ]
+    assert _errors(_event(api, "meterMove", {"meter": "G1", "toArea": "T2"})) == [
+        ("meter", "G1 is a gate meter: gate meters stay with their area")
+    ]
+    assert _errors(_event(api, "meterMove", {"meter": "M2", "toArea": "T1"})) == [
+        ("toArea", "M2 is in T1 already")
+    ]
+    assert _version(api) == version
+    _event(api, "meterMove", {"meter": "M2", "toArea": "T2", "effective": "2026-07-01"})
+    early = _event(api, "meterMove", {"meter": "M2", "toArea": "T1", "effective": "2026-06-01"})
+    assert _errors(early) == [
+        (
+            "effective",
+            "M2 is under T2 (HAS_METER) since 2026-07-01: the change must take effect after that",
+        )
+    ]
+    assert _version(api) == version + 1
+
+
+def test_meter_replace(api: Api) -> None:
+    fields = {
+        "oldMeter": "M1",
+        "newMeter": "M1-2026",
+        "finalRegisterKwh": 12345.6,
+        "initialRegisterKwh": 0,
+        "effective": "2026-11-10",
+    }
+    answer = _event(
+        api,
+        "meterReplace",
+        fields,
+        "... on MeterReplaced { newMeter { code role multiplier transformer { code } "
+        "customer { code } } }",
+    )
+    assert answer["newMeter"] == {
+        "code": "M1-2026",
+        "role": "CUSTOMER",
+        "multiplier": 1.0,
+        "transformer": {"code": "T1"},
+        "customer": {"code": "U1"},
+    }
+    assert _details(answer) == {
+        "old_meter": "M1",
+        "new_meter": "M1-2026",
+        "final_register_kwh": "12345.6",
+        "initial_register_kwh": "0",
+        "area": "T1",
+    }
+    assert (_area_of(api, "M1", "2026-11-09"), _area_of(api, "M1", "2026-11-10")) == ("T1", None)
+    again = _event(api, "meterReplace", {**fields, "finalRegisterKwh": -1, "oldMeter": "M404"})
+    assert _errors(again) == [
+        ("oldMeter", 'unknown Meter "M404"'),
+        ("newMeter", 'Meter "M1-2026" already exists'),
+        ("finalRegisterKwh", "finalRegisterKwh must be between 0 and 1e+12 kWh, got -1.0"),
+    ]
+
+
+def test_transformer_replace(api: Api) -> None:
+    answer = _event(
+        api,
+        "transformerReplace",
+        {"transformer": "T1", "capacityKva": 630, "effective": "2026-11-10"},
+        "... on TransformerReplaced { transformer { code capacityKva } }",
+    )
+    assert answer["transformer"] == {"code": "T1", "capacityKva": 630.0}
+    assert _details(answer) == {
+        "transformer": "T1",
+        "capacity_kva_before": "400",
+        "capacity_kva_after": "630",
+    }
+    assert _errors(
+        _event(api, "transformerReplace", {"transformer": "T1", "capacityKva": 630})
+    ) == [("capacityKva", "T1 has 630 kVA already")]
+    assert _errors(_event(api, "transformerReplace", {"transformer": "T1", "capacityKva": 0})) == [
+        ("capacityKva", "capacityKva must be between 1 and 100000 kVA, got 0.0")
+    ]
+
+
+def test_area_move(api: Api) -> None:
+    answer = _event(
+        api,
+        "areaMove",
+        {"area": "T3", "toFeeder": "F1", "effective": "2026-07-01"},
+        "... on AreaMoved { area { code feeder { code } } }",
+    )
+    assert answer["area"] == {"code": "T3", "feeder": {"code": "F1"}}
+    assert _details(answer) == {"area": "T3", "from_feeder": "F2", "to_feeder": "F1"}
+    feeder = '{ transformer(code: "T3", asOf: "%s") { feeder { code } } }'
+    assert api.data(feeder % "2026-06-30")["transformer"]["feeder"]["code"] == "F2"
+    assert _errors(_event(api, "areaMove", {"area": "T3", "toFeeder": "F1"})) == [
+        ("toFeeder", "T3 is supplied by F1 already")
+    ]
+    assert _errors(_event(api, "areaMove", {"area": "T3", "toFeeder": "F404"})) == [
+        ("toFeeder", 'unknown Feeder "F404"')
+    ]
+
+
+def test_area_retire(api: Api) -> None:
+    (problem,) = _errors(_event(api, "areaRetire", {"area": "T1"}))
+    assert problem[0] == "area" and "still has 3 customer/pv meter(s)" in problem[1]
+    answer = _event(
+        api,
+        "areaRetire",
+        {"area": "T3", "effective": "2026-11-10"},
+        "... on AreaRetired { area { code feeder { code } } }",
+    )
+    assert answer["area"] == {"code": "T3", "feeder": {"code": "F2"}}  # its last day
+    assert _details(answer) == {"area": "T3", "gate_meters": "G3"}
+    after = '{ transformer(code: "T3", asOf: "2026-11-10") { feeder { code } } }'
+    assert api.data(after)["transformer"]["feeder"] is None
+    assert _area_of(api, "G3", "2026-11-10") is None
+    assert _errors(_event(api, "areaRetire", {"area": "T3"})) == [
+        ("area", "area T3 is retired (no SUPPLIES)")
+    ]
