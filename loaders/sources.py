@@ -62,8 +62,14 @@ def keep_owned(source: str, parsed: list[ParsedFile], problems: list[Problem]) -
     ownership = OWNERSHIP[source]
     kept: list[ParsedFile] = []
     for pf in parsed:
-        own = [row for row in pf.rows if ownership.owns_row(pf.spec.kind, row)]
-        other = [row for row in pf.rows if not ownership.owns_row(pf.spec.kind, row)]
+        kind = pf.spec.kind
+        if kind is not Kind.METER:  # owned or not as a whole: no need to ask each row
+            owned = kind in ownership.kinds
+            own, other = (pf.rows, []) if owned else ([], pf.rows)
+        else:
+            own, other = [], []
+            for row in pf.rows:
+                (own if ownership.owns_row(kind, row) else other).append(row)
         if other:
             lines = ", ".join(str(r.line) for r in other[:EXAMPLES_SHOWN])
             more = f" and {len(other) - EXAMPLES_SHOWN} more" if len(other) > EXAMPLES_SHOWN else ""

@@ -50,8 +50,11 @@ def _parse_number(text: str) -> float | None:
     return value if math.isfinite(value) and value > 0 else None
 
 
+_EMPTY_ATTRIBUTES = {kind: dict.fromkeys(names) for kind, names in ATTRIBUTES.items()}
+
+
 def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, object] | None:
-    attrs: dict[str, object] = dict.fromkeys(ATTRIBUTES[pf.spec.kind])
+    attrs: dict[str, object] = _EMPTY_ATTRIBUTES[pf.spec.kind].copy()
     values = row.values
     ok = True
     for col in pf.spec.columns:
@@ -145,7 +148,12 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
         spec = pf.spec
         entities = snap.entities.setdefault(spec.kind, {})
         rows = snap.rows.setdefault(spec.kind, {})
-        link_columns = [(col, col.link) for col in spec.columns if col.link is not None]
+        # Each link column with the two dicts its rows land in (looked up once, not per row).
+        link_columns = [
+            (col, snap.links[col.link], snap.unlinked[col.link])
+            for col in spec.columns
+            if col.link is not None
+        ]
         is_meter = spec.kind is Kind.METER
         for row in pf.rows:
             code = row.values[spec.code]
@@ -169,10 +177,9 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
             rows[code] = row
             if attrs is not None:
                 entities[code] = Entity(spec.kind, code, attrs)
-            for col, rel in link_columns:
+            for col, linked, unlinked in link_columns:
                 parent = row.values[col.name]
-                target = snap.links if parent else snap.unlinked
-                target[rel][code] = WantedLink(parent, spec.file, row, col)
+                (linked if parent else unlinked)[code] = WantedLink(parent, spec.file, row, col)
     _check_references(snap, store, problems)
     _check_org_cycles(snap, store, problems)
     return snap

@@ -1,4 +1,5 @@
-"""A store refuses a change set that would leave a dangling link, and writes none of it.
+"""A store refuses a change set that would leave a dangling link, and writes none of it; bulk
+lookups agree with chunked ones.
 
 The loader never produces one (validation comes first); this guards the stores themselves.
 """
@@ -48,3 +49,31 @@ def test_closing_a_link_that_is_not_open_is_refused(loaded: Store) -> None:
     with pytest.raises(StoreError):
         loaded.apply(changes)
     assert fingerprint(loaded) == before
+
+
+def test_bulk_lookups_answer_as_the_chunked_ones(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above BULK_LOOKUP codes the stores scan the relationship instead of looking each code
+    up; both ways give the same answer (unknown and unlinked codes left out)."""
+    import graph.embedded
+    import graph.neo4j_store
+
+    load_folder(store, small_network().write(tmp_path / "net"))
+    codes = ["M1", "M2", "M3", "G1", "V1", "M404", "U1"]
+    chunked = store.open_links(Rel.HAS_METER, codes)
+    parents = store.open_parents(Rel.USES_METER, codes)
+    for module in (graph.embedded, graph.neo4j_store):
+        monkeypatch.setattr(module, "BULK_LOOKUP", 2)
+    assert store.open_links(Rel.HAS_METER, codes) == chunked
+    assert sorted(chunked) == ["G1", "M1", "M2", "M3", "V1"]
+    assert (
+        store.open_parents(Rel.USES_METER, codes)
+        == parents
+        == {
+            "M1": "U1",
+            "M2": "U2",
+            "M3": "U3",
+            "V1": "U1",
+        }
+    )
