@@ -6,7 +6,8 @@ Copies the embedded store bench.loss made (bench/out/loss-home-<meters>, with it
 readings) to bench/out/collect-home-<meters>, writes a collection.csv for every meter in
 which 1 % of customer meters are read by another area's concentrator, then times the real
 commands in their own processes (`reconcile plan --source collection`, `reconcile apply`,
-`reconcile mismatches --json`) and `mismatches` over HTTP: the first request (the report is
+`reconcile mismatches --json`; then a second snapshot against the stored evidence) and
+`mismatches` over HTTP: the first request (the report is
 computed) and the following ones (served from the cache, paged), against the store query.
 """
 
@@ -126,6 +127,18 @@ def main() -> int:
     )
     plan = json.loads(out)
     _, apply_s, apply_mb = timed_cli(["reconcile", "apply", plan["plan_id"]], env)
+    # The daily case: evidence exists, and the next snapshot differs in about 2 % of meters
+    # (this run's 1 % read elsewhere go back, another 1 % move).
+    later = OUT / f"collection-{args.meters}-next"
+    _evidence(network, later, seed=args.meters + 1)
+    out, next_plan_s, next_plan_mb = timed_cli(
+        ["reconcile", "plan", "--source", "collection", str(later), "--json"], env
+    )
+    next_plan = json.loads(out)
+    effective = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    _, next_apply_s, _ = timed_cli(
+        ["reconcile", "apply", next_plan["plan_id"], "--effective", effective], env
+    )
     out, report_s, report_mb = timed_cli(["reconcile", "mismatches", "--json"], env)
     result: dict[str, Any] = {
         "meters": args.meters,
@@ -135,6 +148,10 @@ def main() -> int:
         "plan_peak_rss_mb": plan_mb,
         "apply_s": apply_s,
         "apply_peak_rss_mb": apply_mb,
+        "next_plan_counts": next_plan["counts"],
+        "next_plan_s": next_plan_s,
+        "next_plan_peak_rss_mb": next_plan_mb,
+        "next_apply_s": next_apply_s,
         "cli_mismatches_s": report_s,
         "cli_mismatches_peak_rss_mb": report_mb,
         "cli_mismatches_count": json.loads(out)["count"],

@@ -11,8 +11,8 @@ from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
     ChangeWritten,
-    effective_of,
-    entity_on,
+    answer,
+    node_of,
     run_event,
 )
 from api.types.transformer import Transformer
@@ -33,10 +33,7 @@ class AreaMoved(ChangeWritten):
 
     @strawberry.field
     async def area(self, info: strawberry.Info) -> Transformer | None:
-        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
-        return (
-            None if entity is None else Transformer(entity=entity, as_of=effective_of(self.record))
-        )
+        return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer)
 
 
 AreaMoveResult = Annotated[AreaMoved | ChangeRejected, strawberry.union("AreaMoveResult")]
@@ -48,6 +45,4 @@ async def resolve(info: strawberry.Info, input: AreaMoveInput) -> AreaMoveResult
         input.effective,
         lambda store, day, who: area_move(store, input.area, input.to_feeder, day, who),
     )
-    if isinstance(outcome, ChangeRejected):
-        return outcome
-    return AreaMoved(record=outcome, code=input.area)
+    return answer(outcome, lambda record: AreaMoved(record=record, code=input.area))

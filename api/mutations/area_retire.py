@@ -11,8 +11,8 @@ from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
     ChangeWritten,
-    effective_of,
-    entity_on,
+    answer,
+    node_of,
     run_event,
 )
 from api.types.transformer import Transformer
@@ -35,9 +35,7 @@ class AreaRetired(ChangeWritten):
 
     @strawberry.field(description="The area as it was on its last day.")
     async def area(self, info: strawberry.Info) -> Transformer | None:
-        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
-        last_day = effective_of(self.record) - dt.timedelta(days=1)
-        return None if entity is None else Transformer(entity=entity, as_of=last_day)
+        return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer, 1)
 
 
 AreaRetireResult = Annotated[AreaRetired | ChangeRejected, strawberry.union("AreaRetireResult")]
@@ -47,6 +45,4 @@ async def resolve(info: strawberry.Info, input: AreaRetireInput) -> AreaRetireRe
     outcome = await run_event(
         info, input.effective, lambda store, day, who: area_retire(store, input.area, day, who)
     )
-    if isinstance(outcome, ChangeRejected):
-        return outcome
-    return AreaRetired(record=outcome, code=input.area)
+    return answer(outcome, lambda record: AreaRetired(record=record, code=input.area))

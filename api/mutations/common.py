@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -13,7 +13,7 @@ from api.types.changeset import Changeset
 from api.types.resolve import context
 from graph.errors import AccessDenied, EventRejected
 from graph.events.base import CheckedEvent, write_event
-from graph.model import Entity, Kind
+from graph.model import Kind
 from graph.store import ChangesetRecord, Store
 
 EFFECTIVE_DOC = "The date the change holds from (default: today)."
@@ -39,19 +39,30 @@ class ChangeWritten:
         return Changeset(record=self.record)
 
 
-async def entity_on(info: Any, kind: Kind, code: str, record: ChangesetRecord) -> Entity | None:
-    """The entity a written event touched (read as of its effective date by the caller)."""
-    return await context(info).loaders.entity.load((kind, code))
+N = TypeVar("N")
+W = TypeVar("W")
 
 
-def effective_of(record: ChangesetRecord) -> dt.date:
-    return record.effective or dt.date.today()
+async def node_of(
+    info: Any,
+    kind: Kind,
+    code: str,
+    record: ChangesetRecord,
+    make: Callable[..., N],
+    days_before: int = 0,
+) -> N | None:
+    """The GraphQL node of an entity an event touched, read on its effective date (or
+    `days_before` it: a retired area on its last day)."""
+    entity = await context(info).loaders.entity.load((kind, code))
+    day = (record.effective or dt.date.today()) - dt.timedelta(days=days_before)
+    return None if entity is None else make(entity=entity, as_of=day)
 
 
-def rejected(exc: EventRejected) -> ChangeRejected:
-    return ChangeRejected(
-        errors=[FieldError(field=p.field, message=p.message) for p in exc.problems]
-    )
+def answer(
+    outcome: ChangesetRecord | ChangeRejected, make: Callable[[ChangesetRecord], W]
+) -> W | ChangeRejected:
+    """The rejection as it is, or the written event's success type."""
+    return outcome if isinstance(outcome, ChangeRejected) else make(outcome)
 
 
 async def run_event(
@@ -74,4 +85,6 @@ async def run_event(
     try:
         return await asyncio.to_thread(work)
     except EventRejected as exc:
-        return rejected(exc)
+        return ChangeRejected(
+            errors=[FieldError(field=p.field, message=p.message) for p in exc.problems]
+        )

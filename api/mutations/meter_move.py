@@ -11,8 +11,8 @@ from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
     ChangeWritten,
-    effective_of,
-    entity_on,
+    answer,
+    node_of,
     run_event,
 )
 from api.types.meter import Meter
@@ -33,8 +33,7 @@ class MeterMoved(ChangeWritten):
 
     @strawberry.field
     async def meter(self, info: strawberry.Info) -> Meter | None:
-        entity = await entity_on(info, Kind.METER, self.code, self.record)
-        return None if entity is None else Meter(entity=entity, as_of=effective_of(self.record))
+        return await node_of(info, Kind.METER, self.code, self.record, Meter)
 
 
 MeterMoveResult = Annotated[MeterMoved | ChangeRejected, strawberry.union("MeterMoveResult")]
@@ -46,6 +45,4 @@ async def resolve(info: strawberry.Info, input: MeterMoveInput) -> MeterMoveResu
         input.effective,
         lambda store, day, who: meter_move(store, input.meter, input.to_area, day, who),
     )
-    if isinstance(outcome, ChangeRejected):
-        return outcome
-    return MeterMoved(record=outcome, code=input.meter)
+    return answer(outcome, lambda record: MeterMoved(record=record, code=input.meter))

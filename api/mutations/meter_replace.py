@@ -11,8 +11,8 @@ from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
     ChangeWritten,
-    effective_of,
-    entity_on,
+    answer,
+    node_of,
     run_event,
 )
 from api.types.meter import Meter
@@ -46,13 +46,11 @@ class MeterReplaced(ChangeWritten):
 
     @strawberry.field
     async def old_meter(self, info: strawberry.Info) -> Meter | None:
-        entity = await entity_on(info, Kind.METER, self.old_code, self.record)
-        return None if entity is None else Meter(entity=entity, as_of=effective_of(self.record))
+        return await node_of(info, Kind.METER, self.old_code, self.record, Meter)
 
     @strawberry.field
     async def new_meter(self, info: strawberry.Info) -> Meter | None:
-        entity = await entity_on(info, Kind.METER, self.new_code, self.record)
-        return None if entity is None else Meter(entity=entity, as_of=effective_of(self.record))
+        return await node_of(info, Kind.METER, self.new_code, self.record, Meter)
 
 
 MeterReplaceResult = Annotated[
@@ -75,6 +73,9 @@ async def resolve(info: strawberry.Info, input: MeterReplaceInput) -> MeterRepla
             input.multiplier,
         ),
     )
-    if isinstance(outcome, ChangeRejected):
-        return outcome
-    return MeterReplaced(record=outcome, old_code=input.old_meter, new_code=input.new_meter)
+    return answer(
+        outcome,
+        lambda record: MeterReplaced(
+            record=record, old_code=input.old_meter, new_code=input.new_meter
+        ),
+    )

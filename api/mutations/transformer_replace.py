@@ -11,8 +11,8 @@ from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
     ChangeWritten,
-    effective_of,
-    entity_on,
+    answer,
+    node_of,
     run_event,
 )
 from api.types.transformer import Transformer
@@ -36,10 +36,7 @@ class TransformerReplaced(ChangeWritten):
 
     @strawberry.field
     async def transformer(self, info: strawberry.Info) -> Transformer | None:
-        entity = await entity_on(info, Kind.TRANSFORMER, self.code, self.record)
-        return (
-            None if entity is None else Transformer(entity=entity, as_of=effective_of(self.record))
-        )
+        return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer)
 
 
 TransformerReplaceResult = Annotated[
@@ -57,6 +54,6 @@ async def resolve(
             store, input.transformer, input.capacity_kva, day, who
         ),
     )
-    if isinstance(outcome, ChangeRejected):
-        return outcome
-    return TransformerReplaced(record=outcome, code=input.transformer)
+    return answer(
+        outcome, lambda record: TransformerReplaced(record=record, code=input.transformer)
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from graph.events.base import CheckedEvent, EventCheck, checked, event_record
-from graph.model import FOREVER, Kind, Link, Rel
+from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
+from graph.model import Kind, Rel
 from graph.store import ChangeSet, LinkClose, Store
 
 MAX_CAPACITY_KVA = 100_000.0
@@ -53,19 +53,8 @@ def area_move(
         check.in_service("toFeeder", Rel.FEEDS, to_feeder, "feeder")
     if now is not None and now.parent == to_feeder:
         check.problem("toFeeder", f"{area} is supplied by {to_feeder} already")
-    record = event_record(
-        "areaMove",
-        actor,
-        effective,
-        {"moved": 1},
-        {"area": area, "from_feeder": now.parent if now else "", "to_feeder": to_feeder},
-    )
-    changes = ChangeSet(
-        closed=[LinkClose(Rel.SUPPLIES, area, effective)],
-        opened=[Link(Rel.SUPPLIES, to_feeder, area, effective, FOREVER)],
-        record=record,
-    )
-    return checked(check, changes)
+    details = {"area": area, "from_feeder": now.parent if now else "", "to_feeder": to_feeder}
+    return move_event(check, "areaMove", Rel.SUPPLIES, area, to_feeder, actor, details)
 
 
 def area_retire(store: Store, area: str, effective: dt.date, actor: str) -> CheckedEvent:

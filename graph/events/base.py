@@ -14,10 +14,10 @@ import math
 from dataclasses import dataclass, field
 
 from graph.errors import EventRejected, FieldProblem, StalePlan
-from graph.model import Entity, Kind, Link, Rel
+from graph.model import FOREVER, Entity, Kind, Link, Rel
 from graph.series.files import SeriesFolder
 from graph.series.writer import mark_topology_stale, sync_topology
-from graph.store import ChangeSet, ChangesetRecord, Store, new_changeset_id
+from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
 
 MAX_CODE_LENGTH = 64
 
@@ -116,6 +116,26 @@ class CheckedEvent:
 def checked(check: EventCheck, changes: ChangeSet) -> CheckedEvent:
     check.done()
     return CheckedEvent(check.version, changes)
+
+
+def move_event(
+    check: EventCheck,
+    event: str,
+    rel: Rel,
+    child: str,
+    to_parent: str,
+    actor: str,
+    details: dict[str, str],
+) -> CheckedEvent:
+    """A checked move: the child's open interval in `rel` ends on the effective date and
+    one under `to_parent` begins."""
+    day = check.effective
+    changes = ChangeSet(
+        closed=[LinkClose(rel, child, day)],
+        opened=[Link(rel, to_parent, child, day, FOREVER)],
+        record=event_record(event, actor, day, {"moved": 1}, details),
+    )
+    return checked(check, changes)
 
 
 def write_event(store: Store, event: CheckedEvent, series: SeriesFolder | None) -> ChangesetRecord:

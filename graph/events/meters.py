@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.events.base import CheckedEvent, EventCheck, checked, event_record
+from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
 from graph.model import FOREVER, Entity, Kind, Link, Rel
 from graph.store import ChangeSet, LinkClose, Store
 
@@ -35,19 +35,8 @@ def meter_move(
             now = check.open_link("meter", Rel.HAS_METER, meter, f"{meter} is in no area")
     if now is not None and target is not None and now.parent == to_area:
         check.problem("toArea", f"{meter} is in {to_area} already")
-    record = event_record(
-        "meterMove",
-        actor,
-        effective,
-        {"moved": 1},
-        {"meter": meter, "from_area": now.parent if now else "", "to_area": to_area},
-    )
-    changes = ChangeSet(
-        closed=[LinkClose(Rel.HAS_METER, meter, effective)],
-        opened=[Link(Rel.HAS_METER, to_area, meter, effective, FOREVER)],
-        record=record,
-    )
-    return checked(check, changes)
+    details = {"meter": meter, "from_area": now.parent if now else "", "to_area": to_area}
+    return move_event(check, "meterMove", Rel.HAS_METER, meter, to_area, actor, details)
 
 
 def meter_replace(
