@@ -55,7 +55,8 @@ def test_bulk_lookups_answer_as_the_chunked_ones(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above BULK_LOOKUP codes the stores scan the relationship instead of looking each code
-    up; both ways give the same answer (unknown and unlinked codes left out)."""
+    up; both ways give the same answer (unknown and unlinked codes left out). Neo4j's scans
+    come in pages; a page size of 2 gives the same entities."""
     import graph.embedded
     import graph.neo4j_store
 
@@ -63,8 +64,12 @@ def test_bulk_lookups_answer_as_the_chunked_ones(
     codes = ["M1", "M2", "M3", "G1", "V1", "M404", "U1"]
     chunked = store.open_links(Rel.HAS_METER, codes)
     parents = store.open_parents(Rel.USES_METER, codes)
+    meters = sorted(store.scan_entities(Kind.METER), key=lambda e: e.code)
     for module in (graph.embedded, graph.neo4j_store):
         monkeypatch.setattr(module, "BULK_LOOKUP", 2)
+    monkeypatch.setattr(graph.neo4j_store, "SCAN_PAGE", 2)  # Neo4j scans in pages: many here
+    assert sorted(store.scan_entities(Kind.METER), key=lambda e: e.code) == meters
+    assert len(meters) == 7 and meters[0].attrs["multiplier"] == 60
     assert store.open_links(Rel.HAS_METER, codes) == chunked
     assert sorted(chunked) == ["G1", "M1", "M2", "M3", "V1"]
     assert (
