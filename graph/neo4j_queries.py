@@ -188,6 +188,16 @@ def open_links_pages(rel: Rel) -> str:
     )
 
 
+def open_parent_pages(rel: Rel) -> str:
+    """Children by code with the parent of their open interval (or null): no dates, whose
+    decoding costs twice the rest (100k meters: 0.4 s against 1.2 s with them)."""
+    _p, c, t = _rel_parts(rel)
+    return (
+        _child_page(c) + f"OPTIONAL MATCH (p)-[r:{t}]->(x) WHERE r.valid_to = $forever "
+        "RETURN collect([x.code, p.code]) AS rows"
+    )
+
+
 def entity_pages(kind: Kind) -> str:
     """Entities of `kind` by code: [code, attribute values in ATTRIBUTES order]."""
     label = _label(kind)

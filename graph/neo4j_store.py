@@ -283,10 +283,8 @@ class Neo4jStore:
         if len(children) <= BULK_LOOKUP:
             return {c: lk.parent for c, lk in self.open_links(rel, children).items()}
         wanted = set(children)
-        rows = self._scan_pages(cy.open_links_pages(rel), forever=FOREVER)
-        return {
-            code: parent for code, parent, _, _ in rows if parent is not None and code in wanted
-        }
+        rows = self._scan_pages(cy.open_parent_pages(rel), forever=FOREVER)
+        return {code: parent for code, parent in rows if parent is not None and code in wanted}
 
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
         rows = self._read_chunked(cy.last_ends(rel), children)
