@@ -138,8 +138,9 @@ def _diff_entities(source: str, snap: Snapshot, store: Store, plan: Plan) -> dic
         gone: list[str] = []
         # One pass over the stored entities, each compared as it streams by: nothing of the
         # stored side is kept but its codes.
+        by_role = kind not in ownership.kinds  # meters: owned by role, one by one
         for before in store.scan_entities(kind):
-            if not ownership.owns(before):
+            if by_role and not ownership.owns(before):
                 continue
             code = before.code
             stored.add(code)
