@@ -227,9 +227,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     network = generate(args.meters, seed=args.seed)
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
     write_folder(network, folder)
+    # The last `days` full days before today: what a collection system would have sent.
+    first_day = dt.date.today() - dt.timedelta(days=args.days)
     if args.days:
-        # The last `days` full days before today: what a collection system would have sent.
-        first_day = dt.date.today() - dt.timedelta(days=args.days)
         readings = write_readings(folder, first_day, args.days, seed=args.seed)
         _progress(f"generated {readings:,} readings from {first_day} for {args.days} days")
     _progress(
@@ -237,9 +237,39 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"into {folder} in {time.perf_counter() - started:.1f} s"
     )
     code = _load(settings, folder, None)
-    if code or args.no_serve:
+    if code:
         return code
+    _demo_evidence(settings, folder, args.seed, first_day)
+    if args.no_serve:
+        return 0
     return _serve(settings, args.host, args.port)
+
+
+def _demo_evidence(settings: Settings, folder: Path, seed: int, effective: dt.date) -> None:
+    """Collection evidence with a few mismatches, planned and applied like a real snapshot
+    (nothing to apply when the demo runs again on the same home)."""
+    from loaders.apply import apply_plan
+    from loaders.generate_collection import write_collection
+    from loaders.load import who
+    from loaders.plans import PlanStore
+    from loaders.reconcile import make_plan
+
+    elsewhere = write_collection(folder, folder / "collection", seed)
+    store = settings.open_store()
+    try:
+        plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
+        plan, _ = make_plan(store, "collection", folder / "collection", plan_id, who())
+        if plan.is_empty():
+            return
+        plans = PlanStore(settings.plans_folder())
+        plans.save(plan)
+        apply_plan(store, plans, plan.plan_id, effective, who())
+    finally:
+        store.close()
+    _progress(
+        f"collection evidence applied: {elsewhere:,} meters read in another area "
+        "(taiqu reconcile mismatches)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import os
 import subprocess
@@ -9,6 +11,7 @@ import sys
 from pathlib import Path
 
 from graph.embedded import EmbeddedStore
+from graph.mismatches import find_mismatches
 from graph.model import Kind
 from taiqu.settings import Settings
 from tests.builder import evidence_only, small_network, small_network_with_a_week
@@ -66,6 +69,19 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     manifest = Settings(home=tmp_path / "home").series_folder().read()
     assert len(manifest.readings) == 31  # the last 31 days of readings, loaded
     assert "readings: " in done.stdout and " added, 0 replaced" in done.stdout
+    # Collection evidence for every meter, a few read in another area of the same feeder:
+    # exactly those are the mismatches.
+    demo = tmp_path / "home/demo-1500"
+    with (demo / "meters.csv").open() as fh:
+        archived = {row["meter_code"]: row["transformer_code"] for row in csv.DictReader(fh)}
+    with (demo / "collection/collection.csv").open() as fh:
+        evidence = {row["meter_code"]: row["transformer_code"] for row in csv.DictReader(fh)}
+    elsewhere = {meter for meter, area in evidence.items() if archived[meter] != area}
+    report = find_mismatches(store, dt.date.today())
+    assert evidence.keys() == archived.keys() and elsewhere
+    assert {m.meter.code for m in report} == elsewhere
+    assert all(m.collection_area[:8] == m.marketing_area[:8] for m in report)  # same feeder
+    store.close()
 
 
 def test_readings_rejected_by_line_and_column(tmp_path: Path) -> None:
