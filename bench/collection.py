@@ -4,11 +4,11 @@
 
 Copies the embedded store bench.loss made (bench/out/loss-home-<meters>, with its month of
 readings) to bench/out/collect-home-<meters>, writes a collection.csv for every meter in
-which 1 % of customer meters are read by another area's concentrator, then times the real
-commands in their own processes (`reconcile plan --source collection`, `reconcile apply`,
-`reconcile mismatches --json`; then a second snapshot against the stored evidence) and
-`mismatches` over HTTP: the first request (the report is
-computed) and the following ones (served from the cache, paged), against the store query.
+which 1 % of customer meters are read by another area's concentrator (the demo's generator),
+then times the real commands in their own processes (`reconcile plan --source collection`,
+`reconcile apply`, `reconcile mismatches --json`; then a second snapshot against the stored
+evidence) and `mismatches` over HTTP: the first request (the report is computed) and the
+following ones (served from the cache, paged), against the store query.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import csv
 import datetime as dt
 import json
 import os
-import random
 import shutil
 import sys
 import time
@@ -29,35 +28,18 @@ from bench.reconcile import timed_cli
 from bench.topology import OUT, Http, peak_rss_mb, percentiles, serve, timed
 from graph.embedded import EmbeddedStore
 from graph.mismatches import MismatchCache
+from loaders.generate_collection import write_collection
 
-SHARE = 0.01  # customer meters read by another area's concentrator
+SHARE = 0.01  # customer meters read by the concentrator of another area of their feeder
 MISMATCHES = """query($under: ID) { mismatches(under: $under, first: 20) { totalCount
   statusFrom statusTo edges { node { meter { code } customer { code } marketingArea { code }
   collectionArea { code } terminalCode since
   areas { code source loss { status lossRate } } } } } }"""
 
 
-def _evidence(network: Path, target: Path, seed: int) -> tuple[int, list[str]]:
-    """collection.csv for every meter of `network`; returns how many read elsewhere and the
-    feeders of the network (for `under`)."""
-    target.mkdir(parents=True, exist_ok=True)
-    with (network / "meters.csv").open(encoding="utf-8") as fh:
-        body = list(csv.reader(fh))[1:]
-    areas = sorted({r[1] for r in body})
-    rng = random.Random(seed)
-    elsewhere = 0
-    with (target / "collection.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(("meter_code", "terminal_code", "transformer_code"))
-        for code, area, role, *_ in body:
-            if role != "gate" and rng.random() < SHARE:
-                other = rng.choice(areas)
-                elsewhere += other != area
-                area = other
-            writer.writerow((code, f"J{area}", area))
+def _feeders(network: Path) -> list[str]:
     with (network / "feeders.csv").open(encoding="utf-8") as fh:
-        feeders = [r[0] for r in list(csv.reader(fh))[1:]]
-    return elsewhere, feeders
+        return [row["feeder_code"] for row in csv.DictReader(fh)]
 
 
 def _http(home: Path, feeders: list[str], requests: int) -> dict[str, Any]:
@@ -119,7 +101,8 @@ def main() -> int:
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(source, home, ignore=shutil.ignore_patterns("plans"))
     snapshot = OUT / f"collection-{args.meters}"
-    elsewhere, feeders = _evidence(network, snapshot, seed=args.meters)
+    elsewhere = write_collection(network, snapshot, seed=args.meters, share=SHARE)
+    feeders = _feeders(network)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env["TAIQU_HOME"] = str(home)
     out, plan_s, plan_mb = timed_cli(
@@ -130,7 +113,7 @@ def main() -> int:
     # The daily case: evidence exists, and the next snapshot differs in about 2 % of meters
     # (this run's 1 % read elsewhere go back, another 1 % move).
     later = OUT / f"collection-{args.meters}-next"
-    _evidence(network, later, seed=args.meters + 1)
+    write_collection(network, later, seed=args.meters + 1, share=SHARE)
     out, next_plan_s, next_plan_mb = timed_cli(
         ["reconcile", "plan", "--source", "collection", str(later), "--json"], env
     )

@@ -16,6 +16,7 @@ from graph.model import FOREVER, Kind, Rel
 from graph.store import Store
 from loaders.exchange import COLLECTION, Row, decode, read_rows
 from loaders.problems import Problem, Severity
+from loaders.validate import row_problem
 
 _FILE = COLLECTION.file
 _REQUIRED = ("meter_code", "terminal_code", "transformer_code")
@@ -32,7 +33,7 @@ class Evidence:
 
 
 def _problem(row: Row, column: str, message: str, severity: Severity = "error") -> Problem:
-    return Problem(_FILE, row.line, row.positions.get(column), column, message, severity)
+    return row_problem(_FILE, row, column, message, severity)
 
 
 def read_collection(folder: Path, problems: list[Problem]) -> list[Row]:

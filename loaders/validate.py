@@ -17,7 +17,7 @@ import networkx as nx
 from graph.model import ATTRIBUTES, REL_SPECS, Entity, Kind, Rel
 from graph.store import Store
 from loaders.exchange import Column, ParsedFile, Row
-from loaders.problems import Problem
+from loaders.problems import Problem, Severity
 
 
 class WantedLink(NamedTuple):
@@ -41,8 +41,11 @@ class Snapshot:
     unlinked: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
 
 
-def _problem(file: str, row: Row, column: str, message: str) -> Problem:
-    return Problem(file, row.line, row.positions.get(column), column, message)
+def row_problem(
+    file: str, row: Row, column: str, message: str, severity: Severity = "error"
+) -> Problem:
+    """A problem at `column` of `row` (its position in the file's header)."""
+    return Problem(file, row.line, row.positions.get(column), column, message, severity)
 
 
 def _parse_number(text: str) -> float | None:
@@ -64,14 +67,14 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
         raw = values[col.name] or col.default or ""
         if not raw:
             if col.value_required:
-                problems.append(_problem(pf.spec.file, row, col.name, f'"{col.name}" is empty'))
+                problems.append(row_problem(pf.spec.file, row, col.name, f'"{col.name}" is empty'))
                 ok = False
             continue
         if col.number:
             value = _parse_number(raw)
             if value is None:
                 problems.append(
-                    _problem(
+                    row_problem(
                         pf.spec.file,
                         row,
                         col.name,
@@ -85,7 +88,7 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
             choice = raw.lower()
             if choice not in col.choices:
                 problems.append(
-                    _problem(
+                    row_problem(
                         pf.spec.file,
                         row,
                         col.name,
@@ -104,9 +107,9 @@ def _meter_rules(file: str, row: Row, problems: list[Problem]) -> None:
     role = row.values["role"].lower()
     customer = row.values["customer_code"]
     if role in ("customer", "pv") and not customer:
-        problems.append(_problem(file, row, "customer_code", f"a {role} meter needs a customer"))
+        problems.append(row_problem(file, row, "customer_code", f"a {role} meter needs a customer"))
     if role == "gate" and customer:
-        problems.append(_problem(file, row, "customer_code", "a gate meter has no customer"))
+        problems.append(row_problem(file, row, "customer_code", "a gate meter has no customer"))
 
 
 def _check_references(snap: Snapshot, store: Store, problems: list[Problem]) -> None:
@@ -118,7 +121,7 @@ def _check_references(snap: Snapshot, store: Store, problems: list[Problem]) -> 
         for w in wanted.values():
             if w.parent not in in_folder and w.parent not in known:
                 problems.append(
-                    _problem(
+                    row_problem(
                         w.file,
                         w.row,
                         w.column.name,
@@ -141,7 +144,7 @@ def _check_org_cycles(snap: Snapshot, store: Store, problems: list[Problem]) -> 
             if code in wanted:
                 w = wanted[code]
                 problems.append(
-                    _problem(w.file, w.row, w.column.name, f"cycle in the org tree: {path}")
+                    row_problem(w.file, w.row, w.column.name, f"cycle in the org tree: {path}")
                 )
 
 
@@ -161,12 +164,12 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
         for row in pf.rows:
             code = row.values[spec.code]
             if not code:
-                problems.append(_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
+                problems.append(row_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
                 continue
             if code in rows:
                 first = rows[code].line
                 problems.append(
-                    _problem(
+                    row_problem(
                         spec.file,
                         row,
                         spec.code,
