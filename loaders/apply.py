@@ -6,7 +6,7 @@ import datetime as dt
 
 from graph.errors import InputError, StalePlan
 from graph.series.files import SeriesFolder
-from graph.series.writer import mark_topology_stale, sync_topology
+from graph.series.writer import write_topology
 from graph.store import ChangesetRecord, Progress, Store
 from loaders.plans import PlanStore
 from loaders.reconcile import check_dates
@@ -47,13 +47,9 @@ def apply_plan(
         raise InputError("; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
     changes = plan.change_set(effective, actor)
     assert changes.record is not None
-    if plan.source == "collection":
-        series = None  # evidence only: nothing loss reads changes
-    if series is not None:
-        mark_topology_stale(series)
     progress(f"applying {changes.row_count():,} changes of plan {plan_id}")
     try:
-        store.apply(changes, progress, expect_version=plan.graph_version)
+        write_topology(store, changes, series, progress, expect_version=plan.graph_version)
     except StalePlan as exc:
         raise StalePlan(
             f"plan {plan_id} is stale: it was computed against graph version "
@@ -61,8 +57,6 @@ def apply_plan(
         ) from exc
     plan.applied_as = changes.record.id
     plans.save(plan)
-    if series is not None:
-        sync_topology(series, store, progress)
     applied = store.changeset(changes.record.id)
     assert applied is not None
     return applied

@@ -19,7 +19,13 @@ from graph.errors import LoadRejected
 from graph.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
-from graph.series.writer import connect, ensure_synced, mark_topology_stale, sync_topology
+from graph.series.writer import (
+    connect,
+    ensure_synced,
+    mark_topology_stale,
+    sync_topology,
+    touches_loss,
+)
 from graph.store import ChangeSet, ChangesetRecord, Progress, Store, new_changeset_id
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
@@ -161,13 +167,14 @@ def _write(
     if errors:
         raise LoadRejected(errors)
     writing = time.perf_counter()
+    follow = series if series is not None and touches_loss(changes) else None
     if not changes.is_empty():
         progress(f"writing {changes.row_count():,} changes")
-        if series is not None:
-            mark_topology_stale(series)
+        if follow is not None:
+            mark_topology_stale(follow)
         store.apply(changes, progress)
     done = time.perf_counter()
-    if series is not None and (not changes.is_empty() or not series.read().topology):
+    if series is not None and (follow is not None or not series.read().topology):
         sync_topology(series, store, progress)
     warnings = sorted(p for p in problems if p.severity == "warning")
     return LoadReport(

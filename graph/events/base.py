@@ -3,8 +3,8 @@
 An event is checked whole against the graph as it is (every problem names the input field
 it is about), turned into one change set dated on its effective date, and written only if
 the graph has not changed since it was checked (the graph version, as for plans). Nothing is
-overwritten: moves close one interval and open the next. The series copy loss reads is
-marked stale before the write and synced after it, as for every topology write.
+overwritten: moves close one interval and open the next. The series copy loss reads follows
+(graph.series.writer.write_topology), as for every topology write.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from graph.errors import EventRejected, FieldProblem, StalePlan
 from graph.model import FOREVER, Entity, Kind, Link, Rel
 from graph.series.files import SeriesFolder
-from graph.series.writer import mark_topology_stale, sync_topology
+from graph.series.writer import write_topology
 from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
 
 MAX_CODE_LENGTH = 64
@@ -143,16 +143,12 @@ def write_event(store: Store, event: CheckedEvent, series: SeriesFolder | None) 
     A write in between rejects it (nothing written)."""
     changes = event.changes
     assert changes.record is not None
-    if series is not None:
-        mark_topology_stale(series)
     try:
-        store.apply(changes, expect_version=event.version)
+        write_topology(store, changes, series, expect_version=event.version)
     except StalePlan as exc:
         raise EventRejected(
             [FieldProblem(None, "the network changed while this change was checked: send it again")]
         ) from exc
-    if series is not None:
-        sync_topology(series, store)
     written = store.changeset(changes.record.id)
     assert written is not None
     return written

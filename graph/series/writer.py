@@ -19,7 +19,7 @@ import duckdb
 from graph.model import FOREVER, Kind, Rel
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder, next_generation
-from graph.store import Progress, Store
+from graph.store import ChangeSet, Progress, Store
 
 # Relationships that place an area in the network and org trees (roll-ups walk them).
 PLACEMENT_RELS = (Rel.SUPPLIES, Rel.FEEDS, Rel.TRANSFORMER_OWNER, Rel.ORG_PARENT)
@@ -253,6 +253,40 @@ def mark_topology_stale(folder: SeriesFolder) -> None:
     with folder.writing() as current:
         if not current.topology_stale:
             folder.publish(current, next_generation(current, topology_stale=True))
+
+
+# What the copy holds: meters (code, role, multiplier), their areas, the placement links and
+# the transformer codes. A change to anything else (customers, names, a capacity, collection
+# evidence) leaves loss as it was.
+_LOSS_RELS = frozenset({Rel.HAS_METER, *PLACEMENT_RELS})
+
+
+def touches_loss(changes: ChangeSet) -> bool:
+    """Whether writing `changes` changes what loss reads (and so needs a sync)."""
+    return (
+        any(link.rel in _LOSS_RELS for link in changes.opened)
+        or any(close.rel in _LOSS_RELS for close in changes.closed)
+        or bool(changes.created.get(Kind.METER) or changes.created.get(Kind.TRANSFORMER))
+        or bool(changes.updated.get(Kind.METER))
+    )
+
+
+def write_topology(
+    store: Store,
+    changes: ChangeSet,
+    series: SeriesFolder | None,
+    progress: Progress | None = None,
+    expect_version: int | None = None,
+) -> None:
+    """Write a change set to the store and keep the series copy in step: marked stale before
+    the write (a crash in between is repaired later), synced after it; neither when the
+    change set touches nothing loss reads."""
+    follow = series if series is not None and touches_loss(changes) else None
+    if follow is not None:
+        mark_topology_stale(follow)
+    store.apply(changes, progress, expect_version=expect_version)
+    if follow is not None:
+        sync_topology(follow, store, progress)
 
 
 def recompute_balances(

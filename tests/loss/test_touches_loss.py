@@ -1,0 +1,32 @@
+"""Which change sets the series copy must follow (pure logic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from graph.model import Entity, Kind, Link, Rel
+from graph.series.writer import touches_loss
+from graph.store import ChangeSet, LinkClose
+
+DAY = dt.date(2026, 11, 1)
+
+
+def test_what_loss_reads_needs_a_sync() -> None:
+    assert touches_loss(ChangeSet(opened=[Link(Rel.HAS_METER, "T1", "M1", DAY)]))
+    assert touches_loss(ChangeSet(closed=[LinkClose(Rel.SUPPLIES, "T1", DAY)]))
+    assert touches_loss(ChangeSet(created={Kind.METER: [Entity(Kind.METER, "M9", {})]}))
+    assert touches_loss(ChangeSet(updated={Kind.METER: [Entity(Kind.METER, "M1", {})]}))
+
+
+def test_what_loss_ignores_needs_none() -> None:
+    assert not touches_loss(ChangeSet())
+    evidence = ChangeSet(
+        opened=[Link(Rel.READS, "T2", "M1", DAY, detail="J2")],
+        closed=[LinkClose(Rel.READS, "M1", DAY)],
+    )
+    assert not touches_loss(evidence)
+    capacity = Entity(Kind.TRANSFORMER, "T1", {"capacity_kva": 630.0})
+    assert not touches_loss(ChangeSet(updated={Kind.TRANSFORMER: [capacity]}))
+    customer = Entity(Kind.CUSTOMER, "U1", {"name": "张伟"})
+    assert not touches_loss(ChangeSet(created={Kind.CUSTOMER: [customer]}))
+    assert not touches_loss(ChangeSet(opened=[Link(Rel.USES_METER, "U1", "M1", DAY)]))
