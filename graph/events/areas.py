@@ -48,7 +48,7 @@ def area_move(
     check = EventCheck(store, effective)
     found = check.entity("area", Kind.TRANSFORMER, area)
     feeder = check.entity("toFeeder", Kind.FEEDER, to_feeder)
-    now = check.in_service("area", Rel.SUPPLIES, area, "area") if found else None
+    now = check.leaving_service("area", Rel.SUPPLIES, area, "area") if found else None
     if feeder is not None:
         check.in_service("toFeeder", Rel.FEEDS, to_feeder, "feeder")
     if now is not None and now.parent == to_feeder:
@@ -64,7 +64,7 @@ def area_retire(store: Store, area: str, effective: dt.date, actor: str) -> Chec
     found = check.entity("area", Kind.TRANSFORMER, area)
     closes: list[LinkClose] = []
     gates: list[str] = []
-    if found is not None and check.in_service("area", Rel.SUPPLIES, area, "area"):
+    if found is not None and check.leaving_service("area", Rel.SUPPLIES, area, "area"):
         closes.append(LinkClose(Rel.SUPPLIES, area, effective))
         if check.open_link("area", Rel.TRANSFORMER_OWNER, area, None):
             closes.append(LinkClose(Rel.TRANSFORMER_OWNER, area, effective))

@@ -22,6 +22,10 @@ from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_change
 MAX_CODE_LENGTH = 64
 
 
+def _retired(what: str, code: str, rel: Rel) -> str:
+    return f"{what} {code} is retired (no {rel.value})"
+
+
 @dataclass
 class EventCheck:
     """Reads what an event needs and collects its problems; `version` is the graph version
@@ -66,9 +70,19 @@ class EventCheck:
         return link
 
     def in_service(self, name: str, rel: Rel, code: str, what: str) -> Link | None:
-        """The open interval that keeps `code` in service (an area supplied by a feeder, a
-        feeder fed by a substation)."""
-        return self.open_link(name, rel, code, f"{what} {code} is retired (no {rel.value})")
+        """The open interval that keeps `code` (a target: an area a meter moves to, a feeder
+        an area moves to) in service on the effective date; it stays open."""
+        link = self.store.open_links(rel, [code]).get(code)
+        if link is None:
+            self.problem(name, _retired(what, code, rel))
+        elif link.valid_from > self.effective:
+            self.problem("effective", f"{what} {code} is in service only from {link.valid_from}")
+        return link
+
+    def leaving_service(self, name: str, rel: Rel, code: str, what: str) -> Link | None:
+        """The open interval that keeps `code` in service, which the event ends (an area
+        moved to another feeder, or retired)."""
+        return self.open_link(name, rel, code, _retired(what, code, rel))
 
     def new_code(self, name: str, kind: Kind, code: str) -> None:
         """A code for a new entity: not empty, not too long, no spaces, not taken."""

@@ -217,3 +217,13 @@ def test_area_retire(api: Api) -> None:
     assert _errors(_event(api, "areaRetire", {"area": "T3"})) == [
         ("area", "area T3 is retired (no SUPPLIES)")
     ]
+
+
+def test_a_target_must_be_in_service_on_the_effective_date(api: Api) -> None:
+    """T3 is under F1 from July: a meter cannot move into it (as T3's current interval) in
+    June, and the problem says when T3's interval begins; nothing is written."""
+    _event(api, "areaMove", {"area": "T3", "toFeeder": "F1", "effective": "2026-07-01"})
+    version = _version(api)
+    june = _event(api, "meterMove", {"meter": "M2", "toArea": "T3", "effective": "2026-06-15"})
+    assert _errors(june) == [("effective", "area T3 is in service only from 2026-07-01")]
+    assert _version(api) == version
