@@ -13,12 +13,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from graph.model import BEGINNING, Entity, Kind, Rel
+from graph.model import BEGINNING, GATE_ROLE, Entity, Kind, Rel
 from graph.series.loss import AreaLoss
 from graph.series.reader import LossReader
 from graph.store import Store
 
-GATE = "gate"
 #: "Current" loss status of the areas involved: the last days with readings (a week).
 STATUS_DAYS = 7
 
@@ -34,8 +33,14 @@ class Mismatch:
     since: dt.date | None  # both sources have said so since then; None: since history began
 
     @property
+    def placed_by(self) -> str:
+        """The source that places this meter: the equipment system a gate meter, the
+        marketing archive the others."""
+        return "equipment" if self.meter.get("role") == GATE_ROLE else "marketing"
+
+    @property
     def placed_area(self) -> str | None:
-        return self.equipment_area if self.meter.get("role") == GATE else self.marketing_area
+        return self.equipment_area if self.placed_by == "equipment" else self.marketing_area
 
     def areas(self) -> list[str]:
         """The areas involved: where it is read, then where it is placed."""
@@ -52,7 +57,7 @@ def find_mismatches(store: Store, as_of: dt.date) -> list[Mismatch]:
     out: list[Mismatch] = []
     for d in found:
         meter = meters[d.meter]
-        gate = meter.get("role") == GATE
+        gate = meter.get("role") == GATE_ROLE
         owners = customers.get(d.meter, [])
         since = max(d.read_since, d.placed_since or BEGINNING)
         out.append(

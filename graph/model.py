@@ -75,7 +75,8 @@ ATTRIBUTES: dict[Kind, dict[str, type]] = {
     Kind.CUSTOMER: {"name": str, "category": str},
 }
 
-METER_ROLES = ("gate", "customer", "pv")
+GATE_ROLE = "gate"  # the area's own meter(s): the equipment system's; the rest are customers'
+METER_ROLES = (GATE_ROLE, "customer", "pv")
 OWNERSHIPS = ("public", "private")
 
 

@@ -200,12 +200,8 @@ def open_parent_pages(rel: Rel) -> str:
 
 def entity_pages(kind: Kind) -> str:
     """Entities of `kind` by code: [code, attribute values in ATTRIBUTES order]."""
-    label = _label(kind)
-    values = "".join(f", n.{name}" for name in ATTRIBUTES[kind])  # names from the allow-list
-    return (
-        f"MATCH (n:{label}) WHERE n.code > $after WITH n ORDER BY n.code LIMIT $page "
-        f"RETURN collect([n.code{values}]) AS rows"
-    )
+    values = "".join(f", x.{name}" for name in ATTRIBUTES[kind])  # names from the allow-list
+    return _child_page(_label(kind)) + f"RETURN collect([x.code{values}]) AS rows"
 
 
 def last_ends(rel: Rel) -> str:

@@ -324,10 +324,10 @@ class Neo4jStore:
     def counts(self) -> dict[Kind, int]:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
 
-    def _stream(self, query: str, **params: Any) -> Iterator[Any]:
+    def _stream(self, query: str) -> Iterator[Any]:
         """A long read streamed record by record (a million meters never sit in one list)."""
         with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
-            yield from s.run(query, params)
+            yield from s.run(query)
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         return [

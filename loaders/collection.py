@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.model import FOREVER, Kind, Rel
+from graph.model import Kind, Rel
 from graph.store import Store
 from loaders.exchange import COLLECTION, Row, decode, read_rows
 from loaders.problems import Problem, Severity
@@ -129,7 +129,7 @@ class EvidenceChange:
 
 def diff_collection(found: dict[str, Evidence], store: Store) -> list[EvidenceChange]:
     """The snapshot against the graph's open READS intervals, by meter code."""
-    stored = {lk.child: lk for lk in store.scan_links(Rel.READS) if lk.valid_to == FOREVER}
+    stored = store.open_links(Rel.READS, sorted(store.all_codes(Kind.METER)))
     changes: list[EvidenceChange] = []
     for meter in sorted(found.keys() | stored.keys()):
         ev, now = found.get(meter), stored.get(meter)

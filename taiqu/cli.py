@@ -192,9 +192,8 @@ def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> in
         return statuses[area].status.value if area in statuses else "-"
 
     for m in report[: args.limit]:
-        source = "equipment" if m.meter.get("role") == "gate" else "marketing"
         print(
-            f"  {m.meter.code:<16} customer {m.customer or '-':<14} {source} "
+            f"  {m.meter.code:<16} customer {m.customer or '-':<14} {m.placed_by} "
             f"{m.placed_area or '-':<12} ({status(m.placed_area)})  collection "
             f"{m.collection_area:<12} ({status(m.collection_area)}) via {m.terminal or '-'}"
             f"  since {m.since or 'first load'}"

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.types.changeset import Changeset
-from api.types.resolve import context
+from api.types.resolve import context, node_by_code
 from graph.errors import AccessDenied, EventRejected
 from graph.events.base import CheckedEvent, write_event
 from graph.model import Kind
@@ -53,9 +53,8 @@ async def node_of(
 ) -> N | None:
     """The GraphQL node of an entity an event touched, read on its effective date (or
     `days_before` it: a retired area on its last day)."""
-    entity = await context(info).loaders.entity.load((kind, code))
     day = (record.effective or dt.date.today()) - dt.timedelta(days=days_before)
-    return None if entity is None else make(entity=entity, as_of=day)
+    return await node_by_code(info, kind, code, day, make)
 
 
 def answer(

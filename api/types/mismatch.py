@@ -16,7 +16,7 @@ from api.types.connection import PageInfo
 from api.types.customer import Customer
 from api.types.loss import TransformerLoss
 from api.types.meter import Meter
-from api.types.resolve import context
+from api.types.resolve import context, node_by_code
 from graph import mismatches as domain
 from graph.model import Kind
 from graph.series.loss import AreaLoss
@@ -30,10 +30,7 @@ TransformerRef = Annotated["Transformer", strawberry.lazy("api.types.transformer
 async def _area(info: Any, code: str | None, as_of: dt.date) -> Transformer | None:
     from api.types.transformer import Transformer
 
-    if code is None:
-        return None
-    entity = await context(info).loaders.entity.load((Kind.TRANSFORMER, code))
-    return None if entity is None else Transformer(entity=entity, as_of=as_of)
+    return await node_by_code(info, Kind.TRANSFORMER, code, as_of, Transformer)
 
 
 @strawberry.type(description="One area a mismatch involves, with its current loss status.")
@@ -71,10 +68,7 @@ class Mismatch:
 
     @strawberry.field(description="The customer the meter is archived under (none: gate meter).")
     async def customer(self, info: strawberry.Info) -> Customer | None:
-        if self.found.customer is None:
-            return None
-        entity = await context(info).loaders.entity.load((Kind.CUSTOMER, self.found.customer))
-        return None if entity is None else Customer(entity=entity, as_of=self.as_of)
+        return await node_by_code(info, Kind.CUSTOMER, self.found.customer, self.as_of, Customer)
 
     @strawberry.field(description="The area the marketing archive has a customer/pv meter in.")
     async def marketing_area(self, info: strawberry.Info) -> TransformerRef | None:
@@ -98,8 +92,7 @@ class Mismatch:
 
     @strawberry.field(description="The areas involved: where it is read, then where it is placed.")
     def areas(self) -> list[MismatchArea]:
-        placed_source = "equipment" if self.found.meter.get("role") == domain.GATE else "marketing"
-        sources = ["collection", placed_source]
+        sources = ["collection", self.found.placed_by]
         return [
             MismatchArea(code=a, source=s, as_of=self.as_of, status_loss=self.statuses.get(a))
             for a, s in zip(self.found.areas(), sources, strict=False)

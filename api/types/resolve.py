@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from api.context import Context
 from api.pagination import decode_cursor, page_size
@@ -14,6 +15,20 @@ from graph.store import Page
 def context(info: Any) -> Context:
     ctx: Context = info.context
     return ctx
+
+
+N = TypeVar("N")
+
+
+async def node_by_code(
+    info: Any, kind: Kind, code: str | None, as_of: dt.date, make: Callable[..., N]
+) -> N | None:
+    """The GraphQL node `make` builds for a stored entity (None: no code, or not stored),
+    read through the request's entity loader."""
+    if code is None:
+        return None
+    entity = await context(info).loaders.entity.load((kind, code))
+    return None if entity is None else make(entity=entity, as_of=as_of)
 
 
 def period_context(info: Any, start: dt.date, end: dt.date) -> Context:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import replace
 
 from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
-from graph.model import Kind, Rel
+from graph.model import GATE_ROLE, Kind, Rel
 from graph.store import ChangeSet, LinkClose, Store
 
 MAX_CAPACITY_KVA = 100_000.0
@@ -70,14 +70,14 @@ def area_retire(store: Store, area: str, effective: dt.date, actor: str) -> Chec
             closes.append(LinkClose(Rel.TRANSFORMER_OWNER, area, effective))
         day = max(effective, dt.date.today())
         meters = store.neighbors(Rel.HAS_METER, [area], day, "down")[area]
-        customers = [m.code for m in meters if m.get("role") != "gate"]
+        customers = [m.code for m in meters if m.get("role") != GATE_ROLE]
         if customers:
             check.problem(
                 "area",
                 f"{area} still has {len(customers)} customer/pv meter(s) on {day} (e.g. "
                 f"{customers[0]}): move them first (meterMove)",
             )
-        gates = [m.code for m in meters if m.get("role") == "gate"]
+        gates = [m.code for m in meters if m.get("role") == GATE_ROLE]
         for gate in gates:
             check.open_link("area", Rel.HAS_METER, gate, f"gate meter {gate} is in no area")
         closes.extend(LinkClose(Rel.HAS_METER, g, effective) for g in gates)

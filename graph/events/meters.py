@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
-from graph.model import FOREVER, Entity, Kind, Link, Rel
+from graph.model import FOREVER, GATE_ROLE, Entity, Kind, Link, Rel
 from graph.store import ChangeSet, LinkClose, Store
 
 MAX_REGISTER_KWH = 1e12  # a register has at most ~12 digits before the point
-GATE = "gate"
 
 
 def _area_in_service(check: EventCheck, name: str, code: str) -> Entity | None:
@@ -29,7 +28,7 @@ def meter_move(
     target = _area_in_service(check, "toArea", to_area)
     now: Link | None = None
     if found is not None:
-        if found.get("role") == GATE:
+        if found.get("role") == GATE_ROLE:
             check.problem("meter", f"{meter} is a gate meter: gate meters stay with their area")
         else:
             now = check.open_link("meter", Rel.HAS_METER, meter, f"{meter} is in no area")
