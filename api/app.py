@@ -19,10 +19,10 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, build_context
 from api.schema import build_schema
-from graph.mismatches import MismatchCache
 from graph.series.reader import LossReader
 from graph.series.writer import ensure_synced
-from graph.store import Store
+from graph.services.mismatches import MismatchCache
+from graph.stores.contract import Store
 from taiqu.settings import Settings
 
 log = logging.getLogger("taiqu.api")

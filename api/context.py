@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from api.dataloaders import Loaders, build_loaders
-from graph.mismatches import MismatchCache
 from graph.series.reader import LossReader
-from graph.store import Store
+from graph.services.mismatches import MismatchCache
+from graph.stores.contract import Store
 from taiqu.settings import Settings
 
 

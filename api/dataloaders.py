@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph.model import Entity, Kind, Link, Rel
+from graph.domain.changes import ChangesetRecord
+from graph.domain.model import Entity, Kind, Link, Rel
 from graph.series.loss import AreaLoss, LossSummary, Reading, ReadingCorrection
 from graph.series.reader import LossReader
-from graph.store import ChangesetRecord, Direction, Page, Store
+from graph.stores.contract import Direction, Page, Store
 
 K = TypeVar("K", bound=tuple)
 V = TypeVar("V")

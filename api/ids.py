@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.errors import InputError
-from graph.model import Kind
+from graph.domain.errors import InputError
+from graph.domain.model import Kind
 
 _BY_NAME = {k.value: k for k in Kind}
 

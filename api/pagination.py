@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from graph.errors import InputError
+from graph.domain.errors import InputError
 
 _PREFIX = "c:"
 

@@ -25,8 +25,8 @@ from api.types.search import SearchHit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.wrap import wrap
-from graph.errors import InputError
-from graph.model import Kind
+from graph.domain.errors import InputError
+from graph.domain.model import Kind
 
 MAX_SEARCH_TEXT = 100
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."

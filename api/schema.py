@@ -27,7 +27,7 @@ from api.types.meter import Meter
 from api.types.org_unit import OrgUnit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
-from graph.errors import AccessDenied, InputError
+from graph.domain.errors import AccessDenied, InputError
 from taiqu.settings import Settings
 
 MASKED_MESSAGE = "Unexpected error."

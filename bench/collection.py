@@ -26,8 +26,8 @@ from typing import Any
 
 from bench.reconcile import timed_cli
 from bench.topology import OUT, Http, peak_rss_mb, percentiles, serve, timed
-from graph.embedded import EmbeddedStore
-from graph.mismatches import MismatchCache
+from graph.services.mismatches import MismatchCache
+from graph.stores.embedded.store import EmbeddedStore
 from loaders.generate_collection import write_collection
 
 SHARE = 0.01  # customer meters read by the concentrator of another area of their feeder

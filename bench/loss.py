@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.topology import OUT, Http, peak_rss_mb, percentiles, serve, timed
-from graph.embedded import EmbeddedStore
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossOrder, LossRules
 from graph.series.reader import LossReader
 from graph.series.writer import sync_topology
+from graph.stores.embedded.store import EmbeddedStore
 from loaders.generate import generate, write_folder
 from loaders.generate_readings import write_readings
 from loaders.load import LoadReport, load_folder

@@ -68,7 +68,7 @@ def apply_into_neo4j(network: Path, market: Path, heap: str, pagecache_mb: int) 
     import tempfile
     import time
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
     from loaders.apply import apply_plan
     from loaders.load import load_folder
     from loaders.plans import PlanStore

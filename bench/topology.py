@@ -24,10 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph.embedded import EmbeddedStore
-from graph.model import Kind, Rel
-from graph.neo4j_store import Neo4jStore
-from graph.store import Store
+from graph.domain.model import Kind, Rel
+from graph.stores.contract import Store
+from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.neo4j.store import Neo4jStore
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from taiqu import neo4j_launcher

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.errors import InputError, StalePlan
+from graph.domain.changes import ChangesetRecord
+from graph.domain.errors import InputError, StalePlan
 from graph.series.files import SeriesFolder
 from graph.series.writer import write_topology
-from graph.store import ChangesetRecord, Progress, Store
+from graph.stores.contract import Progress, Store
 from loaders.plans import PlanStore
 from loaders.reconcile import check_dates
 

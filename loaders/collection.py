@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.model import Kind, Rel
-from graph.store import Store
+from graph.domain.model import Kind, Rel
+from graph.stores.contract import Store
 from loaders.exchange import COLLECTION, Row, decode, read_rows
 from loaders.problems import Problem, Severity
 from loaders.validate import row_problem

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.model import METER_ROLES, OWNERSHIPS, Kind, Rel
+from graph.domain.model import METER_ROLES, OWNERSHIPS, Kind, Rel
 from loaders.problems import Problem
 
 

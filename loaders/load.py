@@ -15,8 +15,9 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import LoadRejected
-from graph.model import Kind
+from graph.domain.changes import ChangeSet, ChangesetRecord, new_changeset_id
+from graph.domain.errors import LoadRejected
+from graph.domain.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
 from graph.series.writer import (
@@ -26,7 +27,7 @@ from graph.series.writer import (
     sync_topology,
     touches_loss,
 )
-from graph.store import ChangeSet, ChangesetRecord, Progress, Store, new_changeset_id
+from graph.stores.contract import Progress, Store
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.gc_pause import paused_gc

@@ -11,8 +11,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from graph.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
-from graph.store import ChangeSet, LinkClose, Store
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
+from graph.stores.contract import Store
 from loaders.exchange import SPEC_BY_KIND
 from loaders.problems import Problem, Severity
 from loaders.validate import Snapshot, WantedLink

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError
-from graph.model import Entity, Kind, Rel
+from graph.domain.errors import InputError
+from graph.domain.model import Entity, Kind, Rel
 from loaders.reconcile import Change, Plan
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")  # new_changeset_id's shape

@@ -3,8 +3,8 @@
 A plan lists what the source's snapshot adds, removes, moves and changes (each with before and
 after), and the graph version it was computed against. It is stored; `apply_plan` turns it into
 one change set dated on the effective date and writes it only if the graph is still at that
-version (see graph.store.Store.apply). Nothing is ever deleted: removing an entity closes its
-open intervals, moving one closes an interval and opens the next.
+version (see graph.stores.contract.Store.apply). Nothing is ever deleted: removing an entity
+closes its open intervals, moving one closes an interval and opens the next.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import LoadRejected
-from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
-from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
+from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_changeset_id
+from graph.domain.errors import LoadRejected
+from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.stores.contract import Store
 from loaders.collection import (
     EvidenceChange,
     diff_collection,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.model import Entity, Kind
+from graph.domain.model import Entity, Kind
 from loaders.exchange import ParsedFile, Row
 from loaders.problems import Problem
 

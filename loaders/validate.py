@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from graph.model import ATTRIBUTES, REL_SPECS, Entity, Kind, Rel
-from graph.store import Store
+from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, Rel
+from graph.stores.contract import Store
 from loaders.exchange import Column, ParsedFile, Row
 from loaders.problems import Problem, Severity
 

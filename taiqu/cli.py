@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from graph.errors import LoadRejected, TaiquError
-from graph.mismatches import Mismatch
+from graph.domain.changes import new_changeset_id
+from graph.domain.errors import LoadRejected, TaiquError
 from graph.series.loss import AreaLoss
-from graph.store import new_changeset_id
+from graph.services.mismatches import Mismatch
 from loaders.load import LoadReport, load_folder
 from loaders.sources import SOURCES
 from taiqu.settings import Settings
@@ -166,8 +166,8 @@ def _mismatch_json(m: Mismatch, statuses: dict[str, AreaLoss]) -> dict[str, obje
 
 
 def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.mismatches import area_statuses, find_mismatches
     from graph.series.reader import LossReader
+    from graph.services.mismatches import area_statuses, find_mismatches
 
     today = dt.date.today()
     store = settings.open_store()

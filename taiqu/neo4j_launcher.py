@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import StoreError
+from graph.domain.errors import StoreError
 
 LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "neo4j-launcher"
 MAIN_CLASS = "TaiquNeo4jLauncher"

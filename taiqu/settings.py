@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from graph.errors import ConfigError
-from graph.factory import open_store
+from graph.domain.errors import ConfigError
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
-from graph.store import Store
+from graph.stores.contract import Store
+from graph.stores.factory import open_store
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.store import Store
+from graph.stores.contract import Store
+from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.neo4j.store import Neo4jStore
 
 STORE_KINDS = ["embedded", "neo4j"]
 if os.environ.get("TAIQU_TESTS_NEO4J", "").lower() == "off":

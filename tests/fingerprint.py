@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.model import REL_SPECS, Kind, Rel
-from graph.store import Store
+from graph.domain.model import REL_SPECS, Kind, Rel
+from graph.stores.contract import Store
 
 
 def fingerprint(store: Store) -> dict[str, object]:

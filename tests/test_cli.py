@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from graph.mismatches import find_mismatches
-from graph.model import Kind
+from graph.domain.model import Kind
+from graph.services.mismatches import find_mismatches
+from graph.stores.embedded.store import EmbeddedStore
 from taiqu.settings import Settings
 from tests.builder import evidence_only, small_network, small_network_with_a_week
 

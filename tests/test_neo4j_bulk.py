@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import neo4j_store
-from graph.model import Kind
-from graph.neo4j_store import Neo4jStore, disjoint_parts
+from graph.domain.model import Kind
+from graph.stores.neo4j import store as neo4j_store
+from graph.stores.neo4j.store import Neo4jStore, disjoint_parts
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from tests.fingerprint import fingerprint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import ConfigError
+from graph.domain.errors import ConfigError
 from taiqu.settings import Settings
 
 TOKEN_A = "a" * 24

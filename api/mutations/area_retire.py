@@ -16,8 +16,8 @@ from api.mutations.common import (
     run_event,
 )
 from api.types.transformer import Transformer
-from graph.events.areas import area_retire
-from graph.model import Kind
+from graph.domain.model import Kind
+from graph.services.events.areas import area_retire
 
 
 @strawberry.input

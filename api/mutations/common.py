@@ -11,10 +11,11 @@ import strawberry
 
 from api.types.changeset import Changeset
 from api.types.resolve import context, node_by_code
-from graph.errors import AccessDenied, EventRejected
-from graph.events.base import CheckedEvent, write_event
-from graph.model import Kind
-from graph.store import ChangesetRecord, Store
+from graph.domain.changes import ChangesetRecord
+from graph.domain.errors import AccessDenied, EventRejected
+from graph.domain.model import Kind
+from graph.services.events.base import CheckedEvent, write_event
+from graph.stores.contract import Store
 
 EFFECTIVE_DOC = "The date the change holds from (default: today)."
 

@@ -16,8 +16,8 @@ from api.mutations.common import (
     run_event,
 )
 from api.types.meter import Meter
-from graph.events.meters import meter_replace
-from graph.model import Kind
+from graph.domain.model import Kind
+from graph.services.events.meters import meter_replace
 
 
 @strawberry.input

@@ -8,7 +8,7 @@ import datetime as dt
 import strawberry
 
 from api.types.connection import PageInfo
-from graph.store import ChangesetRecord
+from graph.domain.changes import ChangesetRecord
 
 
 @strawberry.type(description="How many of one kind of change a changeset made.")

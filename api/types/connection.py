@@ -9,8 +9,8 @@ from typing import Generic, TypeVar
 import strawberry
 
 from api.pagination import encode_cursor
-from graph.model import Entity
-from graph.store import Page
+from graph.domain.model import Entity
+from graph.stores.contract import Page
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ import strawberry
 from api.types.node import Node
 from api.types.resolve import children
 from api.types.shared_fields import name_field, text_field
-from graph.model import Rel
+from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.meter import Meter

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from graph.model import Kind
+from graph.domain.model import Kind
 
 
 @strawberry.enum

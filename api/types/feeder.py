@@ -12,7 +12,7 @@ from api.types.node import Node
 from api.types.resolve import child_page, parent
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from api.types.transformer import Transformer
-from graph.model import Rel
+from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.org_unit import OrgUnit

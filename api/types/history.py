@@ -12,7 +12,7 @@ import strawberry
 from api.types.changeset import Changeset
 from api.types.node import Node
 from api.types.resolve import context
-from graph.model import BEGINNING, FOREVER, REL_SPECS, Entity, Link, Rel
+from graph.domain.model import BEGINNING, FOREVER, REL_SPECS, Entity, Link, Rel
 
 
 @strawberry.type(description="One interval [from, to) of a relationship.")

@@ -9,7 +9,7 @@ import strawberry
 
 from api.types.connection import PageInfo
 from api.types.resolve import context
-from graph.model import Kind
+from graph.domain.model import Kind
 from graph.series import loss as domain
 from graph.series.loss import LossRules
 

@@ -20,7 +20,7 @@ from api.types.loss import (
     TransformerLossEdge,
 )
 from api.types.resolve import period_context
-from graph.model import Kind
+from graph.domain.model import Kind
 from graph.series import loss as domain
 
 SCOPE_OF_KIND = {

@@ -13,7 +13,7 @@ from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
 from api.types.resolve import parent, period_context
 from api.types.shared_fields import path_field, text_field
-from graph.model import Rel
+from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.transformer import Transformer

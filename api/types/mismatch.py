@@ -17,9 +17,9 @@ from api.types.customer import Customer
 from api.types.loss import TransformerLoss
 from api.types.meter import Meter
 from api.types.resolve import context, node_by_code
-from graph import mismatches as domain
-from graph.model import Kind
+from graph.domain.model import Kind
 from graph.series.loss import AreaLoss
+from graph.services import mismatches as domain
 
 if TYPE_CHECKING:
     from api.types.transformer import Transformer

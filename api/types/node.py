@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from api.ids import global_id
-from graph.model import Entity
+from graph.domain.model import Entity
 
 
 @strawberry.interface(description="An entity of the network, addressable by `Query.node(id)`.")

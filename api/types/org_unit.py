@@ -11,7 +11,7 @@ from api.types.resolve import children, org_transformer_page, parent
 from api.types.shared_fields import name_field, path_field, text_field
 from api.types.substation import Substation
 from api.types.transformer import Transformer
-from graph.model import Rel
+from graph.domain.model import Rel
 
 
 @strawberry.type(description="A unit of the utility's organisation tree.")

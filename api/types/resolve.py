@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from api.context import Context
 from api.pagination import decode_cursor, page_size
-from graph.model import Entity, Kind, Rel
-from graph.store import Page
+from graph.domain.model import Entity, Kind, Rel
+from graph.stores.contract import Page
 
 
 def context(info: Any) -> Context:

@@ -8,7 +8,7 @@ import strawberry
 
 from api.types.node import Node
 from api.types.resolve import parent, path_from_top
-from graph.model import Kind, Rel
+from graph.domain.model import Kind, Rel
 
 if TYPE_CHECKING:
     from api.types.org_unit import OrgUnit

@@ -11,7 +11,7 @@ from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import children
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
-from graph.model import Rel
+from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.org_unit import OrgUnit

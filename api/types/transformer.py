@@ -15,7 +15,7 @@ from api.types.meter import Meter
 from api.types.node import Node
 from api.types.resolve import child_page, context, parent, period_context
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
-from graph.model import Rel
+from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.feeder import Feeder

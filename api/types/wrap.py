@@ -11,7 +11,7 @@ from api.types.node import Node
 from api.types.org_unit import OrgUnit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
-from graph.model import Entity, Kind
+from graph.domain.model import Entity, Kind
 
 _TYPES: dict[Kind, type[Node]] = {
     Kind.ORG_UNIT: OrgUnit,

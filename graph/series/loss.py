@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from graph.errors import InputError
+from graph.domain.errors import InputError
 
 
 class LossStatus(StrEnum):

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph.model import Rel
+from graph.domain.model import Rel
 
 # valid_from, valid_to (as date ordinals: integer arithmetic in the hot loop), gate meters,
 # other meters

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import duckdb
 
-from graph.errors import InputError
+from graph.domain.errors import InputError
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
 from graph.series.judge import AreaNumbers, Thresholds, flags, judge, rollup

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from graph.errors import StoreError
+from graph.domain.errors import StoreError
 from graph.series import sql
 from graph.series.files import SeriesFolder, next_generation
 from graph.series.writer import literal, recompute_balances, table_of

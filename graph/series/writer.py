@@ -16,10 +16,11 @@ from pathlib import Path
 
 import duckdb
 
-from graph.model import FOREVER, Kind, Rel
+from graph.domain.changes import ChangeSet
+from graph.domain.model import FOREVER, Kind, Rel
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder, next_generation
-from graph.store import ChangeSet, Progress, Store
+from graph.stores.contract import Progress, Store
 
 # Relationships that place an area in the network and org trees (roll-ups walk them).
 PLACEMENT_RELS = (Rel.SUPPLIES, Rel.FEEDS, Rel.TRANSFORMER_OWNER, Rel.ORG_PARENT)

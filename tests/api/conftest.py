@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
 from tests.builder import small_network

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
 from tests.api.conftest import Api, make_api

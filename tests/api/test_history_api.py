@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.api.conftest import make_api
 from tests.builder import small_network

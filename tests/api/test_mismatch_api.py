@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.apply import apply_plan
 from loaders.load import load_folder
 from loaders.plans import PlanStore

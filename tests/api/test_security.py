@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from taiqu.settings import Settings
 from tests.api.conftest import Api, make_api
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from api.pagination import encode_cursor
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from tests.api.conftest import TODAY, Api, make_api

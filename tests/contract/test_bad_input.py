@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import LoadRejected
-from graph.model import Kind
-from graph.store import Store
+from graph.domain.errors import LoadRejected
+from graph.domain.model import Kind
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.builder import small_network
 from tests.fingerprint import fingerprint

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import StalePlan
-from graph.model import Entity, Kind, Link, Rel
-from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
+from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_changeset_id
+from graph.domain.errors import StalePlan
+from graph.domain.model import Entity, Kind, Link, Rel
+from graph.stores.contract import Store
+from graph.stores.embedded.store import EmbeddedStore
 from loaders.load import load_folder
 from tests.builder import small_network
 from tests.fingerprint import fingerprint

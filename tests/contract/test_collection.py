@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import LoadRejected
-from graph.mismatches import MismatchCache, find_mismatches
-from graph.model import Rel
-from graph.store import Store
+from graph.domain.errors import LoadRejected
+from graph.domain.model import Rel
+from graph.services.mismatches import MismatchCache, find_mismatches
+from graph.stores.contract import Store
 from loaders.apply import apply_plan
 from loaders.load import load_folder
 from loaders.plans import PlanStore

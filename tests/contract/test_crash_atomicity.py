@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from tests.builder import small_network

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import LoadRejected
-from graph.model import BEGINNING, FOREVER, Kind, Link, Rel
-from graph.store import ChangeSet, LinkClose, Store
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.errors import LoadRejected
+from graph.domain.model import BEGINNING, FOREVER, Kind, Link, Rel
+from graph.stores.contract import Store
 from loaders.exchange import parse_folder
 from loaders.load import load_folder
 from loaders.validate import validate

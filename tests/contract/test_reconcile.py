@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError, LoadRejected, StalePlan
-from graph.model import Kind, Rel
-from graph.store import Store
+from graph.domain.errors import InputError, LoadRejected, StalePlan
+from graph.domain.model import Kind, Rel
+from graph.stores.contract import Store
 from loaders.apply import apply_plan
 from loaders.load import load_folder
 from loaders.plans import PlanStore

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Rel
-from graph.neo4j_store import Neo4jStore
-from graph.store import Store
+from graph.domain.model import Rel
+from graph.stores.contract import Store
+from graph.stores.neo4j.store import Neo4jStore
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from loaders.plans import PlanStore

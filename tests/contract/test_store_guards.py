@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreError
-from graph.model import Entity, Kind, Link, Rel
-from graph.store import ChangeSet, LinkClose, Store
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.errors import StoreError
+from graph.domain.model import Entity, Kind, Link, Rel
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.builder import small_network
 from tests.fingerprint import fingerprint
@@ -57,17 +58,17 @@ def test_bulk_lookups_answer_as_the_chunked_ones(
     """Above BULK_LOOKUP codes the stores scan the relationship instead of looking each code
     up; both ways give the same answer (unknown and unlinked codes left out). Neo4j's scans
     come in pages; a page size of 2 gives the same entities."""
-    import graph.embedded
-    import graph.neo4j_store
+    import graph.stores.embedded.store
+    import graph.stores.neo4j.store
 
     load_folder(store, small_network().write(tmp_path / "net"))
     codes = ["M1", "M2", "M3", "G1", "V1", "M404", "U1"]
     chunked = store.open_links(Rel.HAS_METER, codes)
     parents = store.open_parents(Rel.USES_METER, codes)
     meters = sorted(store.scan_entities(Kind.METER), key=lambda e: e.code)
-    for module in (graph.embedded, graph.neo4j_store):
+    for module in (graph.stores.embedded.store, graph.stores.neo4j.store):
         monkeypatch.setattr(module, "BULK_LOOKUP", 2)
-    monkeypatch.setattr(graph.neo4j_store, "SCAN_PAGE", 2)  # Neo4j scans in pages: many here
+    monkeypatch.setattr(graph.stores.neo4j.store, "SCAN_PAGE", 2)  # Neo4j scans in pages: many here
     assert sorted(store.scan_entities(Kind.METER), key=lambda e: e.code) == meters
     assert len(meters) == 7 and meters[0].attrs["multiplier"] == 60
     assert store.open_links(Rel.HAS_METER, codes) == chunked

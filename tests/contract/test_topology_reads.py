@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import BEGINNING, FOREVER, Kind, Rel
-from graph.store import Store
+from graph.domain.model import BEGINNING, FOREVER, Kind, Rel
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.builder import small_network
 

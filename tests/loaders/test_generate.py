@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from graph.model import Kind
+from graph.domain.model import Kind
+from graph.stores.embedded.store import EmbeddedStore
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 

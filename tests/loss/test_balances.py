@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
+from graph.domain.errors import InputError
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossOrder, LossRules, LossStatus, LossSummary
 from graph.series.reader import LossReader
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.loss.networks import moved_network, moved_readings, status_network
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import LoadRejected
-from graph.model import Kind
+from graph.domain.errors import LoadRejected
+from graph.domain.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
 from graph.series.reader import LossReader
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.fingerprint import fingerprint
 from tests.loss.networks import moved_network, moved_readings

@@ -12,7 +12,7 @@ from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
 from graph.series.reader import LossReader
 from graph.series.writer import ensure_synced, mark_topology_stale
-from graph.store import Store
+from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.api.conftest import make_api
 from tests.loss.networks import moved_network, moved_readings

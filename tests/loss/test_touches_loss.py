@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.model import Entity, Kind, Link, Rel
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.model import Entity, Kind, Link, Rel
 from graph.series.writer import touches_loss
-from graph.store import ChangeSet, LinkClose
 
 DAY = dt.date(2026, 11, 1)
 

@@ -13,11 +13,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from graph.errors import EventRejected, FieldProblem, StalePlan
-from graph.model import FOREVER, Entity, Kind, Link, Rel
+from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_changeset_id
+from graph.domain.errors import EventRejected, FieldProblem, StalePlan
+from graph.domain.model import FOREVER, Entity, Kind, Link, Rel
 from graph.series.files import SeriesFolder
 from graph.series.writer import write_topology
-from graph.store import ChangeSet, ChangesetRecord, LinkClose, Store, new_changeset_id
+from graph.stores.contract import Store
 
 MAX_CODE_LENGTH = 64
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
-from graph.model import GATE_ROLE, Kind, Rel
-from graph.store import ChangeSet, LinkClose, Store
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.model import GATE_ROLE, Kind, Rel
+from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
+from graph.stores.contract import Store
 
 MAX_CAPACITY_KVA = 100_000.0
 

@@ -7,7 +7,7 @@ allow-list) and refuse anything else.
 
 from __future__ import annotations
 
-from graph.model import ATTRIBUTES, REL_SPECS, Kind, Rel
+from graph.domain.model import ATTRIBUTES, REL_SPECS, Kind, Rel
 
 
 def _label(kind: Kind) -> str:
@@ -150,7 +150,7 @@ def entity_page(kind: Kind) -> str:
 
 def search(kind: Kind) -> str:
     """Substring search on the lowercased `search_key` (served by the TEXT index), ranked as
-    graph.search_key.hit_rank."""
+    graph.domain.search_key.hit_rank."""
     return (
         f"MATCH (n:{_label(kind)}) WHERE n.search_key CONTAINS $needle "
         "WITH n, CASE "

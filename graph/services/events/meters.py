@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
-from graph.model import FOREVER, GATE_ROLE, Entity, Kind, Link, Rel
-from graph.store import ChangeSet, LinkClose, Store
+from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.model import FOREVER, GATE_ROLE, Entity, Kind, Link, Rel
+from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
+from graph.stores.contract import Store
 
 MAX_REGISTER_KWH = 1e12  # a register has at most ~12 digits before the point
 

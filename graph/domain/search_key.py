@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import Entity, Kind
+from graph.domain.model import Entity, Kind
 
 SEP = "\u0001"  # cannot occur in codes or names read from CSV text
 

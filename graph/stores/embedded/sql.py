@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import Kind
+from graph.domain.model import Kind
 
 SCHEMA_VERSION = "4"
 
@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS entity (
     kind TEXT NOT NULL,
     code TEXT NOT NULL,
     attrs TEXT NOT NULL,          -- JSON object of the kind's attributes
-    search_key TEXT NOT NULL,     -- lower(code || SEP || name), see graph.search_key
+    search_key TEXT NOT NULL,     -- lower(code || SEP || name), see graph.domain.search_key
     UNIQUE (kind, code)
 );
 -- Substring search: a trigram index over search_key, kept in step by the triggers below.
@@ -151,14 +151,14 @@ INSERT_LINK = (
 ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
 ENTITY_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
 
-# Rank as graph.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
+# Rank as graph.domain.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
 _RANK = """CASE
     WHEN substr(e.search_key, 1, length(:needle) + 1) = :needle || char(1) THEN 0
     WHEN substr(e.search_key, 1, length(:needle)) = :needle
       OR instr(e.search_key, char(1) || :needle) > 0 THEN 1
     ELSE 2 END"""
 TRIGRAM_MIN_CHARS = 3  # shorter text cannot use the trigram index
-# Kind order of graph.search_key.KIND_ORDER (top of the network first), from the fixed enum.
+# Kind order of graph.domain.search_key.KIND_ORDER (top of the network first), from the fixed enum.
 _KIND_ORDER = (
     "CASE e.kind "
     + " ".join(f"WHEN '{kind.value}' THEN {i}" for i, kind in enumerate(Kind))

@@ -13,10 +13,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from graph.model import BEGINNING, GATE_ROLE, Entity, Kind, Rel
+from graph.domain.model import BEGINNING, GATE_ROLE, Entity, Kind, Rel
 from graph.series.loss import AreaLoss
 from graph.series.reader import LossReader
-from graph.store import Store
+from graph.stores.contract import Store
 
 #: "Current" loss status of the areas involved: the last days with readings (a week).
 STATUS_DAYS = 7

@@ -19,18 +19,12 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from graph import embedded_sql as q
-from graph.errors import StalePlan, StoreError
-from graph.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
-from graph.search_key import search_key
-from graph.store import (
-    ChangeSet,
-    ChangesetRecord,
-    Direction,
-    Page,
-    Progress,
-    ReadDisagreement,
-)
+from graph.domain.changes import ChangeSet, ChangesetRecord
+from graph.domain.errors import StalePlan, StoreError
+from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.domain.search_key import search_key
+from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
+from graph.stores.embedded import sql as q
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch

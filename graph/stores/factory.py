@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.store import Store
+from graph.stores.contract import Store
+from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.neo4j.store import Neo4jStore
 
 
 def open_store(

@@ -22,18 +22,12 @@ from neo4j import (
 )
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
-from graph import neo4j_queries as cy
-from graph.errors import StalePlan, StoreError
-from graph.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
-from graph.search_key import SEP, rank_hits, search_key
-from graph.store import (
-    ChangeSet,
-    ChangesetRecord,
-    Direction,
-    Page,
-    Progress,
-    ReadDisagreement,
-)
+from graph.domain.changes import ChangeSet, ChangesetRecord
+from graph.domain.errors import StalePlan, StoreError
+from graph.domain.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.domain.search_key import SEP, rank_hits, search_key
+from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
+from graph.stores.neo4j import queries as cy
 
 BATCH_ROWS = 10_000  # rows per UNWIND statement
 BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of UNWIND lookups

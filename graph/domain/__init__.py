@@ -1,0 +1,1 @@
+"""The domain: the network model, its rules and errors (standard library only)."""

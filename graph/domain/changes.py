@@ -1,0 +1,103 @@
+"""What one write changes, and its audit record: value objects that every store takes.
+
+A `ChangeSet` is computed and validated in full before a store sees it; the store writes it
+all or nothing, with its `ChangesetRecord` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from graph.domain.model import Entity, Kind, Link, Rel
+
+
+@dataclass(frozen=True, slots=True)
+class LinkClose:
+    """Close the open interval of `child` in `rel` at `valid_to` (exclusive)."""
+
+    rel: Rel
+    child: str
+    valid_to: dt.date
+
+
+@dataclass(frozen=True)
+class ChangesetRecord:
+    """The audit record of one write: who, when, from which source, what it counted.
+
+    `graph_version` is the version the write produced (every write adds one); the intervals it
+    opened and closed carry its `id`.
+    """
+
+    id: str
+    source: str  # "load", a reconciliation source ("equipment", ...) or an event kind
+    actor: str
+    created_at: dt.datetime  # UTC
+    effective: dt.date | None
+    counts: dict[str, int]
+    note: str = ""
+    graph_version: int = 0
+    # What a change event said beyond its counts: the meter and area codes, before and after
+    # values, register readings of a replaced meter ("final_register_kwh": "12345.6").
+    details: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "source": self.source,
+                "actor": self.actor,
+                "created_at": self.created_at.isoformat(),
+                "effective": self.effective.isoformat() if self.effective else None,
+                "counts": self.counts,
+                "note": self.note,
+                "graph_version": self.graph_version,
+                "details": self.details,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ChangesetRecord:
+        raw = json.loads(text)
+        return cls(
+            id=raw["id"],
+            source=raw["source"],
+            actor=raw["actor"],
+            created_at=dt.datetime.fromisoformat(raw["created_at"]),
+            effective=dt.date.fromisoformat(raw["effective"]) if raw["effective"] else None,
+            counts={k: int(v) for k, v in raw["counts"].items()},
+            note=raw.get("note", ""),
+            graph_version=int(raw.get("graph_version", 0)),
+            details={str(k): str(v) for k, v in raw.get("details", {}).items()},
+        )
+
+
+def new_changeset_id(at: dt.datetime) -> str:
+    """Sortable by time, unique by a random suffix: 20261128T184501-3f9a2c."""
+    return f"{at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class ChangeSet:
+    """Everything one write applies, computed and validated before any of it is written."""
+
+    created: dict[Kind, list[Entity]] = field(default_factory=dict)
+    updated: dict[Kind, list[Entity]] = field(default_factory=dict)
+    closed: list[LinkClose] = field(default_factory=list)
+    opened: list[Link] = field(default_factory=list)
+    record: ChangesetRecord | None = None  # written with the changes, in the same transaction
+
+    def is_empty(self) -> bool:
+        return self.row_count() == 0
+
+    def row_count(self) -> int:
+        return (
+            sum(len(v) for v in self.created.values())
+            + sum(len(v) for v in self.updated.values())
+            + len(self.closed)
+            + len(self.opened)
+        )

@@ -1,1 +1,0 @@
-"""Change events entered one at a time (see graph.events.base)."""

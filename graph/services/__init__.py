@@ -1,0 +1,1 @@
+"""Services: the one topology write path, change events and the mismatch report."""

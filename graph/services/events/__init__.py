@@ -1,0 +1,1 @@
+"""Change events entered one at a time (see graph.services.events.base)."""

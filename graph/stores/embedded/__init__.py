@@ -1,0 +1,1 @@
+"""The embedded store: SQLite under TAIQU_HOME, its SQL beside it."""

@@ -1,0 +1,1 @@
+"""The Neo4j store: the driver and its Cypher beside it."""
