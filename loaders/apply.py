@@ -7,7 +7,7 @@ import datetime as dt
 from graph.domain.changes import ChangesetRecord
 from graph.domain.errors import InputError, StalePlan
 from graph.series.files import SeriesFolder
-from graph.series.writer import write_topology
+from graph.services.write import write_topology
 from graph.stores.contract import Progress, Store
 from loaders.plans import PlanStore
 from loaders.reconcile import check_dates

@@ -15,18 +15,13 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.domain.changes import ChangeSet, ChangesetRecord, new_changeset_id
+from graph.domain.changes import ChangeSet, ChangesetRecord, new_record
 from graph.domain.errors import LoadRejected
 from graph.domain.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
-from graph.series.writer import (
-    connect,
-    ensure_synced,
-    mark_topology_stale,
-    sync_topology,
-    touches_loss,
-)
+from graph.series.writer import connect, ensure_synced
+from graph.services.write import write_topology
 from graph.stores.contract import Progress, Store
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
@@ -136,21 +131,13 @@ def load_record(
     summary: PlanSummary, folder: Path, effective: dt.date | None, actor: str | None
 ) -> ChangesetRecord:
     """The audit record of a load: who, when, which folder, what it counted."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return ChangesetRecord(
-        id=new_changeset_id(now),
-        source="load",
-        actor=actor or who(),
-        created_at=now,
-        effective=effective,
-        counts={
-            "created": sum(summary.created.values()),
-            "updated": sum(summary.updated.values()),
-            "moved": sum(summary.moved.values()),
-            "linked": summary.linked,
-        },
-        note=str(folder),
-    )
+    counts = {
+        "created": sum(summary.created.values()),
+        "updated": sum(summary.updated.values()),
+        "moved": sum(summary.moved.values()),
+        "linked": summary.linked,
+    }
+    return new_record("load", actor or who(), effective, counts, note=str(folder))
 
 
 def _write(
@@ -167,16 +154,7 @@ def _write(
     errors = sorted(p for p in problems if p.severity == "error")
     if errors:
         raise LoadRejected(errors)
-    writing = time.perf_counter()
-    follow = series if series is not None and touches_loss(changes) else None
-    if not changes.is_empty():
-        progress(f"writing {changes.row_count():,} changes")
-        if follow is not None:
-            mark_topology_stale(follow)
-        store.apply(changes, progress)
-    done = time.perf_counter()
-    if series is not None and (follow is not None or not series.read().topology):
-        sync_topology(series, store, progress)
+    written = write_topology(store, changes, series, progress)
     warnings = sorted(p for p in problems if p.severity == "warning")
     return LoadReport(
         summary,
@@ -184,5 +162,5 @@ def _write(
         rows_read,
         changes.row_count(),
         time.perf_counter() - started,
-        done - writing,
+        written.apply_seconds,
     )

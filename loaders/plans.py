@@ -9,9 +9,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from graph.domain.changes import new_changeset_id
 from graph.domain.errors import InputError
 from graph.domain.model import Entity, Kind, Rel
-from loaders.reconcile import Change, Plan
+from graph.stores.contract import Store
+from loaders.problems import Problem
+from loaders.reconcile import Change, Plan, make_plan
 
 _ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")  # new_changeset_id's shape
 
@@ -95,3 +98,14 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     return {
         k: raw[k] for k in ("plan_id", "source", "graph_version", "created_at", "counts", "changes")
     }
+
+
+def plan_snapshot(
+    store: Store, plans: PlanStore, source: str, folder: Path, actor: str
+) -> tuple[Plan, list[Problem]]:
+    """`taiqu reconcile plan`: diff one source's snapshot into a new plan and store it.
+    Raises LoadRejected (nothing stored) on any error; returns the plan and its warnings."""
+    plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
+    plan, warnings = make_plan(store, source, folder, plan_id, actor)
+    plans.save(plan)
+    return plan, warnings

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from graph.domain.changes import new_changeset_id
 from graph.domain.errors import LoadRejected, TaiquError
 from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
@@ -91,13 +90,12 @@ def _print_problems(rejected: LoadRejected) -> None:
 
 def cmd_reconcile_plan(args: argparse.Namespace, settings: Settings) -> int:
     from loaders.load import who
-    from loaders.plans import PlanStore, plan_summary
-    from loaders.reconcile import make_plan
+    from loaders.plans import PlanStore, plan_snapshot, plan_summary
 
     store = settings.open_store()
     try:
-        plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
-        plan, warnings = make_plan(store, args.source, Path(args.dir), plan_id, who())
+        plans = PlanStore(settings.plans_folder())
+        plan, warnings = plan_snapshot(store, plans, args.source, Path(args.dir), who())
     except LoadRejected as rejected:
         _print_problems(rejected)
         print(
@@ -108,7 +106,6 @@ def cmd_reconcile_plan(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     for warning in warnings:
         print(warning, file=sys.stderr)
-    PlanStore(settings.plans_folder()).save(plan)
     if args.json:
         print(json.dumps(plan_summary(plan), ensure_ascii=False, indent=1))
         return 0
@@ -219,56 +216,40 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from loaders.generate import generate, write_folder
-    from loaders.generate_readings import write_readings
+    from loaders.demo import apply_demo_evidence, write_demo_folder
+    from loaders.load import who
+    from loaders.plans import PlanStore
 
     started = time.perf_counter()
-    network = generate(args.meters, seed=args.seed)
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
-    write_folder(network, folder)
-    # The last `days` full days before today: what a collection system would have sent.
-    first_day = dt.date.today() - dt.timedelta(days=args.days)
+    demo = write_demo_folder(folder, args.meters, args.days, args.seed, dt.date.today())
     if args.days:
-        readings = write_readings(folder, first_day, args.days, seed=args.seed)
-        _progress(f"generated {readings:,} readings from {first_day} for {args.days} days")
+        _progress(
+            f"generated {demo.readings:,} readings from {demo.first_day} for {args.days} days"
+        )
     _progress(
-        f"generated {network.meter_count:,} meters ({network.entity_count():,} entities) "
+        f"generated {demo.meters:,} meters ({demo.entities:,} entities) "
         f"into {folder} in {time.perf_counter() - started:.1f} s"
     )
     code = _load(settings, folder, None)
     if code:
         return code
-    _demo_evidence(settings, folder, args.seed, first_day)
+    store = settings.open_store()
+    try:
+        plans = PlanStore(settings.plans_folder())
+        elsewhere = apply_demo_evidence(
+            store, plans, settings.series_folder(), demo, args.seed, who()
+        )
+    finally:
+        store.close()
+    if elsewhere is not None:
+        _progress(
+            f"collection evidence applied: {elsewhere:,} meters read in another area "
+            "(taiqu reconcile mismatches)"
+        )
     if args.no_serve:
         return 0
     return _serve(settings, args.host, args.port)
-
-
-def _demo_evidence(settings: Settings, folder: Path, seed: int, effective: dt.date) -> None:
-    """Collection evidence with a few mismatches, planned and applied like a real snapshot
-    (nothing to apply when the demo runs again on the same home)."""
-    from loaders.apply import apply_plan
-    from loaders.generate_collection import write_collection
-    from loaders.load import who
-    from loaders.plans import PlanStore
-    from loaders.reconcile import make_plan
-
-    elsewhere = write_collection(folder, folder / "collection", seed)
-    store = settings.open_store()
-    try:
-        plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
-        plan, _ = make_plan(store, "collection", folder / "collection", plan_id, who())
-        if plan.is_empty():
-            return
-        plans = PlanStore(settings.plans_folder())
-        plans.save(plan)
-        apply_plan(store, plans, plan.plan_id, effective, who())
-    finally:
-        store.close()
-    _progress(
-        f"collection evidence applied: {elsewhere:,} meters read in another area "
-        "(taiqu reconcile mismatches)"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:

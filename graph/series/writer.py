@@ -272,24 +272,6 @@ def touches_loss(changes: ChangeSet) -> bool:
     )
 
 
-def write_topology(
-    store: Store,
-    changes: ChangeSet,
-    series: SeriesFolder | None,
-    progress: Progress | None = None,
-    expect_version: int | None = None,
-) -> None:
-    """Write a change set to the store and keep the series copy in step: marked stale before
-    the write (a crash in between is repaired later), synced after it; neither when the
-    change set touches nothing loss reads."""
-    follow = series if series is not None and touches_loss(changes) else None
-    if follow is not None:
-        mark_topology_stale(follow)
-    store.apply(changes, progress, expect_version=expect_version)
-    if follow is not None:
-        sync_topology(follow, store, progress)
-
-
 def recompute_balances(
     con: duckdb.DuckDBPyConnection,
     folder: SeriesFolder,

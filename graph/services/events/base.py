@@ -4,7 +4,7 @@ An event is checked whole against the graph as it is (every problem names the in
 it is about), turned into one change set dated on its effective date, and written only if
 the graph has not changed since it was checked (the graph version, as for plans). Nothing is
 overwritten: moves close one interval and open the next. The series copy loss reads follows
-(graph.series.writer.write_topology), as for every topology write.
+(graph.services.write.write_topology), as for every topology write.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_changeset_id
+from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_record
 from graph.domain.errors import EventRejected, FieldProblem, StalePlan
+from graph.domain.intervals import can_end_on
 from graph.domain.model import FOREVER, Entity, Kind, Link, Rel
 from graph.series.files import SeriesFolder
-from graph.series.writer import write_topology
+from graph.services.write import write_topology
 from graph.stores.contract import Store
 
 MAX_CODE_LENGTH = 64
@@ -62,7 +63,7 @@ class EventCheck:
             if missing is not None:
                 self.problem(name, missing)
             return None
-        if link.valid_from >= self.effective:
+        if not can_end_on(link.valid_from, self.effective):
             self.problem(
                 "effective",
                 f"{child} is under {link.parent} ({rel.value}) since {link.valid_from}: "
@@ -107,17 +108,7 @@ class EventCheck:
 def event_record(
     kind: str, actor: str, effective: dt.date, counts: dict[str, int], details: dict[str, str]
 ) -> ChangesetRecord:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return ChangesetRecord(
-        id=new_changeset_id(now),
-        source=kind,
-        actor=actor,
-        created_at=now,
-        effective=effective,
-        counts=counts,
-        note=f"event {kind}",
-        details=details,
-    )
+    return new_record(kind, actor, effective, counts, note=f"event {kind}", details=details)
 
 
 @dataclass(frozen=True)
