@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.topology import OUT, Http, peak_rss_mb, percentiles, serve, timed
+from graph.domain.scope import Scope
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossOrder, LossRules
 from graph.series.reader import LossReader
@@ -83,25 +84,27 @@ def _queries(
         (
             "network_summary_month",
             lambda _: http.graphql(NETWORK_SUMMARY, _period(*MONTH)),
-            lambda _: reader.summaries("network", [], *MONTH),
+            lambda _: reader.summaries(Scope.NETWORK, [], *MONTH),
             [""],
         ),
         (
             "feeder_summary_month",
             lambda c: http.graphql(FEEDER_SUMMARY, {"code": c, **_period(*MONTH)}),
-            lambda c: reader.summaries("feeder", [c], *MONTH),
+            lambda c: reader.summaries(Scope.FEEDER, [c], *MONTH),
             feeders,
         ),
         (
             "county_series_30_days",
             lambda c: http.graphql(COUNTY_SERIES, {"code": c, **_period(*SERIES_30)}),
-            lambda c: reader.series("org", [c], *SERIES_30),
+            lambda c: reader.series(Scope.ORG, [c], *SERIES_30),
             counties,
         ),
         (
             "network_ranking_first_page",
             lambda _: http.graphql(NETWORK_RANKING, _period(*MONTH)),
-            lambda _: reader.ranking("network", "", *MONTH, LossOrder.LOSS_RATE_DESC, None, 20, 0),
+            lambda _: reader.ranking(
+                Scope.NETWORK, "", *MONTH, LossOrder.LOSS_RATE_DESC, None, 20, 0
+            ),
             [""],
         ),
     ]

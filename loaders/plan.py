@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.intervals import can_begin_on, can_end_on
 from graph.domain.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
 from graph.stores.contract import Store
 from loaders.exchange import SPEC_BY_KIND
@@ -101,7 +102,7 @@ def _plan_links(
                 start = effective or BEGINNING
                 if child in ended:  # never back into the unbounded past: it would overlap
                     start = move_day
-                    if start < ended[child]:
+                    if not can_begin_on(ended[child], start):
                         problems.append(
                             _problem(
                                 w,
@@ -113,7 +114,7 @@ def _plan_links(
                 changes.opened.append(Link(rel, w.parent, child, start, FOREVER))
                 summary.linked += 1
                 continue
-            if move_day <= now.valid_from:
+            if not can_end_on(now.valid_from, move_day):
                 problems.append(
                     _problem(
                         w,

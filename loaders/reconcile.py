@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_changeset_id
+from graph.domain.changes import ChangeSet, LinkClose, new_record
 from graph.domain.errors import LoadRejected
-from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.domain.intervals import can_begin_on, can_end_on
+from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel, is_gate
 from graph.stores.contract import Store
 from loaders.collection import (
     EvidenceChange,
@@ -91,15 +92,8 @@ class Plan:
 
     def change_set(self, effective: dt.date, actor: str) -> ChangeSet:
         """The writes this plan makes when applied on `effective`."""
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        record = ChangesetRecord(
-            id=new_changeset_id(now),
-            source=self.source,
-            actor=actor,
-            created_at=now,
-            effective=effective,
-            counts=self.counts(),
-            note=f"plan {self.plan_id}",
+        record = new_record(
+            self.source, actor, effective, self.counts(), note=f"plan {self.plan_id}"
         )
         created: dict[Kind, list[Entity]] = {}
         for e in self.created:
@@ -354,7 +348,7 @@ def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> 
         return
     today = dt.date.today()
     for area, meters in sorted(store.neighbors(Rel.HAS_METER, removed, today, "down").items()):
-        others = [m.code for m in meters if m.get("role") != "gate"]
+        others = [m.code for m in meters if not is_gate(m)]
         if others:
             problems.append(
                 Problem(
@@ -378,7 +372,7 @@ def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
         closing.setdefault(rel, []).append(child)
     for rel, children in closing.items():
         for child, link in sorted(store.open_links(rel, children).items()):
-            if link.valid_from >= effective:
+            if not can_end_on(link.valid_from, effective):
                 problems.append(
                     f"{rel.value} of {child} began on {link.valid_from}: it cannot end on "
                     f"{effective}; give a later --effective date"
@@ -389,7 +383,7 @@ def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
             opening.setdefault(rel, []).append(child)
     for rel, children in opening.items():
         for child, end in sorted(store.last_ends(rel, children).items()):
-            if end > effective:
+            if not can_begin_on(end, effective):
                 problems.append(
                     f"{rel.value} of {child} ended on {end}: a new one cannot begin on "
                     f"{effective}; give a later --effective date"

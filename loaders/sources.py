@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.domain.model import Entity, Kind
+from graph.domain.model import Entity, Kind, MeterRole
 from loaders.exchange import ParsedFile, Row
 from loaders.problems import Problem
 
 SOURCES = ("equipment", "marketing", "collection")
-GATE_ROLES = ("gate",)
+GATE_ROLES = (MeterRole.GATE.value,)
 CUSTOMER_ROLES = ("customer", "pv")
 EXAMPLES_SHOWN = 3
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, Rel
+from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, MeterRole, Rel
 from graph.stores.contract import Store
 from loaders.exchange import Column, ParsedFile, Row
 from loaders.problems import Problem, Severity
@@ -106,9 +106,9 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
 def _meter_rules(file: str, row: Row, problems: list[Problem]) -> None:
     role = row.values["role"].lower()
     customer = row.values["customer_code"]
-    if role in ("customer", "pv") and not customer:
+    if role in (MeterRole.CUSTOMER, MeterRole.PV) and not customer:
         problems.append(row_problem(file, row, "customer_code", f"a {role} meter needs a customer"))
-    if role == "gate" and customer:
+    if role == MeterRole.GATE and customer:
         problems.append(row_problem(file, row, "customer_code", "a gate meter has no customer"))
 
 

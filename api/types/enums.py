@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from graph.domain import model
 from graph.domain.model import Kind
 
 
@@ -24,9 +25,9 @@ class EntityKind(Enum):
 
 @strawberry.enum
 class MeterRole(Enum):
-    GATE = "gate"
-    CUSTOMER = "customer"
-    PV = "pv"
+    GATE = model.MeterRole.GATE.value
+    CUSTOMER = model.MeterRole.CUSTOMER.value
+    PV = model.MeterRole.PV.value
 
 
 @strawberry.enum

@@ -20,15 +20,9 @@ from api.types.loss import (
     TransformerLossEdge,
 )
 from api.types.resolve import period_context
-from graph.domain.model import Kind
+from graph.domain.scope import Scope
 from graph.series import loss as domain
 
-SCOPE_OF_KIND = {
-    Kind.SUBSTATION: "substation",
-    Kind.FEEDER: "feeder",
-    Kind.TRANSFORMER: "transformer",
-    Kind.ORG_UNIT: "org",
-}
 PERIOD_DOC = "from and to inclusive; the subtree as on `to`; asOf does not apply"
 
 
@@ -36,9 +30,9 @@ PERIOD_DOC = "from and to inclusive; the subtree as on `to`; asOf does not apply
 class LossFields:
     """Base of types with areas under them; `loss_scope` says which subtree."""
 
-    def loss_scope(self) -> tuple[str, str]:
+    def loss_scope(self) -> tuple[Scope, str]:
         entity = self.entity  # type: ignore[attr-defined]
-        return SCOPE_OF_KIND[entity.kind], entity.code
+        return Scope.of(entity.kind), entity.code
 
     @strawberry.field(description=f"The roll-up over the period ({PERIOD_DOC}).")
     async def loss_summary(
@@ -48,8 +42,8 @@ class LossFields:
         to: ToDate,
     ) -> LossSummary:
         ctx = period_context(info, from_, to)
-        kind, code = self.loss_scope()
-        found = await ctx.loaders.loss_summary.load((kind, from_, to, code))
+        scope, code = self.loss_scope()
+        found = await ctx.loaders.loss_summary.load((scope, from_, to, code))
         return LossSummary(summary=found)
 
     @strawberry.field(description="One roll-up per day, each on that day's subtree.")
@@ -60,8 +54,8 @@ class LossFields:
         to: ToDate,
     ) -> list[LossSummary]:
         ctx = period_context(info, from_, to)
-        kind, code = self.loss_scope()
-        found = await ctx.loaders.loss_series.load((kind, from_, to, code))
+        scope, code = self.loss_scope()
+        found = await ctx.loaders.loss_series.load((scope, from_, to, code))
         return [LossSummary(summary=s) for s in found]
 
     @strawberry.field(
@@ -81,9 +75,9 @@ class LossFields:
         ctx = period_context(info, from_, to)
         size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
         offset = decode_offset(after)
-        kind, code = self.loss_scope()
+        scope, code = self.loss_scope()
         page = await asyncio.to_thread(
-            ctx.loss.ranking, kind, code, from_, to, order_by, status, size, offset
+            ctx.loss.ranking, scope, code, from_, to, order_by, status, size, offset
         )
         edges = [
             TransformerLossEdge(
@@ -103,5 +97,5 @@ class LossFields:
 
 @strawberry.type(description="The whole network: every area of every feeder and unit.")
 class Network(LossFields):
-    def loss_scope(self) -> tuple[str, str]:
-        return "network", ""
+    def loss_scope(self) -> tuple[Scope, str]:
+        return Scope.NETWORK, ""

@@ -18,6 +18,7 @@ from api.types.loss import TransformerLoss
 from api.types.meter import Meter
 from api.types.resolve import context, node_by_code
 from graph.domain.model import Kind
+from graph.domain.scope import Scope
 from graph.series.loss import AreaLoss
 from graph.services import mismatches as domain
 
@@ -114,14 +115,6 @@ class MismatchConnection:
     status_to: dt.date = strawberry.field(description="Last day of the loss status period.")
 
 
-_SCOPES = {
-    Kind.ORG_UNIT: "org",
-    Kind.SUBSTATION: "substation",
-    Kind.FEEDER: "feeder",
-    Kind.TRANSFORMER: "transformer",
-}
-
-
 def _under(
     report: list[domain.Mismatch], ctx: Context, kind: Kind, code: str, day: dt.date
 ) -> list[domain.Mismatch]:
@@ -131,7 +124,7 @@ def _under(
         return [m for m in report if m.meter.code == code]
     if kind is Kind.CUSTOMER:
         return [m for m in report if m.customer == code]
-    areas = set(ctx.loss.areas_under(_SCOPES[kind], code, day))
+    areas = set(ctx.loss.areas_under(Scope.of(kind), code, day))
     return [m for m in report if any(a in areas for a in m.areas())]
 
 

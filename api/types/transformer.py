@@ -15,7 +15,7 @@ from api.types.meter import Meter
 from api.types.node import Node
 from api.types.resolve import child_page, context, parent, period_context
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
-from graph.domain.model import Rel
+from graph.domain.model import GATE_ROLE, Rel
 
 if TYPE_CHECKING:
     from api.types.feeder import Feeder
@@ -55,7 +55,9 @@ class Transformer(Node, LossFields):
     async def gate_meters(self, info: strawberry.Info) -> list[Meter]:
         # The store filters by role: an area has one or two gate meters among hundreds.
         limit = context(info).settings.max_page_size
-        page = await child_page(info, Rel.HAS_METER, self.entity, self.as_of, limit, None, "gate")
+        page = await child_page(
+            info, Rel.HAS_METER, self.entity, self.as_of, limit, None, role=GATE_ROLE
+        )
         return [Meter(entity=e, as_of=self.as_of) for e in page.items]
 
     @strawberry.field(

@@ -101,3 +101,26 @@ class ChangeSet:
             + len(self.closed)
             + len(self.opened)
         )
+
+
+def new_record(
+    source: str,
+    actor: str,
+    effective: dt.date | None,
+    counts: dict[str, int],
+    note: str = "",
+    details: dict[str, str] | None = None,
+) -> ChangesetRecord:
+    """The audit record of a write made now (UTC, whole seconds), with a new id; the store
+    stamps its graph version when it writes it."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return ChangesetRecord(
+        id=new_changeset_id(now),
+        source=source,
+        actor=actor,
+        created_at=now,
+        effective=effective,
+        counts=counts,
+        note=note,
+        details=details or {},
+    )

@@ -75,8 +75,16 @@ ATTRIBUTES: dict[Kind, dict[str, type]] = {
     Kind.CUSTOMER: {"name": str, "category": str},
 }
 
-GATE_ROLE = "gate"  # the area's own meter(s): the equipment system's; the rest are customers'
-METER_ROLES = (GATE_ROLE, "customer", "pv")
+class MeterRole(StrEnum):
+    """What a meter measures: the area's supply (gate), a customer's use, or a pv export."""
+
+    GATE = "gate"  # the area's own meter(s): the equipment system's; the rest are customers'
+    CUSTOMER = "customer"
+    PV = "pv"
+
+
+GATE_ROLE = MeterRole.GATE
+METER_ROLES = tuple(role.value for role in MeterRole)
 OWNERSHIPS = ("public", "private")
 
 
@@ -109,3 +117,8 @@ class Link:
     opened_by: str | None = field(default=None, compare=False)
     closed_by: str | None = field(default=None, compare=False)
     detail: str | None = None
+
+
+def is_gate(meter: Entity) -> bool:
+    """Whether a stored meter is a gate meter (the rest are customers' and pv meters)."""
+    return meter.get("role") == MeterRole.GATE

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graph.domain.model import Rel
+from graph.domain.scope import Scope
 
 # valid_from, valid_to (as date ordinals: integer arithmetic in the hot loop), gate meters,
 # other meters
@@ -44,25 +45,24 @@ class Placement:
     def children(self, rel: Rel, parent: str, day: dt.date) -> list[str]:
         return [c for c, start, end in self.down.get((rel.value, parent), ()) if start <= day < end]
 
-    def areas_under(self, kind: str, code: str, day: dt.date) -> list[str]:
+    def areas_under(self, scope: Scope, code: str, day: dt.date) -> list[str]:
         """The areas (transformer codes) under a node on `day`, sorted.
 
-        `kind` is one of network, transformer, feeder, substation, org; an org unit counts the
-        transformers owned by it or by any unit below it that day.
+        An org unit counts the transformers owned by it or by any unit below it that day.
         """
-        if kind == "network":
+        if scope == Scope.NETWORK:
             return self.transformers
-        if kind == "transformer":
+        if scope == Scope.TRANSFORMER:
             return [code] if code in self._known() else []
-        if kind == "feeder":
+        if scope == Scope.FEEDER:
             return sorted(self.children(Rel.SUPPLIES, code, day))
-        if kind == "substation":
+        if scope == Scope.SUBSTATION:
             return sorted(
                 area
                 for feeder in self.children(Rel.FEEDS, code, day)
                 for area in self.children(Rel.SUPPLIES, feeder, day)
             )
-        if kind == "org":
+        if scope == Scope.ORG:
             units, todo = {code}, [code]
             while todo:
                 for child in self.children(Rel.ORG_PARENT, todo.pop(), day):
@@ -72,7 +72,7 @@ class Placement:
             return sorted(
                 {a for unit in units for a in self.children(Rel.TRANSFORMER_OWNER, unit, day)}
             )
-        raise ValueError(f"unknown scope kind {kind!r}")
+        raise ValueError(f"unknown scope {scope!r}")
 
     def _known(self) -> set[str]:
         known: set[str] | None = getattr(self, "_known_set", None)

@@ -17,6 +17,7 @@ from decimal import Decimal
 import duckdb
 
 from graph.domain.errors import InputError
+from graph.domain.scope import Scope
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
 from graph.series.judge import AreaNumbers, Thresholds, flags, judge, rollup
@@ -124,10 +125,10 @@ class LossReader:
         days = self.manifest().readings
         return dt.date.fromisoformat(max(days)) if days else None
 
-    def areas_under(self, kind: str, code: str, day: dt.date) -> list[str]:
+    def areas_under(self, scope: Scope, code: str, day: dt.date) -> list[str]:
         """The areas under a node on `day` (see Placement.areas_under)."""
         self.manifest()
-        return self._placement.areas_under(kind, code, day)
+        return self._placement.areas_under(scope, code, day)
 
     # --- loss ---------------------------------------------------------------------------
     def _period(self, start: dt.date, end: dt.date) -> tuple[Placement, list[_MonthPart]]:
@@ -208,29 +209,29 @@ class LossReader:
         return rollup(start, end, self._numbers(placement, months, areas, start, end), self.rules)
 
     def summaries(
-        self, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
+        self, scope: Scope, codes: Sequence[str], start: dt.date, end: dt.date
     ) -> dict[str, LossSummary]:
         """The roll-up of each root over [start, end] (root "" for the network), over the
         areas under it on `end`."""
         placement, months = self._period(start, end)
-        roots = [""] if kind == "network" else list(codes)
+        roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: self._rollup(
-                placement, months, placement.areas_under(kind, code, end), start, end
+                placement, months, placement.areas_under(scope, code, end), start, end
             )
             for code in roots
         }
 
     def series(
-        self, kind: str, codes: Sequence[str], start: dt.date, end: dt.date
+        self, scope: Scope, codes: Sequence[str], start: dt.date, end: dt.date
     ) -> dict[str, list[LossSummary]]:
         """One roll-up per day of [start, end] for each root, each day on that day's tree."""
         placement, months = self._period(start, end)
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-        roots = [""] if kind == "network" else list(codes)
+        roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: [
-                self._rollup(placement, months, placement.areas_under(kind, code, d), d, d)
+                self._rollup(placement, months, placement.areas_under(scope, code, d), d, d)
                 for d in days
             ]
             for code in roots
@@ -243,7 +244,7 @@ class LossReader:
 
     def ranking(
         self,
-        kind: str,
+        scope: Scope,
         code: str,
         start: dt.date,
         end: dt.date,
@@ -258,7 +259,7 @@ class LossReader:
             raise InputError("the cursor is not valid here")
         wanted = set(statuses or LossStatus)
         placement, months = self._period(start, end)
-        areas = placement.areas_under(kind, code, end)
+        areas = placement.areas_under(scope, code, end)
         numbers = self._numbers(placement, months, areas, start, end)
         t = Thresholds.of(self.rules)
         kept = [

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from graph.domain.model import BEGINNING, GATE_ROLE, Entity, Kind, Rel
+from graph.domain.model import BEGINNING, Entity, Kind, Rel, is_gate
 from graph.series.loss import AreaLoss
 from graph.series.reader import LossReader
 from graph.stores.contract import Store
@@ -36,7 +36,7 @@ class Mismatch:
     def placed_by(self) -> str:
         """The source that places this meter: the equipment system a gate meter, the
         marketing archive the others."""
-        return "equipment" if self.meter.get("role") == GATE_ROLE else "marketing"
+        return "equipment" if is_gate(self.meter) else "marketing"
 
     @property
     def placed_area(self) -> str | None:
@@ -57,7 +57,7 @@ def find_mismatches(store: Store, as_of: dt.date) -> list[Mismatch]:
     out: list[Mismatch] = []
     for d in found:
         meter = meters[d.meter]
-        gate = meter.get("role") == GATE_ROLE
+        gate = is_gate(meter)
         owners = customers.get(d.meter, [])
         since = max(d.read_since, d.placed_since or BEGINNING)
         out.append(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph.domain.errors import InputError
+from graph.domain.scope import Scope
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossOrder, LossRules, LossStatus, LossSummary
 from graph.series.reader import LossReader
@@ -103,7 +104,7 @@ def test_thresholds_are_configuration(store: Store, series: SeriesFolder, tmp_pa
 
 
 def test_feeder_roll_ups(reader: LossReader) -> None:
-    found = reader.summaries("feeder", ["F1", "F2"], D1, D2)
+    found = reader.summaries(Scope.FEEDER, ["F1", "F2"], D1, D2)
     assert _figures(found["F1"]) == (4, 2, 1, 1, 0, 800, 750, 50, 12, 12)
     assert found["F1"].loss_rate == 0.0625
     assert found["F1"].qualified_rate == 0.5
@@ -117,20 +118,20 @@ def test_feeder_roll_ups(reader: LossReader) -> None:
 
 def test_substation_org_and_network_roll_ups_agree(reader: LossReader) -> None:
     whole = (9, 3, 1, 1, 4, 1000, 946, 54, 70, 72)
-    assert _figures(reader.summaries("substation", ["S1"], D1, D2)["S1"]) == whole
-    orgs = reader.summaries("org", ["P", "X1", "Z1", "Z2"], D1, D2)
+    assert _figures(reader.summaries(Scope.SUBSTATION, ["S1"], D1, D2)["S1"]) == whole
+    orgs = reader.summaries(Scope.ORG, ["P", "X1", "Z1", "Z2"], D1, D2)
     assert _figures(orgs["P"]) == whole  # all descendant units
     assert _figures(orgs["X1"]) == whole
     assert _figures(orgs["Z1"]) == (4, 2, 1, 1, 0, 800, 750, 50, 12, 12)
     assert _figures(orgs["Z2"]) == (5, 1, 0, 0, 4, 200, 196, 4, 58, 60)
-    network = reader.summaries("network", [], D1, D2)[""]
+    network = reader.summaries(Scope.NETWORK, [], D1, D2)[""]
     assert _figures(network) == whole
     assert network.loss_rate == 0.054
     assert network.qualified_rate == 3 / 9
 
 
 def test_transformer_roll_up_is_its_own_balance(reader: LossReader) -> None:
-    tn = reader.summaries("transformer", ["TN", "TS"], D1, D2)
+    tn = reader.summaries(Scope.TRANSFORMER, ["TN", "TS"], D1, D2)
     assert _figures(tn["TN"]) == (1, 1, 0, 0, 0, 200, 192, 8, 6, 6)
     assert _figures(tn["TS"]) == (1, 0, 0, 0, 1, 0, 0, 0, 2, 2)
     assert tn["TS"].loss_rate is None
@@ -138,7 +139,7 @@ def test_transformer_roll_up_is_its_own_balance(reader: LossReader) -> None:
 
 
 def test_daily_series_judges_each_day(reader: LossReader) -> None:
-    f2 = reader.series("feeder", ["F2"], D1, D2)["F2"]
+    f2 = reader.series(Scope.FEEDER, ["F2"], D1, D2)["F2"]
     assert [(s.start, s.end) for s in f2] == [(D1, D1), (D2, D2)]
     # Day 1: TM has its gate reading (NORMAL, rate 0.10), TC is read in full (HIGH, 0.2),
     # TB is read in full (NORMAL); T0 and TS stay uncomputable.
@@ -147,21 +148,21 @@ def test_daily_series_judges_each_day(reader: LossReader) -> None:
     assert _figures(f2[1]) == (5, 0, 0, 0, 5, 0, 0, 0, 28, 30)
     assert f2[1].loss_rate is None
     assert f2[1].qualified_rate == 0.0
-    f1 = reader.series("feeder", ["F1"], D1, D2)["F1"]
+    f1 = reader.series(Scope.FEEDER, ["F1"], D1, D2)["F1"]
     assert [_figures(s) for s in f1] == [(4, 2, 1, 1, 0, 400, 375, 25, 6, 6)] * 2
 
 
 def test_days_without_readings_are_uncomputable(reader: LossReader) -> None:
-    summary = reader.summaries("feeder", ["F1"], D1, dt.date(2026, 10, 3))["F1"]
+    summary = reader.summaries(Scope.FEEDER, ["F1"], D1, dt.date(2026, 10, 3))["F1"]
     assert summary.uncomputable_count == 4  # every gate lacks day 3
     assert (summary.meter_read, summary.meter_expected) == (12, 18)
-    before = reader.summaries("network", [], dt.date(2026, 9, 1), dt.date(2026, 9, 30))[""]
+    before = reader.summaries(Scope.NETWORK, [], dt.date(2026, 9, 1), dt.date(2026, 9, 30))[""]
     assert (before.transformer_count, before.uncomputable_count, before.supply_kwh) == (9, 9, 0)
 
 
 def test_ranking_orders_filters_and_pages(reader: LossReader) -> None:
     def codes(order: LossOrder, statuses: list[LossStatus] | None = None) -> list[str]:
-        page = reader.ranking("substation", "S1", D1, D2, order, statuses, 100, 0)
+        page = reader.ranking(Scope.SUBSTATION, "S1", D1, D2, order, statuses, 100, 0)
         return [a.area for a in page.items]
 
     assert codes(LossOrder.LOSS_RATE_DESC) == [
@@ -174,18 +175,18 @@ def test_ranking_orders_filters_and_pages(reader: LossReader) -> None:
         "TC", "TH", "TX", "TN", "TB", "TG", "TS", "T0", "TM"
     ]  # fmt: skip
     assert codes(LossOrder.LOSS_RATE_DESC, [LossStatus.HIGH, LossStatus.NEGATIVE]) == ["TH", "TG"]
-    first = reader.ranking("network", "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 0)
+    first = reader.ranking(Scope.NETWORK, "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 0)
     assert [a.area for a in first.items] == ["TC", "TH", "TX", "TN"]
     assert (first.total_count, first.has_next) == (9, True)
-    last = reader.ranking("network", "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 8)
+    last = reader.ranking(Scope.NETWORK, "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 8)
     assert [a.area for a in last.items] == ["TS"]
     assert (last.total_count, last.has_next) == (9, False)
-    past = reader.ranking("network", "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 20)
+    past = reader.ranking(Scope.NETWORK, "", D1, D2, LossOrder.LOSS_RATE_DESC, None, 4, 20)
     assert (past.items, past.total_count, past.has_next) == ([], 9, False)
 
 
 def test_unknown_roots_get_empty_roll_ups(reader: LossReader) -> None:
-    found = reader.summaries("feeder", ["NOPE"], D1, D2)["NOPE"]
+    found = reader.summaries(Scope.FEEDER, ["NOPE"], D1, D2)["NOPE"]
     assert _figures(found) == (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     assert found.loss_rate is None and found.qualified_rate is None
     assert found.reading_coverage == 1.0
@@ -193,10 +194,12 @@ def test_unknown_roots_get_empty_roll_ups(reader: LossReader) -> None:
 
 def test_period_limits(reader: LossReader) -> None:
     with pytest.raises(InputError, match="before it starts"):
-        reader.summaries("network", [], D2, D1)
+        reader.summaries(Scope.NETWORK, [], D2, D1)
     with pytest.raises(InputError, match="longer than the maximum of 400 days"):
-        reader.summaries("network", [], D1, D1 + dt.timedelta(days=400))
-    assert reader.summaries("network", [], D1, D1 + dt.timedelta(days=399))[""].transformer_count
+        reader.summaries(Scope.NETWORK, [], D1, D1 + dt.timedelta(days=400))
+    assert reader.summaries(Scope.NETWORK, [], D1, D1 + dt.timedelta(days=399))[
+        ""
+    ].transformer_count
 
 
 def test_meter_readings_as_registered(reader: LossReader) -> None:
@@ -224,7 +227,7 @@ def test_moved_meter_counts_where_it_belonged_each_day(
         moved_readings(after)
     load_folder(store, after.write(tmp_path / "b"), effective=D2, today=TODAY, series=series)
     reader = LossReader(series, LossRules())
-    days = reader.series("transformer", ["TA", "TB"], D1, D2)
+    days = reader.series(Scope.TRANSFORMER, ["TA", "TB"], D1, D2)
     assert [(s.sales_kwh, s.meter_expected) for s in days["TA"]] == [(90, 2), (70, 1)]
     assert [(s.sales_kwh, s.meter_expected) for s in days["TB"]] == [(60, 1), (90, 2)]
     period = reader.areas(["TA", "TB"], D1, D2)
@@ -246,9 +249,9 @@ def test_area_moved_to_another_feeder_rolls_up_by_the_period_end(
     ]
     net.readings = []
     load_folder(store, net.write(tmp_path / "moved"), effective=D2, today=TODAY, series=series)
-    days = reader.series("feeder", ["F1", "F2"], D1, D2)
+    days = reader.series(Scope.FEEDER, ["F1", "F2"], D1, D2)
     assert [s.transformer_count for s in days["F1"]] == [4, 3]
     assert [s.transformer_count for s in days["F2"]] == [5, 6]
-    period = reader.summaries("feeder", ["F1", "F2"], D1, D2)
+    period = reader.summaries(Scope.FEEDER, ["F1", "F2"], D1, D2)
     assert (period["F1"].transformer_count, period["F2"].transformer_count) == (3, 6)
     assert period["F2"].high_count == 1  # TH's whole period, under the feeder it ended in

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.domain.scope import Scope
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
 from graph.series.reader import LossReader
@@ -32,7 +33,7 @@ def series(store: Store, tmp_path: Path) -> SeriesFolder:
 
 def _sales(series: SeriesFolder) -> list[object]:
     reader = LossReader(series, LossRules())
-    days = reader.series("transformer", ["TA", "TB"], D1, D2)
+    days = reader.series(Scope.TRANSFORMER, ["TA", "TB"], D1, D2)
     reader.close()
     return [s.sales_kwh for s in days["TA"] + days["TB"]]
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import replace
 
 from graph.domain.changes import ChangeSet, LinkClose
-from graph.domain.model import GATE_ROLE, Kind, Rel
+from graph.domain.model import Kind, Rel, is_gate
 from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
 from graph.stores.contract import Store
 
@@ -71,14 +71,14 @@ def area_retire(store: Store, area: str, effective: dt.date, actor: str) -> Chec
             closes.append(LinkClose(Rel.TRANSFORMER_OWNER, area, effective))
         day = max(effective, dt.date.today())
         meters = store.neighbors(Rel.HAS_METER, [area], day, "down")[area]
-        customers = [m.code for m in meters if m.get("role") != GATE_ROLE]
+        customers = [m.code for m in meters if not is_gate(m)]
         if customers:
             check.problem(
                 "area",
                 f"{area} still has {len(customers)} customer/pv meter(s) on {day} (e.g. "
                 f"{customers[0]}): move them first (meterMove)",
             )
-        gates = [m.code for m in meters if m.get("role") == GATE_ROLE]
+        gates = [m.code for m in meters if is_gate(m)]
         for gate in gates:
             check.open_link("area", Rel.HAS_METER, gate, f"gate meter {gate} is in no area")
         closes.extend(LinkClose(Rel.HAS_METER, g, effective) for g in gates)

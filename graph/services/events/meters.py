@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.domain.changes import ChangeSet, LinkClose
-from graph.domain.model import FOREVER, GATE_ROLE, Entity, Kind, Link, Rel
+from graph.domain.model import FOREVER, Entity, Kind, Link, Rel, is_gate
 from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
 from graph.stores.contract import Store
 
@@ -29,7 +29,7 @@ def meter_move(
     target = _area_in_service(check, "toArea", to_area)
     now: Link | None = None
     if found is not None:
-        if found.get("role") == GATE_ROLE:
+        if is_gate(found):
             check.problem("meter", f"{meter} is a gate meter: gate meters stay with their area")
         else:
             now = check.open_link("meter", Rel.HAS_METER, meter, f"{meter} is in no area")
