@@ -14,27 +14,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("graph", "loaders", "api", "taiqu")
 
 #: Lowest first. The longest matching prefix names a module's layer.
-LAYERS: list[tuple[str, ...]] = [
-    ("graph.domain",),
-    ("graph.stores",),
-    ("graph.series",),
-    ("graph.services",),
-    ("loaders",),
-    ("taiqu.settings",),
-    ("api",),
-    ("taiqu",),
+LAYERS = [
+    "graph.domain",
+    "graph.stores",
+    "graph.series",
+    "graph.services",
+    "loaders",
+    "taiqu.settings",
+    "api",
+    "taiqu",
 ]
 
 
 def layer_of(module: str) -> int | None:
     """The layer index of a project module (None: not one of ours)."""
-    best: tuple[int, int] | None = None
-    for index, prefixes in enumerate(LAYERS):
-        for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), index)
-    return None if best is None else best[1]
+    matches = [
+        (len(prefix), index)
+        for index, prefix in enumerate(LAYERS)
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    return max(matches)[1] if matches else None
 
 
 def module_name(path: Path) -> str:

@@ -9,7 +9,9 @@ import pytest
 
 from graph.domain.model import Kind
 from graph.stores.neo4j import store as neo4j_store
-from graph.stores.neo4j.store import Neo4jStore, disjoint_parts
+from graph.stores.neo4j import writes as neo4j_writes
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.neo4j.writes import disjoint_parts
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from tests.fingerprint import fingerprint
@@ -42,7 +44,7 @@ def test_bulk_load_equals_single_transaction_load(
     single = fingerprint(store)
     store.clear()
     monkeypatch.setattr(neo4j_store, "SINGLE_TX_MAX_ROWS", 10)
-    monkeypatch.setattr(neo4j_store, "BATCH_ROWS", 60)
+    monkeypatch.setattr(neo4j_writes, "BATCH_ROWS", 60)
     report = load_folder(store, tmp_path / "src", today=TODAY)
     assert report.rows_written > 1_500
     assert fingerprint(store) == single

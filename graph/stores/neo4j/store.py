@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from neo4j import (
@@ -25,11 +25,12 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import StalePlan, StoreError
 from graph.domain.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
-from graph.domain.search_key import SEP, rank_hits, search_key
+from graph.domain.search_key import SEP, rank_hits
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.neo4j import queries as cy
+from graph.stores.neo4j.writes import Statement, disjoint_parts, write_statements
 
-BATCH_ROWS = 10_000  # rows per UNWIND statement
+READ_CHUNK = 10_000  # codes per UNWIND lookup
 BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of UNWIND lookups
 SCAN_PAGE = 50_000  # children per page of a scan (one list in one record)
 #: Change sets up to this many rows are written in one transaction (all or nothing). Larger
@@ -42,77 +43,12 @@ BULK_WRITERS = 2  # concurrent write transactions for a bulk load (the machines 
 INDEX_WAIT_S = 1800  # how long a bulk load waits for its search indexes to come online
 
 
-def disjoint_parts(rows: list[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]:
-    """Split write rows into `parts` runs that share no node.
-
-    Link rows are grouped by parent (each child appears once per relationship), so two runs
-    never lock the same parent or child; node rows have distinct codes already.
-
-    >>> [len(p) for p in disjoint_parts([{"parent": x} for x in "aabbbc"], 2)]
-    [5, 1]
-    """
-    if "parent" in (rows[0] if rows else {}):
-        rows = sorted(rows, key=lambda r: r["parent"])
-    out: list[list[dict[str, Any]]] = []
-    start = 0
-    for k in range(1, parts + 1):
-        end = len(rows) if k == parts else max(start, len(rows) * k // parts)
-        while (
-            0 < end < len(rows)
-            and "parent" in rows[end]
-            and (rows[end]["parent"] == rows[end - 1]["parent"])
-        ):
-            end += 1  # never split one parent's rows
-        if end > start:
-            out.append(rows[start:end])
-        start = end
-    return out
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One write query over rows, and the counter that must equal the rows it was given.
-
-    MATCH ... CREATE creates nothing when a node is missing; checking the counter turns that
-    silent loss into an error that rolls the transaction back.
-    """
-
-    query: str
-    rows: list[dict[str, Any]]
-    counter: str | None  # a neo4j SummaryCounters attribute, or None (updates: not countable)
-    per_row: int = 1  # the counter's expected increase per row
-
-    def part(self, rows: list[dict[str, Any]]) -> Statement:
-        return Statement(self.query, rows, self.counter, self.per_row)
-
-    def batches(self) -> list[Statement]:
-        return [
-            self.part(self.rows[i : i + BATCH_ROWS]) for i in range(0, len(self.rows), BATCH_ROWS)
-        ]
-
-    def run(self, tx: ManagedTransaction) -> None:
-        counters = tx.run(self.query, rows=self.rows, forever=FOREVER).consume().counters
-        expected = len(self.rows) * self.per_row
-        if self.counter is not None and getattr(counters, self.counter) != expected:
-            raise StoreError(
-                f"write did not land whole ({self.counter} {getattr(counters, self.counter)} "
-                f"of {expected}); rolled back: {self.query[:80]}"
-            )
-
-
 def _native(value: Any) -> Any:
     return value.to_native() if hasattr(value, "to_native") else value
 
 
 def _entity(kind: Kind, props: Mapping[str, Any]) -> Entity:
     return Entity(kind, props["code"], {name: props.get(name) for name in ATTRIBUTES[kind]})
-
-
-def _props(entity: Entity) -> dict[str, Any]:
-    row: dict[str, Any] = {name: entity.attrs.get(name) for name in ATTRIBUTES[entity.kind]}
-    row["code"] = entity.code
-    row["search_key"] = search_key(entity.code, entity.attrs.get("name"))
-    return row
 
 
 class Neo4jStore:
@@ -165,8 +101,8 @@ class Neo4jStore:
         """Run `query` over $codes in chunks, so a million codes never go in one message."""
         unique = list(dict.fromkeys(codes))
         rows: list[Any] = []
-        for i in range(0, len(unique), BATCH_ROWS):
-            rows.extend(self._read(query, codes=unique[i : i + BATCH_ROWS], **params))
+        for i in range(0, len(unique), READ_CHUNK):
+            rows.extend(self._read(query, codes=unique[i : i + READ_CHUNK], **params))
         return rows
 
     def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
@@ -353,44 +289,6 @@ class Neo4jStore:
             )
 
     # --- writes --------------------------------------------------------------------------
-    def _statements(self, changes: ChangeSet) -> list[Statement]:
-        """Statements in dependency order: nodes first, then closes, then new links."""
-        out: list[Statement] = []
-        by = changes.record.id if changes.record else None
-        for kind, created in changes.created.items():
-            out.append(
-                Statement(cy.create_entities(kind), [_props(e) for e in created], "nodes_created")
-            )
-        for kind, updated in changes.updated.items():
-            out.append(Statement(cy.update_entities(kind), [_props(e) for e in updated], None))
-        for rel in Rel:
-            closes = [
-                {"child": c.child, "valid_to": c.valid_to, "by": by}
-                for c in changes.closed
-                if c.rel == rel
-            ]
-            stamped = by is not None
-            out.append(
-                Statement(
-                    cy.close_links(rel, stamped), closes, "properties_set", 2 if stamped else 1
-                )
-            )
-        for rel in Rel:
-            opens = [
-                {
-                    "parent": lk.parent,
-                    "child": lk.child,
-                    "valid_from": lk.valid_from,
-                    "valid_to": lk.valid_to,
-                    "by": by,
-                    "detail": lk.detail,
-                }
-                for lk in changes.opened
-                if lk.rel == rel
-            ]
-            out.append(Statement(cy.open_links_write(rel), opens, "relationships_created"))
-        return [stmt for stmt in out if stmt.rows]
-
     def _write_batches(self, stmt: Statement) -> None:
         """One managed transaction per batch (retried by the driver on transient errors)."""
         with self.driver.session(database=self.database) as session:
@@ -415,7 +313,7 @@ class Neo4jStore:
     ) -> None:
         if changes.is_empty():
             return
-        statements = self._statements(changes)
+        statements = write_statements(changes)
         if changes.row_count() <= SINGLE_TX_MAX_ROWS:
 
             def run_all(tx: ManagedTransaction) -> None:
