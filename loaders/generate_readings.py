@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from graph.series.writer import literal
+from graph.series.sql import literal
 
 _SQL = """
 COPY (

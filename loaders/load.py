@@ -111,7 +111,7 @@ def load_folder(
         if staged is not None:
             writing = time.perf_counter()
             report.readings = write_readings(
-                series, con, readings_path.name, dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                series, staged, readings_path.name, dt.datetime.now(dt.UTC).replace(tzinfo=None)
             )
             report.readings_read = staged.rows
             report.readings_seconds = staging + time.perf_counter() - writing

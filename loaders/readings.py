@@ -14,12 +14,12 @@ import csv
 import datetime as dt
 import mmap
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from graph.series import sql
+from graph.series.readings import StagedReadings
 from graph.series.writer import table_from_csv, write_csv
 from loaders.problems import Problem
 
@@ -48,16 +48,6 @@ _ENERGY_CHECKS = (
     ("length(split_part(v, '.', 2)) > 4", "more than 4 decimal places"),
     ("length(split_part(v, '.', 1)) > 14", "too large"),
 )
-
-
-@dataclass
-class StagedReadings:
-    """Validated readings in table `incoming` of `con`: meter_code, day, import_kwh,
-    export_kwh, one row per meter and day."""
-
-    con: duckdb.DuckDBPyConnection
-    rows: int
-    days: list[str]
 
 
 def _plain(path: Path) -> bool:
@@ -94,15 +84,9 @@ def _header(path: Path, problems: list[Problem]) -> list[str] | None:
 
 def _stage_plain(con: duckdb.DuckDBPyConnection, path: Path, width: int) -> str:
     columns = {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
-    con.execute(
-        "CREATE TEMP TABLE raw AS SELECT * FROM read_csv($path, header = true, "
-        "auto_detect = false, delim = ',', quote = '', escape = '', strict_mode = true, "
-        "columns = $columns)",
-        {"path": str(path), "columns": columns},
-    )
-    # A view, not a copy: a month of a million meters is 31M rows.
-    con.execute("CREATE TEMP VIEW lined AS SELECT rowid + 2 AS line, * FROM raw")
-    return "DROP VIEW lined; DROP TABLE raw"
+    con.execute(sql.raw_plain(), {"path": str(path), "columns": columns})
+    con.execute(sql.LINED_VIEW)
+    return sql.DROP_LINED_VIEW
 
 
 def _stage_python(
@@ -138,7 +122,7 @@ def _stage_python(
             writer.writerow([line, *fields[:width]])
     columns = {"line": "BIGINT"} | {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
     table_from_csv(con, "lined", out, columns)
-    return "DROP TABLE lined"
+    return sql.DROP_LINED_TABLE
 
 
 def _known_meters(
@@ -148,7 +132,7 @@ def _known_meters(
     write_csv(path, ("code",), ((c,) for c in extra_codes))
     table_from_csv(con, "known", path, {"code": "VARCHAR"})
     if meters_file:
-        con.execute("INSERT INTO known SELECT code FROM read_parquet($f)", {"f": meters_file})
+        con.execute(sql.KNOWN_FROM_METERS, {"f": meters_file})
 
 
 def _problems(
@@ -161,22 +145,10 @@ def _problems(
     for column in ("import_kwh", "export_kwh"):
         if column in positions:
             checks += [(column, f"v IS NOT NULL AND ({cond})", msg) for cond, msg in _ENERGY_CHECKS]
-    parts = []
-    for i, (column, condition, _message) in enumerate(checks):
-        parts.append(
-            f"SELECT line, {i} AS check_no FROM (SELECT line, {column} AS v FROM typed_text) "
-            f"WHERE {condition}"
-        )
-    parts.append(
-        "SELECT s.line, -1 FROM typed_text s ANTI JOIN known k ON k.code = s.meter_code "
-        "WHERE s.meter_code IS NOT NULL"
+    query = sql.failed_checks(
+        [(column, condition) for column, condition, _ in checks], MAX_PROBLEMS
     )
-    union = " UNION ALL ".join(parts)
-    rows = con.execute(
-        f"SELECT line, check_no, count(*) OVER () FROM ({union}) "
-        f"ORDER BY line, check_no LIMIT {MAX_PROBLEMS}",
-        {"today": today},
-    ).fetchall()
+    rows = con.execute(query, {"today": today}).fetchall()
     for line, check_no, _ in rows:
         if check_no == -1:
             problems.append(
@@ -200,16 +172,7 @@ def _problems(
 def _duplicates(
     con: duckdb.DuckDBPyConnection, positions: dict[str, int], problems: list[Problem]
 ) -> None:
-    rows = con.execute(
-        f"""
-        SELECT line, meter_code, day, first_line, count(*) OVER () FROM (
-            SELECT *, first_value(line) OVER w AS first_line,
-                   first_value(import_kwh) OVER w AS i0, first_value(export_kwh) OVER w AS e0
-            FROM typed WINDOW w AS (PARTITION BY meter_code, day ORDER BY line))
-        WHERE import_kwh <> i0 OR export_kwh <> e0
-        ORDER BY line LIMIT {MAX_PROBLEMS}
-        """
-    ).fetchall()
+    rows = con.execute(sql.conflicting_duplicates(MAX_PROBLEMS)).fetchall()
     for line, meter, day, first_line, _ in rows:
         problems.append(
             Problem(
@@ -232,7 +195,7 @@ def stage_readings(
     tmp: Path,
     problems: list[Problem],
 ) -> StagedReadings | None:
-    """Read and validate `path`; on success the readings are in table `incoming` of `con`.
+    """Read and validate `path`; on success the readings are staged in `con`.
 
     Known meters are those of `meters_file` (the series copy of the topology) and
     `extra_meter_codes` (meters the same load adds). Returns None when any error was found.
@@ -251,37 +214,19 @@ def stage_readings(
     else:
         cleanup = _stage_python(con, path, width, tmp, problems)
     _known_meters(con, meters_file, extra_meter_codes, tmp)
-
-    def col(name: str) -> str:
-        return f"nullif(trim(c{positions[name]}), '')" if name in positions else "NULL"
-
-    con.execute(
-        f"CREATE TEMP TABLE typed_text AS SELECT line, {col('meter_code')} AS meter_code, "
-        f"{col('date')} AS date, {col('import_kwh')} AS import_kwh, "
-        f"{col('export_kwh')} AS export_kwh FROM lined "
-        f"WHERE NOT ({' AND '.join(f'{col(c)} IS NULL' for c in positions)})"
-    )
+    con.execute(sql.typed_text({name: f"c{i}" for name, i in positions.items()}))
     con.execute(cleanup)
     _problems(con, positions, today, problems)
     if sum(p.severity == "error" for p in problems) > errors_before:
         return None
-    con.execute(
-        f"CREATE TEMP TABLE typed AS SELECT line, meter_code, date::DATE AS day, "
-        f"replace(import_kwh, ' ', '')::{sql.KWH} AS import_kwh, "
-        f"coalesce(replace(export_kwh, ' ', '')::{sql.KWH}, 0) AS export_kwh FROM typed_text"
-    )
-    con.execute("DROP TABLE typed_text")
+    con.execute(sql.TYPED)
+    con.execute(sql.DROP_TYPED_TEXT)
     _duplicates(con, positions, problems)
     if sum(p.severity == "error" for p in problems) > errors_before:
         return None
-    con.execute(
-        "CREATE TEMP TABLE incoming AS SELECT DISTINCT meter_code, day, import_kwh, export_kwh "
-        "FROM typed"
-    )
-    con.execute("DROP TABLE typed")
-    count = con.execute("SELECT count(*) FROM incoming").fetchone()
-    days = [
-        d.isoformat()
-        for (d,) in con.execute("SELECT DISTINCT day FROM incoming ORDER BY day").fetchall()
-    ]
-    return StagedReadings(con, int(count[0]) if count else 0, days)
+    table = StagedReadings.table
+    con.execute(sql.staged(table))
+    con.execute(sql.DROP_TYPED)
+    count = con.execute(sql.staged_count(table)).fetchone()
+    days = [d.isoformat() for (d,) in con.execute(sql.staged_days(table)).fetchall()]
+    return StagedReadings(con, int(count[0]) if count else 0, days, table)

@@ -16,13 +16,10 @@ from collections import OrderedDict
 
 import duckdb
 
+from graph.series import sql
 from graph.series.judge import SCALE
 
-_MONTH = f"""
-SELECT area, day, gate_read, meter_read,
-       ((gate_net_kwh + export_kwh) * {SCALE})::BIGINT, (sales_kwh * {SCALE})::BIGINT
-FROM read_parquet($file) ORDER BY area, day
-"""
+_MONTH = sql.month_units(SCALE)
 
 
 class MonthBalances:

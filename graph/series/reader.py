@@ -34,12 +34,6 @@ from graph.series.loss import (
 from graph.series.months import MonthBalances, MonthCache
 from graph.series.placement import Placement
 
-_SMALL = {
-    "transformers": "SELECT code FROM read_parquet($file)",
-    "links": "SELECT rel, parent, child, valid_from, valid_to FROM read_parquet($file)",
-    "spans": "SELECT area, valid_from, valid_to, gates, meters FROM read_parquet($file)",
-}
-
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     """The months of [start, end], each with the part of the period inside it."""
@@ -111,7 +105,7 @@ class LossReader:
 
     def _read_placement(self, manifest: Manifest) -> Placement:
         rows: dict[str, list] = {}
-        for name, query in _SMALL.items():
+        for name, query in sql.PLACEMENT_FILES.items():
             file = manifest.topology.get(name)
             rows[name] = (
                 self._cursor().execute(query, {"file": self.folder.path(file)}).fetchall()

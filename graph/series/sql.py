@@ -1,5 +1,7 @@
-"""All DuckDB SQL of the time-series side, in one place. Parameters only; the few fragments that
-vary (which scope, summary or series) are chosen from fixed strings below, never from input.
+"""All DuckDB SQL of the time-series side, in one place: the series copy of the topology,
+readings (staged from readings.csv, then merged), balances and the reads behind loss.
+Parameters only; the few fragments that vary (a column list, a file path of ours, a filter)
+are assembled by the small builders below from fixed strings, never from input.
 
 Energy is DECIMAL throughout, so sums are exact: a reading has at most 4 decimals
 (DECIMAL(18,4)), a multiplier too (DECIMAL(12,4)), their products 8 (kept as DECIMAL(38,8)).
@@ -7,25 +9,105 @@ Energy is DECIMAL throughout, so sums are exact: a reading has at most 4 decimal
 
 from __future__ import annotations
 
+from graph.domain.model import MeterRole
+
 KWH = "DECIMAL(18,4)"
 MULTIPLIER = "DECIMAL(12,4)"
 SUM_KWH = "DECIMAL(38,8)"
 PARQUET = "(FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)"
+GATE = f"'{MeterRole.GATE.value}'"  # as an SQL literal
+
+
+def literal(path: str) -> str:
+    """A file path as an SQL string literal (COPY TO and views take no parameter); the paths
+    are the series folder's own."""
+    return "'" + path.replace("'", "''") + "'"
+
+
+def copy_to(query: str, path: str) -> str:
+    """COPY the rows of `query` to a Parquet file of ours."""
+    return f"COPY ({query}) TO {literal(path)} {PARQUET}"
+
+
+# --- working connections and tables ---------------------------------------------------------
+SETTINGS = (
+    "SET temp_directory = $tmp",
+    "SET preserve_insertion_order = true",
+    # Beyond this, working tables spill to tmp/ instead of taking the machine's memory.
+    "SET memory_limit = '3GB'",
+)
+
+#: Empty tables of the shapes a view over files would have, for when there is no file yet.
+EMPTY = {
+    "meters": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS code, NULL::VARCHAR AS role, "
+    f"NULL::{MULTIPLIER} AS multiplier WHERE false",
+    "memberships": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS area, NULL::VARCHAR AS "
+    f"role, NULL::{MULTIPLIER} AS multiplier, NULL::DATE AS valid_from, NULL::DATE AS "
+    "valid_to WHERE false",
+    "readings": f"SELECT NULL::INTEGER AS meter_id, NULL::DATE AS day, NULL::{KWH} AS "
+    f"import_kwh, NULL::{KWH} AS export_kwh WHERE false",
+}
+
+
+def view_over(name: str, paths: list[str]) -> str:
+    """Temp view `name` (a fixed name of ours) over Parquet files of ours."""
+    listed = ", ".join(literal(p) for p in paths)
+    return f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listed}])"
+
+
+def empty_view(name: str, shape: str) -> str:
+    """Temp view `name` with no rows, shaped like EMPTY[shape]."""
+    return f"CREATE OR REPLACE TEMP VIEW {name} AS {EMPTY[shape]}"
+
+
+def view_like(name: str, other: str) -> str:
+    """Temp view `name` with no rows, shaped like table `other`."""
+    return f"CREATE TEMP VIEW {name} AS SELECT * FROM {other} WHERE false"
+
+
+def table_from_csv(name: str) -> str:
+    """Temp table `name` from a CSV file with a header ($path), typed by $columns."""
+    return (
+        f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv($path, header = true, "
+        "auto_detect = false, quote = '\"', escape = '\"', delim = ',', columns = $columns)"
+    )
+
+
+def differs(a: str, b: str) -> str:
+    """One row, one count: the rows of table `a` not in `b` plus those of `b` not in `a`."""
+    return (
+        f"SELECT (SELECT count(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b})) + "
+        f"(SELECT count(*) FROM (SELECT * FROM {b} EXCEPT SELECT * FROM {a}))"
+    )
+
 
 # --- topology copies (written by the sync) ------------------------------------------------
+# Meter ids are stable across syncs: a known code keeps its id, a new one gets the next.
+METER_IDS = """
+CREATE TEMP TABLE meters AS
+SELECT o.meter_id, n.code, n.role, n.multiplier FROM store_meters n JOIN old_meters o USING (code)
+UNION ALL
+SELECT o.meter_id, o.code, o.role, o.multiplier FROM old_meters o ANTI JOIN store_meters n
+    USING (code)
+UNION ALL
+SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
+        + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
+FROM store_meters n ANTI JOIN old_meters o USING (code)
+"""
 MEMBERSHIPS = """
+CREATE TEMP TABLE memberships AS
 SELECT m.meter_id, l.area, m.role, m.multiplier, l.valid_from, l.valid_to
 FROM store_memberships l JOIN meters m ON m.code = l.meter_code
 """
 
 # Piecewise-constant count of gate and customer/pv meters per area: +1 where an interval opens,
 # -1 where it closes, running sums between consecutive change days.
-SPANS = """
+SPANS = f"""
 WITH ev AS (
-    SELECT area, valid_from AS day, (role = 'gate')::INTEGER AS g, (role <> 'gate')::INTEGER AS m
+    SELECT area, valid_from AS day, (role = {GATE})::INTEGER AS g, (role <> {GATE})::INTEGER AS m
     FROM memberships
     UNION ALL
-    SELECT area, valid_to, -(role = 'gate')::INTEGER, -(role <> 'gate')::INTEGER
+    SELECT area, valid_to, -(role = {GATE})::INTEGER, -(role <> {GATE})::INTEGER
     FROM memberships WHERE valid_to < $forever
 ), per_day AS (
     SELECT area, day, sum(g) AS g, sum(m) AS m FROM ev GROUP BY area, day
@@ -40,6 +122,21 @@ SELECT area, valid_from, valid_to, gates::INTEGER AS gates, meters::INTEGER AS m
 FROM running WHERE gates > 0 OR meters > 0
 ORDER BY area, valid_from
 """
+
+#: What each topology file of a sync holds, in a stable order.
+TOPOLOGY_FILES = {
+    "meters": "SELECT * FROM meters ORDER BY code",
+    "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
+    "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
+    "transformers": "SELECT * FROM new_transformers ORDER BY code",
+}
+
+#: What the reader loads of the topology copy to place areas in the trees.
+PLACEMENT_FILES = {
+    "transformers": "SELECT code FROM read_parquet($file)",
+    "links": "SELECT rel, parent, child, valid_from, valid_to FROM read_parquet($file)",
+    "spans": "SELECT area, valid_from, valid_to, gates, meters FROM read_parquet($file)",
+}
 
 # Memberships that differ between two syncs, and from which day each one differs: the same
 # interval with another end differs from the earlier end, anything else from its start.
@@ -58,20 +155,47 @@ FROM gone g FULL JOIN came c
 # Per area per day: a reading counts toward the area its meter belonged to on that day.
 BALANCES = f"""
 SELECT m.area, r.day,
-       count(*) FILTER (WHERE m.role = 'gate')::INTEGER AS gate_read,
-       count(*) FILTER (WHERE m.role <> 'gate')::INTEGER AS meter_read,
+       count(*) FILTER (WHERE m.role = {GATE})::INTEGER AS gate_read,
+       count(*) FILTER (WHERE m.role <> {GATE})::INTEGER AS meter_read,
        coalesce(sum((r.import_kwh - r.export_kwh) * m.multiplier)
-                FILTER (WHERE m.role = 'gate'), 0)::{SUM_KWH} AS gate_net_kwh,
+                FILTER (WHERE m.role = {GATE}), 0)::{SUM_KWH} AS gate_net_kwh,
        coalesce(sum(r.export_kwh * m.multiplier)
-                FILTER (WHERE m.role <> 'gate'), 0)::{SUM_KWH} AS export_kwh,
+                FILTER (WHERE m.role <> {GATE}), 0)::{SUM_KWH} AS export_kwh,
        coalesce(sum(r.import_kwh * m.multiplier)
-                FILTER (WHERE m.role <> 'gate'), 0)::{SUM_KWH} AS sales_kwh
+                FILTER (WHERE m.role <> {GATE}), 0)::{SUM_KWH} AS sales_kwh
 FROM read_parquet($files) r
 JOIN memberships m ON m.meter_id = r.meter_id AND m.valid_from <= r.day AND r.day < m.valid_to
 WHERE r.day IN (SELECT unnest($days::DATE[])) {{area_filter}}
 GROUP BY m.area, r.day
 """
 AREA_FILTER = "AND m.area IN (SELECT unnest($areas::VARCHAR[]))"
+FRESH_BALANCES = "CREATE TEMP TABLE fresh_balances AS " + BALANCES
+DROP_FRESH_BALANCES = "DROP TABLE IF EXISTS fresh_balances"
+
+
+def month_balances(keep_old: bool, areas: bool) -> str:
+    """The rows of one month file: the recomputed days from fresh_balances and, with
+    `keep_old`, every other row of the old file ($old) — with `areas`, only the recomputed
+    areas' rows of those days are replaced."""
+    fresh = (
+        "SELECT * FROM fresh_balances WHERE day IN (SELECT unnest($days::DATE[])) "
+        "ORDER BY day, area"
+    )
+    if not keep_old:
+        return fresh
+    replaced = "day IN (SELECT unnest($days::DATE[]))"
+    if areas:
+        replaced += " AND area IN (SELECT unnest($areas::VARCHAR[]))"
+    return f"SELECT * FROM read_parquet($old) WHERE NOT ({replaced}) UNION ALL {fresh}"
+
+
+#: One month of balances as the reader caches it: exact integer units of 1/SCALE kWh.
+def month_units(scale: int) -> str:
+    return f"""
+SELECT area, day, gate_read, meter_read,
+       ((gate_net_kwh + export_kwh) * {scale})::BIGINT, (sales_kwh * {scale})::BIGINT
+FROM read_parquet($file) ORDER BY area, day
+"""
 
 
 # One query for all the meters a GraphQL list asks (an area's page of meters, say).
@@ -92,3 +216,148 @@ FROM read_parquet($files)
 WHERE meter_code IN (SELECT unnest($codes::VARCHAR[])) AND day BETWEEN $first_day AND $last_day
 ORDER BY meter_code, day, replaced_at
 """
+
+
+# --- readings.csv, staged and checked before anything is written -------------------------------
+def raw_plain() -> str:
+    """Table raw: every line of a plain file (no quotes) as text columns c1..cN ($columns)."""
+    return (
+        "CREATE TEMP TABLE raw AS SELECT * FROM read_csv($path, header = true, "
+        "auto_detect = false, delim = ',', quote = '', escape = '', strict_mode = true, "
+        "columns = $columns)"
+    )
+
+
+# A view, not a copy: a month of a million meters is 31M rows.
+LINED_VIEW = "CREATE TEMP VIEW lined AS SELECT rowid + 2 AS line, * FROM raw"
+DROP_LINED_VIEW = "DROP VIEW lined; DROP TABLE raw"
+DROP_LINED_TABLE = "DROP TABLE lined"
+KNOWN_FROM_METERS = "INSERT INTO known SELECT code FROM read_parquet($f)"
+STAGED_COLUMNS = ("meter_code", "date", "import_kwh", "export_kwh")
+
+
+def typed_text(columns: dict[str, str]) -> str:
+    """Table typed_text: the trimmed text of each named column (`columns`: name -> c<i>, or
+    missing), blank lines left out."""
+
+    def col(name: str) -> str:
+        return f"nullif(trim({columns[name]}), '')" if name in columns else "NULL"
+
+    selected = ", ".join(f"{col(name)} AS {name}" for name in STAGED_COLUMNS)
+    blank = " AND ".join(f"{col(name)} IS NULL" for name in columns)
+    return f"CREATE TEMP TABLE typed_text AS SELECT line, {selected} FROM lined WHERE NOT ({blank})"
+
+
+def failed_checks(checks: list[tuple[str, str]], limit: int) -> str:
+    """(line, check number, how many in all) of the first `limit` failed checks, by line.
+    `checks` are (column, condition on its text `v`); number -1 is an unknown meter."""
+    parts = [
+        f"SELECT line, {i} AS check_no FROM (SELECT line, {column} AS v FROM typed_text) "
+        f"WHERE {condition}"
+        for i, (column, condition) in enumerate(checks)
+    ]
+    parts.append(
+        "SELECT s.line, -1 FROM typed_text s ANTI JOIN known k ON k.code = s.meter_code "
+        "WHERE s.meter_code IS NOT NULL"
+    )
+    union = " UNION ALL ".join(parts)
+    return (
+        f"SELECT line, check_no, count(*) OVER () FROM ({union}) "
+        f"ORDER BY line, check_no LIMIT {int(limit)}"
+    )
+
+
+TYPED = f"""
+CREATE TEMP TABLE typed AS SELECT line, meter_code, date::DATE AS day,
+       replace(import_kwh, ' ', '')::{KWH} AS import_kwh,
+       coalesce(replace(export_kwh, ' ', '')::{KWH}, 0) AS export_kwh
+FROM typed_text
+"""
+DROP_TYPED_TEXT = "DROP TABLE typed_text"
+
+
+def conflicting_duplicates(limit: int) -> str:
+    """Rows that repeat a meter-day with other values: line, meter, day, the first line."""
+    return f"""
+SELECT line, meter_code, day, first_line, count(*) OVER () FROM (
+    SELECT *, first_value(line) OVER w AS first_line,
+           first_value(import_kwh) OVER w AS i0, first_value(export_kwh) OVER w AS e0
+    FROM typed WINDOW w AS (PARTITION BY meter_code, day ORDER BY line))
+WHERE import_kwh <> i0 OR export_kwh <> e0
+ORDER BY line LIMIT {int(limit)}
+"""
+
+
+def staged(table: str) -> str:
+    """The staged readings: one row per meter and day (identical repeats folded)."""
+    return (
+        f"CREATE TEMP TABLE {table} AS SELECT DISTINCT meter_code, day, import_kwh, export_kwh "
+        "FROM typed"
+    )
+
+
+DROP_TYPED = "DROP TABLE typed"
+
+
+def staged_count(table: str) -> str:
+    return f"SELECT count(*) FROM {table}"
+
+
+def staged_days(table: str) -> str:
+    return f"SELECT DISTINCT day FROM {table} ORDER BY day"
+
+
+# --- readings merged into the day files ----------------------------------------------------------
+def merge_staged(table: str) -> str:
+    """Table inc: the staged readings with their meters' ids."""
+    return f"""
+CREATE TEMP TABLE inc AS
+SELECT m.meter_id, i.meter_code, i.day, i.import_kwh::{KWH} AS import_kwh,
+       i.export_kwh::{KWH} AS export_kwh
+FROM {table} i JOIN cur_meters m ON m.code = i.meter_code
+"""
+
+
+def staged_unknown(table: str) -> str:
+    """How many staged readings name a meter the series copy does not know."""
+    return f"SELECT count(*) FROM {table} i ANTI JOIN cur_meters m ON m.code = i.meter_code"
+
+
+def drop_staged(table: str) -> str:
+    return f"DROP TABLE {table}"
+
+
+INCOMING_DAYS = "SELECT DISTINCT day FROM inc ORDER BY day"
+REPLACED = """
+CREATE TEMP TABLE replaced AS
+SELECT i.meter_code, i.day, o.import_kwh AS old_import_kwh, o.export_kwh AS old_export_kwh,
+       i.import_kwh AS new_import_kwh, i.export_kwh AS new_export_kwh,
+       $at::TIMESTAMP AS replaced_at, $source AS source
+FROM inc i JOIN old_readings o ON o.meter_id = i.meter_id AND o.day = i.day
+WHERE i.import_kwh <> o.import_kwh OR i.export_kwh <> o.export_kwh
+"""
+REPLACED_COUNT = "SELECT count(*) FROM replaced"
+INCOMING_COUNT = "SELECT count(*) FROM inc"
+ADDED_COUNT = """
+SELECT count(*) FROM inc i ANTI JOIN old_readings o ON o.meter_id = i.meter_id AND o.day = i.day
+"""
+TOUCHED_DAYS = """
+SELECT DISTINCT day FROM (
+    SELECT day FROM replaced
+    UNION ALL
+    SELECT i.day FROM inc i ANTI JOIN old_readings o ON o.meter_id = i.meter_id AND o.day = i.day
+) ORDER BY day
+"""
+MERGED = """
+CREATE TEMP TABLE merged AS
+SELECT * FROM (
+    SELECT o.meter_id, o.day, o.import_kwh, o.export_kwh FROM old_readings o
+    ANTI JOIN inc i ON o.meter_id = i.meter_id AND o.day = i.day
+    WHERE o.day IN (SELECT unnest($days::DATE[]))
+    UNION ALL
+    SELECT meter_id, day, import_kwh, export_kwh FROM inc
+    WHERE day IN (SELECT unnest($days::DATE[]))
+) ORDER BY day, meter_id
+"""
+MERGED_DAY = "SELECT * FROM merged WHERE day = $day"
+REPLACED_ROWS = "SELECT * FROM replaced ORDER BY day, meter_code"

@@ -25,32 +25,15 @@ from graph.stores.contract import Progress, Store
 # Relationships that place an area in the network and org trees (roll-ups walk them).
 PLACEMENT_RELS = (Rel.SUPPLIES, Rel.FEEDS, Rel.TRANSFORMER_OWNER, Rel.ORG_PARENT)
 
-_EMPTY = {
-    "meters": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS code, NULL::VARCHAR AS role, "
-    f"NULL::{sql.MULTIPLIER} AS multiplier WHERE false",
-    "memberships": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS area, NULL::VARCHAR AS "
-    f"role, NULL::{sql.MULTIPLIER} AS multiplier, NULL::DATE AS valid_from, NULL::DATE AS "
-    "valid_to WHERE false",
-    "readings": f"SELECT NULL::INTEGER AS meter_id, NULL::DATE AS day, NULL::{sql.KWH} AS "
-    f"import_kwh, NULL::{sql.KWH} AS export_kwh WHERE false",
-}
-
 
 def connect(folder: SeriesFolder) -> duckdb.DuckDBPyConnection:
     """A working in-memory database that may spill to the series folder's tmp/."""
     con = duckdb.connect()
     tmp = folder.root / "tmp"
     tmp.mkdir(exist_ok=True)
-    con.execute("SET temp_directory = ?", [str(tmp)])
-    con.execute("SET preserve_insertion_order = true")
-    # Beyond this, working tables spill to tmp/ instead of taking the machine's memory.
-    con.execute("SET memory_limit = '3GB'")
+    for setting in sql.SETTINGS:
+        con.execute(setting, {"tmp": str(tmp)} if "$tmp" in setting else None)
     return con
-
-
-def literal(path: str) -> str:
-    """A file path as an SQL string literal (COPY TO takes no parameter); paths are ours."""
-    return "'" + path.replace("'", "''") + "'"
 
 
 def table_of(
@@ -58,10 +41,9 @@ def table_of(
 ) -> None:
     """Create view `name` over `files` (or an empty table of the same shape)."""
     if files:
-        listed = ", ".join(literal(folder.path(f)) for f in files)  # views take no parameters
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+        con.execute(sql.view_over(name, [folder.path(f) for f in files]))
     else:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_EMPTY[empty]}")
+        con.execute(sql.empty_view(name, empty))
 
 
 def write_csv(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
@@ -77,11 +59,7 @@ def table_from_csv(
     con: duckdb.DuckDBPyConnection, name: str, path: Path, columns: dict[str, str]
 ) -> None:
     """Temp table `name` (a fixed name of ours) from a CSV file with a header, typed."""
-    con.execute(
-        f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv($path, header = true, "
-        "auto_detect = false, quote = '\"', escape = '\"', delim = ',', columns = $columns)",
-        {"path": str(path), "columns": columns},
-    )
+    con.execute(sql.table_from_csv(name), {"path": str(path), "columns": columns})
 
 
 @dataclass(frozen=True)
@@ -139,24 +117,8 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
     table_from_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
 
 
-_METER_IDS = """
-CREATE TEMP TABLE meters AS
-SELECT o.meter_id, n.code, n.role, n.multiplier FROM store_meters n JOIN old_meters o USING (code)
-UNION ALL
-SELECT o.meter_id, o.code, o.role, o.multiplier FROM old_meters o ANTI JOIN store_meters n
-    USING (code)
-UNION ALL
-SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
-        + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
-FROM store_meters n ANTI JOIN old_meters o USING (code)
-"""
-
-
 def _differs(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
-    row = con.execute(
-        f"SELECT (SELECT count(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b})) + "
-        f"(SELECT count(*) FROM (SELECT * FROM {b} EXCEPT SELECT * FROM {a}))"
-    ).fetchone()
+    row = con.execute(sql.differs(a, b)).fetchone()
     return bool(row and row[0])
 
 
@@ -188,12 +150,11 @@ def _sync(
         table_of(con, folder, [topo[name]] if name in topo else [], name, f"old_{name}")
     for name in ("links", "transformers"):
         if name in topo:
-            source = literal(folder.path(topo[name]))
-            con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM read_parquet({source})")
+            con.execute(sql.view_over(f"old_{name}", [folder.path(topo[name])]))
         else:
-            con.execute(f"CREATE TEMP VIEW old_{name} AS SELECT * FROM new_{name} WHERE false")
-    con.execute(_METER_IDS)
-    con.execute(f"CREATE TEMP TABLE memberships AS {sql.MEMBERSHIPS}")
+            con.execute(sql.view_like(f"old_{name}", f"new_{name}"))
+    con.execute(sql.METER_IDS)
+    con.execute(sql.MEMBERSHIPS)
     changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
     unchanged = (
         not changes
@@ -211,20 +172,11 @@ def _sync(
     days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
     gen = current.generation + 1
     topology: dict[str, str] = {}
-    sources = {
-        "meters": "SELECT * FROM meters ORDER BY code",
-        "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
-        "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
-        "transformers": "SELECT * FROM new_transformers ORDER BY code",
-    }
-    for name, query in sources.items():
+    for name, query in sql.TOPOLOGY_FILES.items():
         topology[name] = folder.new_name(gen, "topology", name)
-        con.execute(f"COPY ({query}) TO {literal(folder.path(topology[name]))} {sql.PARQUET}")
+        con.execute(sql.copy_to(query, folder.path(topology[name])))
     topology["spans"] = folder.new_name(gen, "topology", "spans")
-    con.execute(
-        f"COPY ({sql.SPANS}) TO {literal(folder.path(topology['spans']))} {sql.PARQUET}",
-        {"forever": FOREVER},
-    )
+    con.execute(sql.copy_to(sql.SPANS, folder.path(topology["spans"])), {"forever": FOREVER})
     balances = dict(current.balances)
     if days and areas:
         say(f"recomputing balances of {len(areas):,} areas over {len(days):,} days")
@@ -291,30 +243,19 @@ def recompute_balances(
     if areas is not None:
         area_filter = sql.AREA_FILTER
         params["areas"] = areas
-    con.execute("DROP TABLE IF EXISTS fresh_balances")
-    con.execute(
-        "CREATE TEMP TABLE fresh_balances AS " + sql.BALANCES.format(area_filter=area_filter),
-        params,
-    )
+    con.execute(sql.DROP_FRESH_BALANCES)
+    con.execute(sql.FRESH_BALANCES.format(area_filter=area_filter), params)
     balances = dict(current.balances)
     for month in sorted({d[:7] for d in days}):
         month_days = [dt.date.fromisoformat(d) for d in days if d[:7] == month]
         name = folder.new_name(generation, "balances", month)
-        keep = ""
-        if month in current.balances:
-            keep_filter = "NOT (day IN (SELECT unnest($days::DATE[]))"
-            keep_filter += " AND area IN (SELECT unnest($areas::VARCHAR[])))" if areas else ")"
-            keep = f"SELECT * FROM read_parquet($old) WHERE {keep_filter} UNION ALL "
-        query = (
-            f"COPY ({keep}SELECT * FROM fresh_balances WHERE day IN "
-            f"(SELECT unnest($days::DATE[])) ORDER BY day, area) TO {literal(folder.path(name))} "
-            f"{sql.PARQUET}"
-        )
+        keep_old = month in current.balances
         month_params: dict[str, object] = {"days": month_days}
-        if keep:
+        if keep_old:
             month_params["old"] = folder.path(current.balances[month])
             if areas:
                 month_params["areas"] = areas
-        con.execute(query, month_params)
+        query = sql.month_balances(keep_old, bool(areas))
+        con.execute(sql.copy_to(query, folder.path(name)), month_params)
         balances[month] = name
     return balances
