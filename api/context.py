@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import strawberry
+
 from api.dataloaders import Loaders, build_loaders
 from graph.series.reader import LossReader
 from graph.services.mismatches import MismatchCache
@@ -23,6 +25,10 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
 
 
+#: What resolvers receive as `info`: the request's Context, no root value.
+Info = strawberry.Info[Context, None]
+
+
 def build_context(
     store: Store,
     loss: LossReader,
@@ -37,7 +43,7 @@ def build_context(
         store=store,
         loss=loss,
         settings=settings,
-        loaders=build_loaders(store, loss),
+        loaders=build_loaders(store, loss, mismatches),
         mismatches=mismatches,
         writer=writer,
     )

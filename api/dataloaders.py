@@ -1,9 +1,13 @@
 """Per-request DataLoaders (built in get_context; never module-level, they would cache forever).
 
-Each loader batches the keys of one resolver level into one store call per distinct
-(relationship, date, page arguments) group, so a query costs a bounded number of round trips
-whatever the number of nodes it touches. Store calls run in a worker thread so that the event
-loop keeps serving other requests.
+The one way a resolver reaches data: `ctx.loaders.<name>.load(<Name>Key(...))`, where each
+loader is named after the store, loss reader or mismatch-report method it calls, and that
+method after its Cypher and SQL (`child_pages` -> `Store.child_pages` -> `cy.child_pages`,
+`q.CHILD_PAGES`). Batched loaders put the keys of one resolver level into one call per
+distinct group (everything but the last field of the key), so a query costs a bounded number
+of round trips whatever the number of nodes it touches; the others make one call per distinct
+key (a request asking the same thing twice asks once). Calls run in a worker thread so that the
+event loop keeps serving other requests.
 """
 
 from __future__ import annotations
@@ -11,32 +15,140 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from graph.domain.changes import ChangesetRecord
 from graph.domain.model import Entity, Kind, Link, Rel
-from graph.series.loss import AreaLoss, LossSummary, Reading, ReadingCorrection
+from graph.domain.scope import Scope
+from graph.series.loss import (
+    AreaLoss,
+    LossOrder,
+    LossStatus,
+    LossSummary,
+    RankingPage,
+    Reading,
+    ReadingCorrection,
+)
 from graph.series.reader import LossReader
+from graph.services.mismatches import Mismatch, MismatchCache
 from graph.stores.contract import Direction, Page, Store
 
-K = TypeVar("K", bound=tuple)
+K = TypeVar("K", bound=tuple[Any, ...])
 V = TypeVar("V")
 
 
+# --- keys: the last field of a batched key is the code; the rest is its group ---------------
+class EntitiesKey(NamedTuple):
+    kind: Kind
+    code: str
+
+
+class NeighborsKey(NamedTuple):
+    rel: Rel
+    direction: Direction
+    as_of: dt.date
+    code: str
+
+
+class ChildPagesKey(NamedTuple):
+    rel: Rel
+    as_of: dt.date
+    first: int
+    after: str | None
+    role: str | None
+    parent: str
+
+
+class OrgTransformerPagesKey(NamedTuple):
+    as_of: dt.date
+    first: int
+    after: str | None
+    org: str
+
+
+class LinksOfKey(NamedTuple):
+    rel: Rel
+    child: str
+
+
+class ChangesetKey(NamedTuple):
+    id: str
+
+
+class LossKey(NamedTuple):
+    """A roll-up over a subtree: summaries and series."""
+
+    scope: Scope
+    start: dt.date
+    end: dt.date
+    code: str
+
+
+class PeriodKey(NamedTuple):
+    """One area's or meter's figures over [start, end]: areas, readings, corrections."""
+
+    start: dt.date
+    end: dt.date
+    code: str
+
+
+# --- keys of loaders that are not batched -----------------------------------------------------
+class EntityPageKey(NamedTuple):
+    kind: Kind
+    first: int
+    after: str | None
+
+
+class SearchKey(NamedTuple):
+    text: str
+    kinds: tuple[Kind, ...]
+    limit: int
+
+
+class ChangesetsKey(NamedTuple):
+    first: int
+    after: str | None
+
+
+class RankingKey(NamedTuple):
+    scope: Scope
+    code: str
+    start: dt.date
+    end: dt.date
+    order: LossOrder
+    statuses: tuple[LossStatus, ...] | None
+    first: int
+    offset: int
+
+
+class AreasUnderKey(NamedTuple):
+    scope: Scope
+    code: str
+    day: dt.date
+
+
+class MismatchesKey(NamedTuple):
+    as_of: dt.date
+
+
+class LatestDayKey(NamedTuple):
+    """The newest day with readings (one per request)."""
+
+
 def _grouped(
-    fetch: Callable[[tuple, list[str]], dict[str, V]], default: Callable[[], V]
-) -> Callable[[Sequence[tuple]], Any]:
+    fetch: Callable[[tuple[Any, ...], list[str]], dict[str, V]], default: Callable[[], V]
+) -> Callable[[Sequence[tuple[Any, ...]]], Awaitable[list[V]]]:
     """A batch function over keys (group..., code): one `fetch(group, codes)` per group."""
 
-    async def load(keys: Sequence[tuple]) -> list[V]:
-        groups: dict[tuple, list[str]] = defaultdict(list)
+    async def load(keys: Sequence[tuple[Any, ...]]) -> list[V]:
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for key in keys:
-            groups[key[:-1]].append(key[-1])
-        results: dict[tuple, V] = {}
+            groups[tuple(key[:-1])].append(key[-1])
+        results: dict[tuple[Any, ...], V] = {}
         for group, codes in groups.items():
             found = await asyncio.to_thread(fetch, group, codes)
             for code in codes:
@@ -46,82 +158,129 @@ def _grouped(
     return load
 
 
+def _each(fetch: Callable[[K], V]) -> Callable[[Sequence[K]], Awaitable[list[V]]]:
+    """A batch function that answers each distinct key with one call."""
+
+    async def load(keys: Sequence[K]) -> list[V]:
+        return [await asyncio.to_thread(fetch, key) for key in keys]
+
+    return load
+
+
 @dataclass
 class Loaders:
-    """Loaders of one request. Keys end with the code; the rest of a key is its group."""
+    """Loaders of one request, each named after the method it calls."""
 
-    entity: DataLoader[tuple[Kind, str], Entity | None]
-    neighbors: DataLoader[tuple[Rel, Direction, dt.date, str], list[Entity]]
-    child_page: DataLoader[tuple[Rel, dt.date, int, str | None, str | None, str], Page]
-    org_transformer_page: DataLoader[tuple[dt.date, int, str | None, str], Page]
-    # Loss: keys (scope kind, from, to, code) or (from, to, code); one query per group.
-    loss_summary: DataLoader[tuple[str, dt.date, dt.date, str], LossSummary]
-    loss_series: DataLoader[tuple[str, dt.date, dt.date, str], list[LossSummary]]
-    area_loss: DataLoader[tuple[dt.date, dt.date, str], AreaLoss]
-    readings: DataLoader[tuple[dt.date, dt.date, str], list[Reading]]
-    corrections: DataLoader[tuple[dt.date, dt.date, str], list[ReadingCorrection]]
-    # History: every interval of a child in a relationship; audit records by id.
-    history: DataLoader[tuple[Rel, str], list[Link]]
-    changeset: DataLoader[tuple[str], ChangesetRecord | None]
+    # Store (topology and audit)
+    entities: DataLoader[EntitiesKey, Entity | None]
+    neighbors: DataLoader[NeighborsKey, list[Entity]]
+    child_pages: DataLoader[ChildPagesKey, Page]
+    org_transformer_pages: DataLoader[OrgTransformerPagesKey, Page]
+    entity_page: DataLoader[EntityPageKey, Page]
+    search: DataLoader[SearchKey, list[Entity]]
+    links_of: DataLoader[LinksOfKey, list[Link]]
+    changeset: DataLoader[ChangesetKey, ChangesetRecord | None]
+    changesets: DataLoader[ChangesetsKey, list[ChangesetRecord]]
+    # Loss reader (readings and balances)
+    summaries: DataLoader[LossKey, LossSummary]
+    series: DataLoader[LossKey, list[LossSummary]]
+    areas: DataLoader[PeriodKey, AreaLoss]
+    ranking: DataLoader[RankingKey, RankingPage]
+    areas_under: DataLoader[AreasUnderKey, list[str]]
+    latest_day: DataLoader[LatestDayKey, dt.date | None]
+    readings: DataLoader[PeriodKey, list[Reading]]
+    corrections: DataLoader[PeriodKey, list[ReadingCorrection]]
+    # Mismatch report (cached per graph version)
+    mismatches: DataLoader[MismatchesKey, list[Mismatch]]
 
 
-def build_loaders(store: Store, loss: LossReader) -> Loaders:
-    def entities(group: tuple, codes: list[str]) -> dict[str, Entity | None]:
+def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> Loaders:
+    def entities(group: tuple[Any, ...], codes: list[str]) -> dict[str, Entity | None]:
         (kind,) = group
         return dict(store.entities(kind, codes))
 
-    def neighbors(group: tuple, codes: list[str]) -> dict[str, list[Entity]]:
+    def neighbors(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Entity]]:
         rel, direction, as_of = group
         return store.neighbors(rel, codes, as_of, direction)
 
-    def child_pages(group: tuple, codes: list[str]) -> dict[str, Page]:
+    def child_pages(group: tuple[Any, ...], codes: list[str]) -> dict[str, Page]:
         rel, as_of, first, after, role = group
         return store.child_pages(rel, codes, as_of, first, after, role)
 
-    def org_pages(group: tuple, codes: list[str]) -> dict[str, Page]:
+    def org_transformer_pages(group: tuple[Any, ...], codes: list[str]) -> dict[str, Page]:
         as_of, first, after = group
         return store.org_transformer_pages(codes, as_of, first, after)
 
     def empty_page() -> Page:
         return Page([], 0, False)
 
-    def summaries(group: tuple, codes: list[str]) -> dict[str, LossSummary]:
-        kind, start, end = group
-        return loss.summaries(kind, codes, start, end)
-
-    def series(group: tuple, codes: list[str]) -> dict[str, list[LossSummary]]:
-        kind, start, end = group
-        return loss.series(kind, codes, start, end)
-
-    def areas(group: tuple, codes: list[str]) -> dict[str, AreaLoss]:
-        start, end = group
-        return loss.areas(codes, start, end)  # an unknown area is judged on no data
-
-    def readings(group: tuple, codes: list[str]) -> dict[str, list[Reading]]:
-        return loss.readings(codes, *group)
-
-    def corrections(group: tuple, codes: list[str]) -> dict[str, list[ReadingCorrection]]:
-        return loss.corrections(codes, *group)
-
-    def history(group: tuple, codes: list[str]) -> dict[str, list[Link]]:
+    def links_of(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Link]]:
         (rel,) = group
         return {code: store.links_of(rel, code) for code in codes}
 
-    def changesets(group: tuple, ids: list[str]) -> dict[str, ChangesetRecord | None]:
+    def changeset(_: tuple[Any, ...], ids: list[str]) -> dict[str, ChangesetRecord | None]:
         return {i: store.changeset(i) for i in ids}
 
+    def summaries(group: tuple[Any, ...], codes: list[str]) -> dict[str, LossSummary]:
+        scope, start, end = group
+        return loss.summaries(scope, codes, start, end)
+
+    def series(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[LossSummary]]:
+        scope, start, end = group
+        return loss.series(scope, codes, start, end)
+
+    def areas(group: tuple[Any, ...], codes: list[str]) -> dict[str, AreaLoss]:
+        start, end = group
+        return loss.areas(codes, start, end)  # an unknown area is judged on no data
+
+    def readings(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Reading]]:
+        start, end = group
+        return loss.readings(codes, start, end)
+
+    def corrections(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[ReadingCorrection]]:
+        start, end = group
+        return loss.corrections(codes, start, end)
+
+    def entity_page(k: EntityPageKey) -> Page:
+        return store.entity_page(k.kind, k.first, k.after)
+
+    def search(k: SearchKey) -> list[Entity]:
+        return store.search(k.text, list(k.kinds), k.limit)
+
+    def changesets(k: ChangesetsKey) -> list[ChangesetRecord]:
+        return store.changesets(k.first, k.after)
+
+    def areas_under(k: AreasUnderKey) -> list[str]:
+        return loss.areas_under(k.scope, k.code, k.day)
+
+    def latest_day(_: LatestDayKey) -> dt.date | None:
+        return loss.latest_day()
+
+    def mismatch_report(k: MismatchesKey) -> list[Mismatch]:
+        return mismatches.get(store, k.as_of)
+
+    def ranking(k: RankingKey) -> RankingPage:
+        return loss.ranking(k.scope, k.code, k.start, k.end, k.order, k.statuses, k.first, k.offset)
+
     return Loaders(
-        entity=DataLoader(_grouped(entities, lambda: None)),
+        entities=DataLoader(_grouped(entities, lambda: None)),
         neighbors=DataLoader(_grouped(neighbors, list)),
-        child_page=DataLoader(_grouped(child_pages, empty_page)),
-        org_transformer_page=DataLoader(_grouped(org_pages, empty_page)),
-        loss_summary=DataLoader(_grouped(summaries, _no_value)),
-        loss_series=DataLoader(_grouped(series, list)),
-        area_loss=DataLoader(_grouped(areas, _no_value)),
+        child_pages=DataLoader(_grouped(child_pages, empty_page)),
+        org_transformer_pages=DataLoader(_grouped(org_transformer_pages, empty_page)),
+        entity_page=DataLoader(_each(entity_page)),
+        search=DataLoader(_each(search)),
+        links_of=DataLoader(_grouped(links_of, list)),
+        changeset=DataLoader(_grouped(changeset, lambda: None)),
+        changesets=DataLoader(_each(changesets)),
+        summaries=DataLoader(_grouped(summaries, _no_value)),
+        series=DataLoader(_grouped(series, list)),
+        areas=DataLoader(_grouped(areas, _no_value)),
+        ranking=DataLoader(_each(ranking)),
+        areas_under=DataLoader(_each(areas_under)),
+        latest_day=DataLoader(_each(latest_day)),
         readings=DataLoader(_grouped(readings, list)),
         corrections=DataLoader(_grouped(corrections, list)),
-        history=DataLoader(_grouped(history, list)),
-        changeset=DataLoader(_grouped(changesets, lambda: None)),
+        mismatches=DataLoader(_each(mismatch_report)),
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Annotated, Any
 
 import strawberry
 
+from api.context import Info
+from api.dataloaders import ChangesetKey, ChangesetsKey, EntitiesKey, EntityPageKey, SearchKey
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
 from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
@@ -32,10 +33,29 @@ MAX_SEARCH_TEXT = 100
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
 
 
-async def _one(info: Any, kind: Kind, code: str, as_of: dt.date | None) -> Node | None:
+async def resolve_node(info: Info, kind: Kind, code: str, as_of: dt.date | None) -> Node | None:
+    """What the Node interface resolves: the entity of `kind` with `code`, as its type."""
     ctx = context(info)
-    entity = await ctx.loaders.entity.load((kind, code))
+    entity = await ctx.loaders.entities.load(EntitiesKey(kind, code))
     return None if entity is None else wrap(entity, as_of or ctx.today)
+
+
+def node_by_code(kind: Kind, node_type: type[Node]) -> Any:
+    """A root field `(code, asOf)` answering one entity of `kind`: the Node resolver with the
+    kind fixed (the global id of `node(id)` carries it instead)."""
+
+    async def resolve(info: Info, code: str, as_of: dt.date | None = None) -> Node | None:
+        return await resolve_node(info, kind, code, as_of)
+
+    # Real types, not the strings of `from __future__ import annotations`: strawberry reads
+    # the field's return type from here, and `node_type` is only known in this closure.
+    resolve.__annotations__ = {
+        "info": Info,
+        "code": str,
+        "as_of": dt.date | None,
+        "return": node_type | None,  # type: ignore[operator]
+    }
+    return strawberry.field(resolver=resolve)
 
 
 def _as_of_arg() -> Any:
@@ -56,7 +76,7 @@ class Query:
     )
     async def mismatches(
         self,
-        info: strawberry.Info,
+        info: Info,
         under: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -66,11 +86,11 @@ class Query:
 
     @strawberry.field(description="Audit records of the writes to the topology, newest first.")
     async def changesets(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> ChangesetConnection:
         ctx = context(info)
         size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-        found = await asyncio.to_thread(ctx.store.changesets, size + 1, decode_cursor(after))
+        found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, decode_cursor(after)))
         edges = [
             ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r))
             for r in found[:size]
@@ -83,57 +103,28 @@ class Query:
         )
 
     @strawberry.field(description="One audit record by id.")
-    async def changeset(self, info: strawberry.Info, id: strawberry.ID) -> Changeset | None:
-        record = await context(info).loaders.changeset.load((str(id),))
+    async def changeset(self, info: Info, id: strawberry.ID) -> Changeset | None:
+        record = await context(info).loaders.changeset.load(ChangesetKey(str(id)))
         return None if record is None else Changeset(record=record)
 
     @strawberry.field(description="Any entity by its global id.")
     async def node(
-        self, info: strawberry.Info, id: strawberry.ID, as_of: dt.date | None = None
+        self, info: Info, id: strawberry.ID, as_of: dt.date | None = None
     ) -> Node | None:
         kind, code = parse_global_id(str(id))
-        return await _one(info, kind, code, as_of)
+        return await resolve_node(info, kind, code, as_of)
 
-    @strawberry.field
-    async def org_unit(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> OrgUnit | None:
-        return await _one(info, Kind.ORG_UNIT, code, as_of)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def substation(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> Substation | None:
-        return await _one(info, Kind.SUBSTATION, code, as_of)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def feeder(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> Feeder | None:
-        return await _one(info, Kind.FEEDER, code, as_of)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def transformer(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> Transformer | None:
-        return await _one(info, Kind.TRANSFORMER, code, as_of)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def meter(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> Meter | None:
-        return await _one(info, Kind.METER, code, as_of)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def customer(
-        self, info: strawberry.Info, code: str, as_of: dt.date | None = None
-    ) -> Customer | None:
-        return await _one(info, Kind.CUSTOMER, code, as_of)  # type: ignore[return-value]
+    org_unit = node_by_code(Kind.ORG_UNIT, OrgUnit)
+    substation = node_by_code(Kind.SUBSTATION, Substation)
+    feeder = node_by_code(Kind.FEEDER, Feeder)
+    transformer = node_by_code(Kind.TRANSFORMER, Transformer)
+    meter = node_by_code(Kind.METER, Meter)
+    customer = node_by_code(Kind.CUSTOMER, Customer)
 
     @strawberry.field(description="All substations, by code.")
     async def substations(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         as_of: dt.date | None = None,
@@ -143,7 +134,7 @@ class Query:
     @strawberry.field(description="All org units, by code (explorers start here or at `search`).")
     async def org_units(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         as_of: dt.date | None = None,
@@ -156,7 +147,7 @@ class Query:
     )
     async def search(
         self,
-        info: strawberry.Info,
+        info: Info,
         text: str,
         kinds: list[EntityKind] | None = None,
         first: int | None = None,
@@ -167,8 +158,8 @@ class Query:
         if not 1 <= len(needle) <= MAX_SEARCH_TEXT:
             raise InputError(f"text must have 1 to {MAX_SEARCH_TEXT} characters")
         limit = page_size(first, 10, ctx.settings.max_search_hits)
-        wanted = [k.to_kind() for k in kinds] if kinds else list(Kind)
-        hits = await _in_thread(ctx.store.search, needle, wanted, limit)
+        wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
+        hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         day = as_of or ctx.today
         return [
             SearchHit(
@@ -181,14 +172,10 @@ class Query:
         ]
 
 
-async def _in_thread(fn: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
 async def _entity_connection(
-    info: Any, kind: Kind, first: int | None, after: str | None, as_of: dt.date | None
+    info: Info, kind: Kind, first: int | None, after: str | None, as_of: dt.date | None
 ) -> Connection[Node]:
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-    page = await _in_thread(ctx.store.entity_page, kind, size, decode_cursor(after))
+    page = await ctx.loaders.entity_page.load(EntityPageKey(kind, size, decode_cursor(after)))
     return connection(page, as_of or ctx.today, wrap)

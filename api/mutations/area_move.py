@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
@@ -32,14 +33,14 @@ class AreaMoved(ChangeWritten):
     code: strawberry.Private[str]
 
     @strawberry.field
-    async def area(self, info: strawberry.Info) -> Transformer | None:
+    async def area(self, info: Info) -> Transformer | None:
         return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer)
 
 
 AreaMoveResult = Annotated[AreaMoved | ChangeRejected, strawberry.union("AreaMoveResult")]
 
 
-async def resolve(info: strawberry.Info, input: AreaMoveInput) -> AreaMoveResult:
+async def resolve(info: Info, input: AreaMoveInput) -> AreaMoveResult:
     outcome = await run_event(
         info,
         input.effective,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
@@ -34,14 +35,14 @@ class AreaRetired(ChangeWritten):
     code: strawberry.Private[str]
 
     @strawberry.field(description="The area as it was on its last day.")
-    async def area(self, info: strawberry.Info) -> Transformer | None:
+    async def area(self, info: Info) -> Transformer | None:
         return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer, 1)
 
 
 AreaRetireResult = Annotated[AreaRetired | ChangeRejected, strawberry.union("AreaRetireResult")]
 
 
-async def resolve(info: strawberry.Info, input: AreaRetireInput) -> AreaRetireResult:
+async def resolve(info: Info, input: AreaRetireInput) -> AreaRetireResult:
     outcome = await run_event(
         info, input.effective, lambda store, day, who: area_retire(store, input.area, day, who)
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
+from api.context import Info
 from api.types.changeset import Changeset
 from api.types.resolve import context, node_by_code
 from graph.domain.changes import ChangesetRecord
@@ -45,7 +46,7 @@ W = TypeVar("W")
 
 
 async def node_of(
-    info: Any,
+    info: Info,
     kind: Kind,
     code: str,
     record: ChangesetRecord,
@@ -66,7 +67,7 @@ def answer(
 
 
 async def run_event(
-    info: Any,
+    info: Info,
     effective: dt.date | None,
     check: Callable[[Store, dt.date, str], CheckedEvent],
 ) -> ChangesetRecord | ChangeRejected:

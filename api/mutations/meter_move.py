@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
@@ -32,14 +33,14 @@ class MeterMoved(ChangeWritten):
     code: strawberry.Private[str]
 
     @strawberry.field
-    async def meter(self, info: strawberry.Info) -> Meter | None:
+    async def meter(self, info: Info) -> Meter | None:
         return await node_of(info, Kind.METER, self.code, self.record, Meter)
 
 
 MeterMoveResult = Annotated[MeterMoved | ChangeRejected, strawberry.union("MeterMoveResult")]
 
 
-async def resolve(info: strawberry.Info, input: MeterMoveInput) -> MeterMoveResult:
+async def resolve(info: Info, input: MeterMoveInput) -> MeterMoveResult:
     outcome = await run_event(
         info,
         input.effective,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
@@ -45,11 +46,11 @@ class MeterReplaced(ChangeWritten):
     new_code: strawberry.Private[str]
 
     @strawberry.field
-    async def old_meter(self, info: strawberry.Info) -> Meter | None:
+    async def old_meter(self, info: Info) -> Meter | None:
         return await node_of(info, Kind.METER, self.old_code, self.record, Meter)
 
     @strawberry.field
-    async def new_meter(self, info: strawberry.Info) -> Meter | None:
+    async def new_meter(self, info: Info) -> Meter | None:
         return await node_of(info, Kind.METER, self.new_code, self.record, Meter)
 
 
@@ -58,7 +59,7 @@ MeterReplaceResult = Annotated[
 ]
 
 
-async def resolve(info: strawberry.Info, input: MeterReplaceInput) -> MeterReplaceResult:
+async def resolve(info: Info, input: MeterReplaceInput) -> MeterReplaceResult:
     outcome = await run_event(
         info,
         input.effective,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
     ChangeRejected,
@@ -35,7 +36,7 @@ class TransformerReplaced(ChangeWritten):
     code: strawberry.Private[str]
 
     @strawberry.field
-    async def transformer(self, info: strawberry.Info) -> Transformer | None:
+    async def transformer(self, info: Info) -> Transformer | None:
         return await node_of(info, Kind.TRANSFORMER, self.code, self.record, Transformer)
 
 
@@ -44,9 +45,7 @@ TransformerReplaceResult = Annotated[
 ]
 
 
-async def resolve(
-    info: strawberry.Info, input: TransformerReplaceInput
-) -> TransformerReplaceResult:
+async def resolve(info: Info, input: TransformerReplaceInput) -> TransformerReplaceResult:
     outcome = await run_event(
         info,
         input.effective,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
 from api.types.node import Node
 from api.types.resolve import children
 from api.types.shared_fields import name_field, text_field
@@ -23,7 +24,7 @@ class Customer(Node):
 
     @strawberry.field(description="The customer's meters on the as-of date.")
     async def meters(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> list[Annotated[Meter, strawberry.lazy("api.types.meter")]]:
         from api.types.meter import Meter
 

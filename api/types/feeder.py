@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
 from api.types.connection import Connection, connection
 from api.types.loss_fields import LossFields
 from api.types.node import Node
@@ -27,7 +28,7 @@ class Feeder(Node, LossFields):
 
     @strawberry.field(description="The substation feeding it on the as-of date.")
     async def substation(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> Annotated[Substation, strawberry.lazy("api.types.substation")] | None:
         from api.types.substation import Substation
 
@@ -39,7 +40,7 @@ class Feeder(Node, LossFields):
 
     @strawberry.field(description="The transformers it supplies on the as-of date, by code.")
     async def transformers(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
         page = await child_page(info, Rel.SUPPLIES, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import strawberry
 
+from api.context import Info
+from api.dataloaders import ChangesetKey, EntitiesKey, LinksOfKey
 from api.types.changeset import Changeset
 from api.types.node import Node
 from api.types.resolve import context
@@ -28,11 +29,11 @@ class Interval:
         return self.link.rel.value
 
     @strawberry.field(description="The other end: the area, customer, feeder or org unit.")
-    async def parent(self, info: strawberry.Info) -> Node | None:
+    async def parent(self, info: Info) -> Node | None:
         from api.types.wrap import wrap
 
         kind = REL_SPECS[self.link.rel].parent
-        entity = await context(info).loaders.entity.load((kind, self.link.parent))
+        entity = await context(info).loaders.entities.load(EntitiesKey(kind, self.link.parent))
         day = self.link.valid_from if self.link.valid_from != BEGINNING else context(info).today
         return None if entity is None else wrap(entity, day)
 
@@ -49,26 +50,26 @@ class Interval:
         return None if self.link.valid_to == FOREVER else self.link.valid_to
 
     @strawberry.field(description="The changeset that opened it (null: before audit records).")
-    async def opened_by(self, info: strawberry.Info) -> Changeset | None:
+    async def opened_by(self, info: Info) -> Changeset | None:
         return await _changeset(info, self.link.opened_by)
 
     @strawberry.field(description="The changeset that closed it.")
-    async def closed_by(self, info: strawberry.Info) -> Changeset | None:
+    async def closed_by(self, info: Info) -> Changeset | None:
         return await _changeset(info, self.link.closed_by)
 
 
-async def _changeset(info: Any, changeset_id: str | None) -> Changeset | None:
+async def _changeset(info: Info, changeset_id: str | None) -> Changeset | None:
     if changeset_id is None:
         return None
-    record = await context(info).loaders.changeset.load((changeset_id,))
+    record = await context(info).loaders.changeset.load(ChangesetKey(changeset_id))
     return None if record is None else Changeset(record=record)
 
 
-async def history(info: Any, entity: Entity, rels: Sequence[Rel]) -> list[Interval]:
+async def history(info: Info, entity: Entity, rels: Sequence[Rel]) -> list[Interval]:
     """Every interval of `entity` in `rels`, oldest first."""
     loaders = context(info).loaders
     links: list[Link] = []
     for rel in rels:
-        links.extend(await loaders.history.load((rel, entity.code)))
+        links.extend(await loaders.links_of.load(LinksOfKey(rel, entity.code)))
     links.sort(key=lambda k: (k.valid_from, k.valid_to, k.rel.value))
     return [Interval(link=k) for k in links]

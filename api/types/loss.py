@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
+from api.dataloaders import EntitiesKey
 from api.types.connection import PageInfo
 from api.types.resolve import context
 from graph.domain.model import Kind
@@ -38,11 +40,12 @@ class TransformerLoss:
 
     @strawberry.field
     async def transformer(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> Annotated[Transformer, strawberry.lazy("api.types.transformer")]:
         from api.types.transformer import Transformer
 
-        entity = await context(info).loaders.entity.load((Kind.TRANSFORMER, self.area.area))
+        key = EntitiesKey(Kind.TRANSFORMER, self.area.area)
+        entity = await context(info).loaders.entities.load(key)
         if entity is None:
             raise LookupError(f"transformer {self.area.area} is not in the topology")
         return Transformer(entity=entity, as_of=self.area.end)

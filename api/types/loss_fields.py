@@ -3,10 +3,10 @@ under it (substation, feeder, transformer, org unit) and on the network."""
 
 from __future__ import annotations
 
-import asyncio
-
 import strawberry
 
+from api.context import Info
+from api.dataloaders import LossKey, RankingKey
 from api.pagination import decode_offset, encode_offset, page_size
 from api.types.connection import PageInfo
 from api.types.loss import (
@@ -37,25 +37,25 @@ class LossFields:
     @strawberry.field(description=f"The roll-up over the period ({PERIOD_DOC}).")
     async def loss_summary(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
     ) -> LossSummary:
         ctx = period_context(info, from_, to)
         scope, code = self.loss_scope()
-        found = await ctx.loaders.loss_summary.load((scope, from_, to, code))
+        found = await ctx.loaders.summaries.load(LossKey(scope, from_, to, code))
         return LossSummary(summary=found)
 
     @strawberry.field(description="One roll-up per day, each on that day's subtree.")
     async def loss_series(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
     ) -> list[LossSummary]:
         ctx = period_context(info, from_, to)
         scope, code = self.loss_scope()
-        found = await ctx.loaders.loss_series.load((scope, from_, to, code))
+        found = await ctx.loaders.series.load(LossKey(scope, from_, to, code))
         return [LossSummary(summary=s) for s in found]
 
     @strawberry.field(
@@ -64,7 +64,7 @@ class LossFields:
     )
     async def loss_ranking(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
         order_by: LossOrder = domain.LossOrder.LOSS_RATE_DESC,  # type: ignore[valid-type]
@@ -76,9 +76,9 @@ class LossFields:
         size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
         offset = decode_offset(after)
         scope, code = self.loss_scope()
-        page = await asyncio.to_thread(
-            ctx.loss.ranking, scope, code, from_, to, order_by, status, size, offset
-        )
+        statuses = tuple(status) if status is not None else None
+        key = RankingKey(scope, code, from_, to, order_by, statuses, size, offset)
+        page = await ctx.loaders.ranking.load(key)
         edges = [
             TransformerLossEdge(
                 cursor=encode_offset(offset + i),

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
+from api.dataloaders import PeriodKey
 from api.types.customer import Customer
 from api.types.enums import MeterRole
 from api.types.history import Interval, history
@@ -34,7 +36,7 @@ class Meter(Node):
 
     @strawberry.field(description="The transformer area the meter belongs to on the as-of date.")
     async def transformer(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> Annotated[Transformer, strawberry.lazy("api.types.transformer")] | None:
         from api.types.transformer import Transformer
 
@@ -44,7 +46,7 @@ class Meter(Node):
     @strawberry.field(
         description="The customer the meter is archived under (none for gate meters)."
     )
-    async def customer(self, info: strawberry.Info) -> Customer | None:
+    async def customer(self, info: Info) -> Customer | None:
         found = await parent(info, Rel.USES_METER, self.entity, self.as_of)
         return None if found is None else Customer(entity=found, as_of=self.as_of)
 
@@ -55,7 +57,7 @@ class Meter(Node):
         "intervals, and the areas the collection system read it in, oldest first, each with "
         "the changeset that opened and closed it."
     )
-    async def history(self, info: strawberry.Info) -> list[Interval]:
+    async def history(self, info: Info) -> list[Interval]:
         return await history(info, self.entity, (Rel.HAS_METER, Rel.USES_METER, Rel.READS))
 
     @strawberry.field(
@@ -64,21 +66,21 @@ class Meter(Node):
     )
     async def readings(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
     ) -> list[Reading]:
         ctx = period_context(info, from_, to)
-        found = await ctx.loaders.readings.load((from_, to, self.entity.code))
+        found = await ctx.loaders.readings.load(PeriodKey(from_, to, self.entity.code))
         return [Reading(reading=r) for r in found]
 
     @strawberry.field(description="Readings of days in the period that a later import replaced.")
     async def reading_corrections(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
     ) -> list[ReadingCorrection]:
         ctx = period_context(info, from_, to)
-        found = await ctx.loaders.corrections.load((from_, to, self.entity.code))
+        found = await ctx.loaders.corrections.load(PeriodKey(from_, to, self.entity.code))
         return [ReadingCorrection(correction=c) for c in found]

@@ -3,13 +3,13 @@ marketing archive (customer/pv meters) or the equipment system (gate meters) pla
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.context import Context
+from api.context import Context, Info
+from api.dataloaders import AreasUnderKey, LatestDayKey, MismatchesKey, PeriodKey
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
 from api.types.connection import PageInfo
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 TransformerRef = Annotated["Transformer", strawberry.lazy("api.types.transformer")]
 
 
-async def _area(info: Any, code: str | None, as_of: dt.date) -> Transformer | None:
+async def _area(info: Info, code: str | None, as_of: dt.date) -> Transformer | None:
     from api.types.transformer import Transformer
 
     return await node_by_code(info, Kind.TRANSFORMER, code, as_of, Transformer)
@@ -44,14 +44,14 @@ class MismatchArea:
     status_loss: strawberry.Private[AreaLoss | None]
 
     @strawberry.field
-    async def area(self, info: strawberry.Info) -> TransformerRef | None:
+    async def area(self, info: Info) -> TransformerRef | None:
         return await _area(info, self.code, self.as_of)
 
     @strawberry.field(
         description="The area's balance over the report's status period (MismatchConnection."
         "statusFrom .. statusTo): is it showing the mismatch as high or negative loss?"
     )
-    def loss(self, info: strawberry.Info) -> TransformerLoss | None:
+    def loss(self, info: Info) -> TransformerLoss | None:
         if self.status_loss is None:
             return None
         return TransformerLoss(area=self.status_loss, rules=context(info).loss.rules)
@@ -68,19 +68,19 @@ class Mismatch:
         return Meter(entity=self.found.meter, as_of=self.as_of)
 
     @strawberry.field(description="The customer the meter is archived under (none: gate meter).")
-    async def customer(self, info: strawberry.Info) -> Customer | None:
+    async def customer(self, info: Info) -> Customer | None:
         return await node_by_code(info, Kind.CUSTOMER, self.found.customer, self.as_of, Customer)
 
     @strawberry.field(description="The area the marketing archive has a customer/pv meter in.")
-    async def marketing_area(self, info: strawberry.Info) -> TransformerRef | None:
+    async def marketing_area(self, info: Info) -> TransformerRef | None:
         return await _area(info, self.found.marketing_area, self.as_of)
 
     @strawberry.field(description="The area the equipment system has a gate meter in.")
-    async def equipment_area(self, info: strawberry.Info) -> TransformerRef | None:
+    async def equipment_area(self, info: Info) -> TransformerRef | None:
         return await _area(info, self.found.equipment_area, self.as_of)
 
     @strawberry.field(description="The area whose concentrator reads the meter.")
-    async def collection_area(self, info: strawberry.Info) -> TransformerRef | None:
+    async def collection_area(self, info: Info) -> TransformerRef | None:
         return await _area(info, self.found.collection_area, self.as_of)
 
     @strawberry.field(description="The concentrator (terminal) that reads it.")
@@ -115,7 +115,7 @@ class MismatchConnection:
     status_to: dt.date = strawberry.field(description="Last day of the loss status period.")
 
 
-def _under(
+async def _under(
     report: list[domain.Mismatch], ctx: Context, kind: Kind, code: str, day: dt.date
 ) -> list[domain.Mismatch]:
     """The mismatches that involve `code`: the meter, the customer's meters, or any area
@@ -124,26 +124,28 @@ def _under(
         return [m for m in report if m.meter.code == code]
     if kind is Kind.CUSTOMER:
         return [m for m in report if m.customer == code]
-    areas = set(ctx.loss.areas_under(Scope.of(kind), code, day))
+    areas = set(await ctx.loaders.areas_under.load(AreasUnderKey(Scope.of(kind), code, day)))
     return [m for m in report if any(a in areas for a in m.areas())]
 
 
 async def mismatch_connection(
-    info: Any, under: str | None, first: int | None, after: str | None, as_of: dt.date | None
+    info: Info, under: str | None, first: int | None, after: str | None, as_of: dt.date | None
 ) -> MismatchConnection:
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
     after_code = decode_cursor(after)
     day = as_of or ctx.today
-    report = await asyncio.to_thread(ctx.mismatches.get, ctx.store, day)
+    report = await ctx.loaders.mismatches.load(MismatchesKey(day))
     if under is not None:
         kind, code = parse_global_id(under)
-        report = await asyncio.to_thread(_under, report, ctx, kind, code, day)
+        report = await _under(report, ctx, kind, code, day)
     rest = report if after_code is None else [m for m in report if m.meter.code > after_code]
     page = rest[:size]
-    (start, end), statuses = await asyncio.to_thread(
-        domain.area_statuses, ctx.loss, page, ctx.today
-    )
+    latest = await ctx.loaders.latest_day.load(LatestDayKey())
+    start, end = domain.status_period(ctx.today, latest)
+    involved = sorted({a for m in page for a in m.areas()})
+    found = await ctx.loaders.areas.load_many([PeriodKey(start, end, a) for a in involved])
+    statuses = dict(zip(involved, found, strict=True))
     edges = [
         MismatchEdge(
             cursor=encode_cursor(m.meter.code),

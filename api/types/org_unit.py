@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.context import Info
 from api.types.connection import Connection, connection
 from api.types.loss_fields import LossFields
 from api.types.node import Node
@@ -23,25 +24,25 @@ class OrgUnit(Node, LossFields):
     )
 
     @strawberry.field(description="The unit above, on the as-of date.")
-    async def parent(self, info: strawberry.Info) -> OrgUnit | None:
+    async def parent(self, info: Info) -> OrgUnit | None:
         found = await parent(info, Rel.ORG_PARENT, self.entity, self.as_of)
         return None if found is None else OrgUnit(entity=found, as_of=self.as_of)
 
     @strawberry.field(description="The units directly below, on the as-of date.")
-    async def children(self, info: strawberry.Info) -> list[OrgUnit]:
+    async def children(self, info: Info) -> list[OrgUnit]:
         found = await children(info, Rel.ORG_PARENT, self.entity, self.as_of)
         return [OrgUnit(entity=e, as_of=self.as_of) for e in found]
 
     path: list[Node] = path_field
 
     @strawberry.field(description="Substations this unit owns directly.")
-    async def substations(self, info: strawberry.Info) -> list[Substation]:
+    async def substations(self, info: Info) -> list[Substation]:
         found = await children(info, Rel.SUBSTATION_OWNER, self.entity, self.as_of)
         return [Substation(entity=e, as_of=self.as_of) for e in found]
 
     @strawberry.field(description="Transformers owned by this unit or any unit below it.")
     async def transformers(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
         page = await org_transformer_page(info, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

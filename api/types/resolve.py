@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from api.context import Context
+from api.context import Context, Info
+from api.dataloaders import ChildPagesKey, EntitiesKey, NeighborsKey, OrgTransformerPagesKey
 from api.pagination import decode_cursor, page_size
 from graph.domain.model import Entity, Kind, Rel
 from graph.stores.contract import Page
 
 
-def context(info: Any) -> Context:
+def context(info: Info) -> Context:
     ctx: Context = info.context
     return ctx
 
@@ -21,17 +22,17 @@ N = TypeVar("N")
 
 
 async def node_by_code(
-    info: Any, kind: Kind, code: str | None, as_of: dt.date, make: Callable[..., N]
+    info: Info, kind: Kind, code: str | None, as_of: dt.date, make: Callable[..., N]
 ) -> N | None:
     """The GraphQL node `make` builds for a stored entity (None: no code, or not stored),
     read through the request's entity loader."""
     if code is None:
         return None
-    entity = await context(info).loaders.entity.load((kind, code))
+    entity = await context(info).loaders.entities.load(EntitiesKey(kind, code))
     return None if entity is None else make(entity=entity, as_of=as_of)
 
 
-def period_context(info: Any, start: dt.date, end: dt.date) -> Context:
+def period_context(info: Info, start: dt.date, end: dt.date) -> Context:
     """The context, once the period of a loss or readings field is known to be acceptable
     (raises InputError, shown to the caller, when it ends before it starts or is too long)."""
     ctx = context(info)
@@ -40,7 +41,7 @@ def period_context(info: Any, start: dt.date, end: dt.date) -> Context:
 
 
 async def child_page(
-    info: Any,
+    info: Info,
     rel: Rel,
     entity: Entity,
     as_of: dt.date,
@@ -51,28 +52,28 @@ async def child_page(
     """One page of `entity`'s children in `rel`, with the page size checked against the cap."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-    key = (rel, as_of, size, decode_cursor(after), role, entity.code)
-    return await ctx.loaders.child_page.load(key)
+    key = ChildPagesKey(rel, as_of, size, decode_cursor(after), role, entity.code)
+    return await ctx.loaders.child_pages.load(key)
 
 
 async def org_transformer_page(
-    info: Any, entity: Entity, as_of: dt.date, first: int | None, after: str | None
+    info: Info, entity: Entity, as_of: dt.date, first: int | None, after: str | None
 ) -> Page:
     """One page of the transformers of an org unit's whole subtree."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-    key = (as_of, size, decode_cursor(after), entity.code)
-    return await ctx.loaders.org_transformer_page.load(key)
+    key = OrgTransformerPagesKey(as_of, size, decode_cursor(after), entity.code)
+    return await ctx.loaders.org_transformer_pages.load(key)
 
 
-async def children(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> list[Entity]:
+async def children(info: Info, rel: Rel, entity: Entity, as_of: dt.date) -> list[Entity]:
     loaders = context(info).loaders
-    return await loaders.neighbors.load((rel, "down", as_of, entity.code))
+    return await loaders.neighbors.load(NeighborsKey(rel, "down", as_of, entity.code))
 
 
-async def parent(info: Any, rel: Rel, entity: Entity, as_of: dt.date) -> Entity | None:
+async def parent(info: Info, rel: Rel, entity: Entity, as_of: dt.date) -> Entity | None:
     loaders = context(info).loaders
-    found = await loaders.neighbors.load((rel, "up", as_of, entity.code))
+    found = await loaders.neighbors.load(NeighborsKey(rel, "up", as_of, entity.code))
     return found[0] if found else None
 
 
@@ -86,7 +87,7 @@ UP_CHAIN = {
 MAX_PATH = 16  # org trees are a few levels deep; a longer walk means bad data
 
 
-async def path_from_top(info: Any, entity: Entity, as_of: dt.date) -> list[Entity]:
+async def path_from_top(info: Info, entity: Entity, as_of: dt.date) -> list[Entity]:
     """The entities from the top of its tree down to `entity` (itself last), on `as_of`."""
     chain = [entity]
     while len(chain) < MAX_PATH:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.context import Info
 from api.types.node import Node
 from api.types.resolve import parent, path_from_top
 from graph.domain.model import Kind, Rel
@@ -20,14 +21,14 @@ _OWNER_REL = {
 }
 
 
-async def resolve_path(root: Node, info: strawberry.Info) -> list[Node]:
+async def resolve_path(root: Node, info: Info) -> list[Node]:
     from api.types.wrap import wrap
 
     return [wrap(e, root.as_of) for e in await path_from_top(info, root.entity, root.as_of)]
 
 
 async def resolve_org_unit(
-    root: Node, info: strawberry.Info
+    root: Node, info: Info
 ) -> Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None:
     from api.types.org_unit import OrgUnit
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
 from api.types.feeder import Feeder
 from api.types.loss_fields import LossFields
 from api.types.node import Node
@@ -27,6 +28,6 @@ class Substation(Node, LossFields):
     path: list[Node] = path_field
 
     @strawberry.field(description="Its feeders on the as-of date, by code.")
-    async def feeders(self, info: strawberry.Info) -> list[Feeder]:
+    async def feeders(self, info: Info) -> list[Feeder]:
         found = await children(info, Rel.FEEDS, self.entity, self.as_of)
         return [Feeder(entity=e, as_of=self.as_of) for e in found]

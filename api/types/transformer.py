@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
+from api.dataloaders import PeriodKey
 from api.types.connection import Connection, connection
 from api.types.enums import MeterRole, Ownership
 from api.types.history import Interval, history
@@ -34,7 +36,7 @@ class Transformer(Node, LossFields):
 
     @strawberry.field(description="The feeder supplying it on the as-of date.")
     async def feeder(
-        self, info: strawberry.Info
+        self, info: Info
     ) -> Annotated[Feeder, strawberry.lazy("api.types.feeder")] | None:
         from api.types.feeder import Feeder
 
@@ -48,11 +50,11 @@ class Transformer(Node, LossFields):
         description="Its feeder and owning org unit over time, oldest first, each interval "
         "with the changeset that opened and closed it."
     )
-    async def history(self, info: strawberry.Info) -> list[Interval]:
+    async def history(self, info: Info) -> list[Interval]:
         return await history(info, self.entity, (Rel.SUPPLIES, Rel.TRANSFORMER_OWNER))
 
     @strawberry.field(description="Gate meters (关口表) measuring the energy into the area.")
-    async def gate_meters(self, info: strawberry.Info) -> list[Meter]:
+    async def gate_meters(self, info: Info) -> list[Meter]:
         # The store filters by role: an area has one or two gate meters among hundreds.
         limit = context(info).settings.max_page_size
         page = await child_page(
@@ -66,18 +68,18 @@ class Transformer(Node, LossFields):
     )
     async def loss(
         self,
-        info: strawberry.Info,
+        info: Info,
         from_: FromDate,
         to: ToDate,
     ) -> TransformerLoss:
         ctx = period_context(info, from_, to)
-        area = await ctx.loaders.area_loss.load((from_, to, self.entity.code))
+        area = await ctx.loaders.areas.load(PeriodKey(from_, to, self.entity.code))
         return TransformerLoss(area=area, rules=ctx.loss.rules)
 
     @strawberry.field(description="The area's meters on the as-of date, by code.")
     async def meters(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         role: MeterRole | None = None,

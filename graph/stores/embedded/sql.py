@@ -58,10 +58,10 @@ MIGRATE_3_TO_4 = """
 ALTER TABLE link ADD COLUMN detail TEXT;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
-GRAPH_VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
-SET_GRAPH_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
-INSERT_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
-CHANGESET_BY_ID = "SELECT record FROM changeset WHERE id = ?"
+VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
+BUMP_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
+CREATE_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
+CHANGESET = "SELECT record FROM changeset WHERE id = ?"
 CHANGESETS_FIRST = "SELECT record FROM changeset ORDER BY seq DESC LIMIT ?"
 CHANGESETS_AFTER = """
 SELECT record FROM changeset WHERE seq < (SELECT seq FROM changeset WHERE id = ?)
@@ -69,28 +69,28 @@ ORDER BY seq DESC LIMIT ?
 """
 SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
-SELECT_ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
-COUNT_BY_KIND = "SELECT kind, count(*) FROM entity GROUP BY kind"
-INSERT_ENTITY = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?, ?, ?, ?)"
-UPDATE_ENTITY = "UPDATE entity SET attrs = ?, search_key = ? WHERE kind = ? AND code = ?"
+ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
+COUNTS = "SELECT kind, count(*) FROM entity GROUP BY kind"
+CREATE_ENTITIES = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?, ?, ?, ?)"
+UPDATE_ENTITIES = "UPDATE entity SET attrs = ?, search_key = ? WHERE kind = ? AND code = ?"
 
 # Links seen on a day: valid_from <= day < valid_to.
-CHILDREN_ON = """
+NEIGHBORS_DOWN = """
 SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ?
 ORDER BY l.child
 """
-PARENTS_ON = """
+NEIGHBORS_UP = """
 SELECT l.parent, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
 WHERE l.rel = ? AND l.child = ? AND l.valid_from <= ? AND l.valid_to > ?
 ORDER BY l.parent
 """
 # {role_filter} is one of two fixed fragments below, never input.
-COUNT_CHILDREN_ON = """
+CHILD_PAGES_COUNT = """
 SELECT count(*) FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? {role_filter}
 """
-PAGE_CHILDREN_ON = """
+CHILD_PAGES = """
 SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? AND l.child > ?
 {role_filter}
@@ -100,25 +100,25 @@ ROLE_FILTER = "AND json_extract(e.attrs, '$.role') = ?"
 NO_FILTER = ""
 
 # IN-list statements: {marks} is only ever "?,?,...,?" (see EmbeddedStore._chunks).
-ENTITIES_IN = "SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})"
-CODES_IN = "SELECT code FROM entity WHERE kind = ? AND code IN ({marks})"
-OPEN_LINKS_IN = (
+ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})"
+EXISTING_CODES = "SELECT code FROM entity WHERE kind = ? AND code IN ({marks})"
+OPEN_LINKS = (
     "SELECT child, parent, valid_from, detail FROM link "
     "WHERE rel = ? AND valid_to = ? AND child IN ({marks})"
 )
 OPEN_LINKS_ALL = "SELECT child, parent, valid_from, detail FROM link WHERE rel = ? AND valid_to = ?"
 OPEN_PARENTS_ALL = "SELECT child, parent FROM link WHERE rel = ? AND valid_to = ?"
-LAST_ENDS_IN = (
+LAST_ENDS = (
     "SELECT child, max(valid_to) FROM link WHERE rel = ? AND child IN ({marks}) GROUP BY child"
 )
 _OWNED_ON = "l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?"
-COUNT_OWNED_ON = "SELECT count(*) FROM link l WHERE " + _OWNED_ON
-PAGE_OWNED_ON = (
+ORG_TRANSFORMER_PAGES_COUNT = "SELECT count(*) FROM link l WHERE " + _OWNED_ON
+ORG_TRANSFORMER_PAGES = (
     "SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child "
     "WHERE " + _OWNED_ON + " AND l.child > ? ORDER BY l.child LIMIT ?"
 )
 
-ORG_EDGES_ON = """
+ORG_TREE = """
 SELECT parent, child FROM link
 WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
 """
@@ -140,16 +140,16 @@ ORDER BY r.child
 """
 SCAN_ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ?"
 SCAN_LINKS = "SELECT parent, child, valid_from, valid_to, detail FROM link WHERE rel = ?"
-CLOSE_LINK = (
+CLOSE_LINKS = (
     "UPDATE link SET valid_to = ?, closed_by = ? WHERE rel = ? AND child = ? AND valid_to = ?"
 )
-INSERT_LINK = (
+CREATE_LINKS = (
     "INSERT INTO link (rel, parent, child, valid_from, valid_to, opened_by, detail) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
-ENTITY_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
+ENTITY_PAGE_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
 
 # Rank as graph.domain.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
 _RANK = """CASE
@@ -166,7 +166,7 @@ _KIND_ORDER = (
 )
 
 
-def search_sql(kind_count: int, indexed: bool) -> str:
+def search(kind_count: int, indexed: bool) -> str:
     """One query over all wanted kinds (:k0, :k1, ...), best hits first.
 
     indexed: the trigram index finds the rows (:phrase is the text as one FTS5 phrase);

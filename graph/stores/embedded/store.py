@@ -103,7 +103,7 @@ class EmbeddedStore:
         conn = self._connection()
         found: dict[str, Entity] = {}
         for marks, chunk in self._chunks(codes):
-            rows = conn.execute(q.ENTITIES_IN.format(marks=marks), (kind.value, *chunk))
+            rows = conn.execute(q.ENTITIES.format(marks=marks), (kind.value, *chunk))
             found.update((c, _entity(kind, c, a)) for c, a in rows)
         return found
 
@@ -111,19 +111,19 @@ class EmbeddedStore:
         conn = self._connection()
         found: set[str] = set()
         for marks, chunk in self._chunks(codes):
-            rows = conn.execute(q.CODES_IN.format(marks=marks), (kind.value, *chunk))
+            rows = conn.execute(q.EXISTING_CODES.format(marks=marks), (kind.value, *chunk))
             found.update(r[0] for r in rows)
         return found
 
     def all_codes(self, kind: Kind) -> set[str]:
-        return {r[0] for r in self._connection().execute(q.SELECT_ALL_CODES, (kind.value,))}
+        return {r[0] for r in self._connection().execute(q.ALL_CODES, (kind.value,))}
 
     def neighbors(
         self, rel: Rel, codes: Sequence[str], as_of: dt.date, direction: Direction
     ) -> dict[str, list[Entity]]:
         spec = REL_SPECS[rel]
         other = spec.child if direction == "down" else spec.parent
-        sql = q.CHILDREN_ON if direction == "down" else q.PARENTS_ON
+        sql = q.NEIGHBORS_DOWN if direction == "down" else q.NEIGHBORS_UP
         day = as_of.isoformat()
         conn = self._connection()
         return {
@@ -145,8 +145,8 @@ class EmbeddedStore:
     ) -> dict[str, Page]:
         child_kind = REL_SPECS[rel].child
         role_filter = q.ROLE_FILTER if role is not None else q.NO_FILTER
-        count_sql = q.COUNT_CHILDREN_ON.format(role_filter=role_filter)
-        page_sql = q.PAGE_CHILDREN_ON.format(role_filter=role_filter)
+        count_sql = q.CHILD_PAGES_COUNT.format(role_filter=role_filter)
+        page_sql = q.CHILD_PAGES.format(role_filter=role_filter)
         day = as_of.isoformat()
         extra = (role,) if role is not None else ()
         conn = self._connection()
@@ -162,7 +162,7 @@ class EmbeddedStore:
     def _org_tree(self, conn: sqlite3.Connection, day: str) -> nx.DiGraph:
         """The org tree on `day` (a few hundred units: read whole, walked with networkx)."""
         tree = nx.DiGraph()
-        tree.add_edges_from(conn.execute(q.ORG_EDGES_ON, (day, day)))
+        tree.add_edges_from(conn.execute(q.ORG_TREE, (day, day)))
         return tree
 
     def org_transformer_pages(
@@ -176,9 +176,10 @@ class EmbeddedStore:
             units = [org, *nx.descendants(tree, org)] if org in tree else [org]
             marks = ",".join("?" * len(units))
             args = (Rel.TRANSFORMER_OWNER.value, *units, day, day)
-            total = conn.execute(q.COUNT_OWNED_ON.format(marks=marks), args).fetchone()[0]
+            count_sql = q.ORG_TRANSFORMER_PAGES_COUNT.format(marks=marks)
+            total = conn.execute(count_sql, args).fetchone()[0]
             rows = conn.execute(
-                q.PAGE_OWNED_ON.format(marks=marks),
+                q.ORG_TRANSFORMER_PAGES.format(marks=marks),
                 (Kind.TRANSFORMER.value, *args, after or "", first + 1),
             ).fetchall()
             items = [_entity(Kind.TRANSFORMER, c, a) for c, a in rows[:first]]
@@ -187,7 +188,7 @@ class EmbeddedStore:
 
     def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
         conn = self._connection()
-        total = conn.execute(q.ENTITY_COUNT, (kind.value,)).fetchone()[0]
+        total = conn.execute(q.ENTITY_PAGE_COUNT, (kind.value,)).fetchone()[0]
         rows = conn.execute(q.ENTITY_PAGE, (kind.value, after or "", first + 1)).fetchall()
         return Page([_entity(kind, c, a) for c, a in rows[:first]], total, len(rows) > first)
 
@@ -196,7 +197,7 @@ class EmbeddedStore:
         wanted = list(dict.fromkeys(kinds))
         if not wanted:
             return []
-        sql = q.search_sql(len(wanted), indexed=len(needle) >= q.TRIGRAM_MIN_CHARS)
+        sql = q.search(len(wanted), indexed=len(needle) >= q.TRIGRAM_MIN_CHARS)
         params: dict[str, object] = {
             "needle": needle,
             "phrase": '"' + needle.replace('"', '""') + '"',
@@ -219,7 +220,7 @@ class EmbeddedStore:
             }
         for marks, chunk in self._chunks(children):
             rows = conn.execute(
-                q.OPEN_LINKS_IN.format(marks=marks), (rel.value, FOREVER.isoformat(), *chunk)
+                q.OPEN_LINKS.format(marks=marks), (rel.value, FOREVER.isoformat(), *chunk)
             )
             found.update((c, Link(rel, p, c, _day(f), FOREVER, detail=d)) for c, p, f, d in rows)
         return found
@@ -235,7 +236,7 @@ class EmbeddedStore:
         conn = self._connection()
         found: dict[str, dt.date] = {}
         for marks, chunk in self._chunks(children):
-            rows = conn.execute(q.LAST_ENDS_IN.format(marks=marks), (rel.value, *chunk))
+            rows = conn.execute(q.LAST_ENDS.format(marks=marks), (rel.value, *chunk))
             found.update((c, _day(end)) for c, end in rows)
         return found
 
@@ -244,7 +245,7 @@ class EmbeddedStore:
         return [Link(rel, p, child, _day(f), _day(t), by, end, d) for p, f, t, by, end, d in rows]
 
     def version(self) -> int:
-        return int(self._connection().execute(q.GRAPH_VERSION).fetchone()[0])
+        return int(self._connection().execute(q.VERSION).fetchone()[0])
 
     def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
         conn = self._connection()
@@ -256,11 +257,11 @@ class EmbeddedStore:
         return [ChangesetRecord.from_json(r) for (r,) in rows]
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
-        row = self._connection().execute(q.CHANGESET_BY_ID, (changeset_id,)).fetchone()
+        row = self._connection().execute(q.CHANGESET, (changeset_id,)).fetchone()
         return ChangesetRecord.from_json(row[0]) if row else None
 
     def counts(self) -> dict[Kind, int]:
-        found = dict(self._connection().execute(q.COUNT_BY_KIND).fetchall())
+        found = dict(self._connection().execute(q.COUNTS).fetchall())
         return {kind: found.get(kind.value, 0) for kind in Kind}
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
@@ -313,12 +314,12 @@ class EmbeddedStore:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                version = int(conn.execute(q.GRAPH_VERSION).fetchone()[0])
+                version = int(conn.execute(q.VERSION).fetchone()[0])
                 if expect_version is not None and version != expect_version:
                     raise StalePlan.versions(version, expect_version)
                 for kind, rows in changes.created.items():
                     conn.executemany(
-                        q.INSERT_ENTITY,
+                        q.CREATE_ENTITIES,
                         (
                             (
                                 kind.value,
@@ -331,7 +332,7 @@ class EmbeddedStore:
                     )
                 for kind, rows in changes.updated.items():
                     conn.executemany(
-                        q.UPDATE_ENTITY,
+                        q.UPDATE_ENTITIES,
                         (
                             (
                                 json.dumps(e.attrs, ensure_ascii=False),
@@ -343,14 +344,14 @@ class EmbeddedStore:
                         ),
                     )
                 closed = conn.executemany(
-                    q.CLOSE_LINK,
+                    q.CLOSE_LINKS,
                     (
                         (c.valid_to.isoformat(), by, c.rel.value, c.child, forever)
                         for c in changes.closed
                     ),
                 )
                 conn.executemany(
-                    q.INSERT_LINK,
+                    q.CREATE_LINKS,
                     (
                         (
                             lk.rel.value,
@@ -370,10 +371,10 @@ class EmbeddedStore:
                         "are not open; nothing was written"
                     )
                 self._check_endpoints(changes)
-                conn.execute(q.SET_GRAPH_VERSION, (str(version + 1),))
+                conn.execute(q.BUMP_VERSION, (str(version + 1),))
                 if record:
                     stamped = replace(record, graph_version=version + 1)
-                    conn.execute(q.INSERT_CHANGESET, (version + 1, record.id, stamped.to_json()))
+                    conn.execute(q.CREATE_CHANGESET, (version + 1, record.id, stamped.to_json()))
                 if progress:
                     progress(f"committing {changes.row_count():,} changes")
                 conn.execute("COMMIT")

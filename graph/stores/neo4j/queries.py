@@ -179,7 +179,7 @@ def _child_page(label: str) -> str:
     return f"MATCH (x:{label}) WHERE x.code > $after WITH x ORDER BY x.code LIMIT $page "
 
 
-def open_links_pages(rel: Rel) -> str:
+def open_links_all(rel: Rel) -> str:
     """Children of `rel`'s child kind by code, each with its open interval (or nulls)."""
     _p, c, t = _rel_parts(rel)
     return (
@@ -188,7 +188,7 @@ def open_links_pages(rel: Rel) -> str:
     )
 
 
-def open_parent_pages(rel: Rel) -> str:
+def open_parents_all(rel: Rel) -> str:
     """Children by code with the parent of their open interval (or null): no dates, whose
     decoding costs twice the rest (100k meters: 0.4 s against 1.2 s with them)."""
     _p, c, t = _rel_parts(rel)
@@ -198,7 +198,7 @@ def open_parent_pages(rel: Rel) -> str:
     )
 
 
-def entity_pages(kind: Kind) -> str:
+def scan_entities(kind: Kind) -> str:
     """Entities of `kind` by code: [code, attribute values in ATTRIBUTES order]."""
     values = "".join(f", x.{name}" for name in ATTRIBUTES[kind])  # names from the allow-list
     return _child_page(_label(kind)) + f"RETURN collect([x.code{values}]) AS rows"
@@ -226,13 +226,13 @@ def links_of(rel: Rel) -> str:
 
 # The graph's version lives on one node; bumping it first in a write transaction takes its
 # lock, so concurrent writes serialize and a stale plan is caught before anything is written.
-GRAPH_VERSION = "OPTIONAL MATCH (m:TaiquMeta {key: 'graph'}) RETURN coalesce(m.version, 0) AS v"
+VERSION = "OPTIONAL MATCH (m:TaiquMeta {key: 'graph'}) RETURN coalesce(m.version, 0) AS v"
 BUMP_VERSION = (
     "MERGE (m:TaiquMeta {key: 'graph'}) ON CREATE SET m.version = 0 "
     "WITH m SET m.version = m.version + 1 RETURN m.version AS v"
 )
 CREATE_CHANGESET = "CREATE (:Changeset {id: $id, seq: $seq, record: $record})"
-CHANGESET_BY_ID = "MATCH (c:Changeset {id: $id}) RETURN c.record AS record"
+CHANGESET = "MATCH (c:Changeset {id: $id}) RETURN c.record AS record"
 CHANGESETS_FIRST = "MATCH (c:Changeset) RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"
 CHANGESETS_AFTER = (
     "MATCH (a:Changeset {id: $after}) MATCH (c:Changeset) WHERE c.seq < a.seq "
@@ -281,7 +281,7 @@ def close_links(rel: Rel, stamped: bool) -> str:
     )
 
 
-def open_links_write(rel: Rel) -> str:
+def create_links(rel: Rel) -> str:
     p, c, t = _rel_parts(rel)
     return (
         f"UNWIND $rows AS row MATCH (p:{p} {{code: row.parent}}){_seek('p', p)}"

@@ -197,7 +197,7 @@ class Neo4jStore:
             return {
                 code: Link(rel, parent, code, _native(start), FOREVER, detail=detail)
                 for code, parent, start, detail in self._scan_pages(
-                    cy.open_links_pages(rel), forever=FOREVER
+                    cy.open_links_all(rel), forever=FOREVER
                 )
                 if parent is not None and code in wanted
             }
@@ -213,7 +213,7 @@ class Neo4jStore:
         if len(children) <= BULK_LOOKUP:
             return {c: lk.parent for c, lk in self.open_links(rel, children).items()}
         wanted = set(children)
-        rows = self._scan_pages(cy.open_parent_pages(rel), forever=FOREVER)
+        rows = self._scan_pages(cy.open_parents_all(rel), forever=FOREVER)
         return {code: parent for code, parent in rows if parent is not None and code in wanted}
 
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
@@ -237,7 +237,7 @@ class Neo4jStore:
         ]
 
     def version(self) -> int:
-        return int(self._read(cy.GRAPH_VERSION)[0]["v"])
+        return int(self._read(cy.VERSION)[0]["v"])
 
     def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
         rows = (
@@ -248,7 +248,7 @@ class Neo4jStore:
         return [ChangesetRecord.from_json(r["record"]) for r in rows]
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
-        rows = self._read(cy.CHANGESET_BY_ID, id=changeset_id)
+        rows = self._read(cy.CHANGESET, id=changeset_id)
         return ChangesetRecord.from_json(rows[0]["record"]) if rows else None
 
     def counts(self) -> dict[Kind, int]:
@@ -274,7 +274,7 @@ class Neo4jStore:
 
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         names = list(ATTRIBUTES[kind])
-        for code, *values in self._scan_pages(cy.entity_pages(kind)):
+        for code, *values in self._scan_pages(cy.scan_entities(kind)):
             yield Entity(kind, code, dict(zip(names, values, strict=True)))
 
     def scan_links(self, rel: Rel) -> Iterator[Link]:

@@ -114,5 +114,5 @@ def write_statements(changes: ChangeSet) -> list[Statement]:
             for lk in changes.opened
             if lk.rel == rel
         ]
-        out.append(Statement(cy.open_links_write(rel), opens, "relationships_created"))
+        out.append(Statement(cy.create_links(rel), opens, "relationships_created"))
     return [stmt for stmt in out if stmt.rows]
