@@ -1,7 +1,9 @@
 """The one Store interface that the loaders and the API talk to.
 
-Two implementations pass the same contract suite (tests/contract): `EmbeddedStore`
-(SQLite under TAIQU_HOME, networkx for tree walks) and `Neo4jStore` (Neo4j 5.26 over Bolt).
+Two implementations pass the same contract suite (tests/graph/stores; every test that takes
+the `store` fixture runs on both): `EmbeddedStore` (SQLite under TAIQU_HOME, networkx for tree
+walks, graph/stores/embedded/) and `Neo4jStore` (Neo4j 5.26 over Bolt, graph/stores/neo4j/).
+Each keeps its queries beside it, named after the method that runs them.
 
 Every read of topology takes `as_of`: a relationship is seen when
 valid_from <= as_of < valid_to. Entities themselves are not dated; their links are.

@@ -1,4 +1,4 @@
-"""Loss over GraphQL on the hand-computed status network (tests/loss/networks.py), both stores."""
+"""Loss over GraphQL on the hand-computed status network (tests/networks.py), both stores."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
 from tests.api.conftest import Api, make_api
-from tests.loss.networks import status_network
+from tests.networks import status_network
 
 TODAY = dt.date(2026, 11, 28)
 PERIOD = {"from": "2026-10-01", "to": "2026-10-02"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from api.schema import schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_file_matches_code() -> None:

@@ -16,7 +16,7 @@ from graph.series.writer import ensure_synced, mark_topology_stale
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.api.conftest import make_api
-from tests.loss.networks import moved_network, moved_readings
+from tests.networks import moved_network, moved_readings
 
 TODAY = dt.date(2026, 11, 28)
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)

@@ -1,4 +1,4 @@
-"""Every loss formula on hand-computed networks, on both stores (see tests/loss/networks.py)."""
+"""Every loss formula on hand-computed networks, on both stores (see tests/networks.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from graph.series.loss import LossOrder, LossRules, LossStatus, LossSummary
 from graph.series.reader import LossReader
 from graph.stores.contract import Store
 from loaders.load import load_folder
-from tests.loss.networks import moved_network, moved_readings, status_network
+from tests.networks import moved_network, moved_readings, status_network
 
 TODAY = dt.date(2026, 11, 28)
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)

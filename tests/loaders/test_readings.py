@@ -16,7 +16,7 @@ from graph.series.reader import LossReader
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.fingerprint import fingerprint
-from tests.loss.networks import moved_network, moved_readings
+from tests.networks import moved_network, moved_readings
 
 TODAY = dt.date(2026, 11, 28)
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)
