@@ -1,13 +1,14 @@
-"""A `taiqu reconcile apply` killed mid-write leaves the graph fully before; on both stores."""
+"""A `taiqu reconcile apply` killed mid-write leaves the graph fully before; on both stores.
+
+The kill is deterministic (tests/crash.py): the process dies just before its second write
+statement, inside the one write transaction (embedded: after the closes, before the opens;
+Neo4j: after the first batch of closes)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from loaders.generate import generate, write_folder
 from loaders.load import load_folder
 from loaders.plans import PlanStore
 from loaders.reconcile import make_plan
+from tests.crash import run_killed, wait_for_rollback
 
 
 def _digest(store: Store) -> tuple[int, str]:
@@ -54,23 +56,11 @@ def test_kill_during_apply_leaves_the_graph_before(
     assert plan.counts()["moved"] > 15_000
     PlanStore(home / "plans").save(plan)
     before = _digest(store)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "taiqu", "reconcile", "apply", plan.plan_id,
-         "--effective", "2026-07-01"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    assert process.stderr is not None
-    for line in process.stderr:
-        if line.startswith("[taiqu] applying"):
-            time.sleep(0.2)  # inside the one write transaction of ~38k rows
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL, "the apply finished before it could be killed"
+    args = ["reconcile", "apply", plan.plan_id, "--effective", "2026-07-01"]
+    done = run_killed(2, args, env)
+    assert done.returncode == -signal.SIGKILL, "the apply finished before it could be killed"
+    assert "[taiqu] applying" in done.stderr  # it died inside the write, not before it
     if isinstance(store, Neo4jStore):
-        time.sleep(1)  # the server notices the dropped connection and rolls back
+        wait_for_rollback(store)
     assert _digest(store) == before
     assert PlanStore(home / "plans").load(plan.plan_id).applied_as is None
