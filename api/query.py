@@ -40,7 +40,7 @@ async def resolve_node(info: Info, kind: Kind, code: str, as_of: dt.date | None)
     return None if entity is None else wrap(entity, as_of or ctx.today)
 
 
-def node_by_code(kind: Kind, node_type: type[Node]) -> Any:
+def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
     """A root field `(code, asOf)` answering one entity of `kind`: the Node resolver with the
     kind fixed (the global id of `node(id)` carries it instead)."""
 
@@ -114,12 +114,12 @@ class Query:
         kind, code = parse_global_id(str(id))
         return await resolve_node(info, kind, code, as_of)
 
-    org_unit = node_by_code(Kind.ORG_UNIT, OrgUnit)
-    substation = node_by_code(Kind.SUBSTATION, Substation)
-    feeder = node_by_code(Kind.FEEDER, Feeder)
-    transformer = node_by_code(Kind.TRANSFORMER, Transformer)
-    meter = node_by_code(Kind.METER, Meter)
-    customer = node_by_code(Kind.CUSTOMER, Customer)
+    org_unit = by_code_field(Kind.ORG_UNIT, OrgUnit)
+    substation = by_code_field(Kind.SUBSTATION, Substation)
+    feeder = by_code_field(Kind.FEEDER, Feeder)
+    transformer = by_code_field(Kind.TRANSFORMER, Transformer)
+    meter = by_code_field(Kind.METER, Meter)
+    customer = by_code_field(Kind.CUSTOMER, Customer)
 
     @strawberry.field(description="All substations, by code.")
     async def substations(

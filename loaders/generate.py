@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.domain.model import MeterRole
+
 PLACES = [
     "城关",
     "东城",
@@ -198,9 +200,9 @@ def generate(meters: int, seed: int = 20261128) -> SyntheticNetwork:
                     )
                 )
                 meter_seq += 1
-                r["meters.csv"].append(
-                    (f"G{meter_seq:09d}", tr, "gate", "", rng.choice(CT_MULTIPLIERS), "ABC")
-                )
+                multiplier = rng.choice(CT_MULTIPLIERS)
+                gate = (f"G{meter_seq:09d}", tr, MeterRole.GATE.value, "", multiplier, "ABC")
+                r["meters.csv"].append(gate)
                 remaining -= 1
                 size = 1 if private else rng.randint(49, 399)
                 while size > 0 and remaining > 0:

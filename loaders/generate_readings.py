@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from graph.series.sql import literal
+from graph.series.sql import GATE, literal
 
 _SQL = """
 COPY (
@@ -43,7 +43,7 @@ usage AS (
     SELECT m.meter_code, m.area, m.role, m.mult, d.day,
            (md5_number($seed || m.meter_code || d.day || 'u') % 1000000) / 1000000.0 AS u,
            (md5_number($seed || m.meter_code || d.day || 'r') % 1000000) / 1000000.0 AS r
-    FROM meters m, days d WHERE m.role <> 'gate'
+    FROM meters m, days d WHERE m.role <> {gate}
 ),
 customer AS (
     SELECT u.meter_code, u.area, u.day, u.mult,
@@ -67,7 +67,7 @@ gate AS (
            a.kind BETWEEN 50 AND 69 AND d.day = $start::DATE + a.gap_day AS unread
     FROM meters m JOIN areas a USING (area) CROSS JOIN days d
     LEFT JOIN area_day s ON s.area = m.area AND s.day = d.day
-    WHERE m.role = 'gate'
+    WHERE m.role = {gate}
 )
 SELECT meter_code, day AS date, import_kwh, export_kwh FROM (
     SELECT meter_code, day, round(greatest(net, 0) / archive_mult, 2)::DECIMAL(18, 2)::VARCHAR
@@ -95,7 +95,7 @@ def write_readings(folder: Path, start: dt.date, days: int, seed: int = 1) -> in
         "days": days,
         "seed": str(seed),
     }
-    con.execute(_SQL.format(target=literal(str(target))), params)
+    con.execute(_SQL.format(target=literal(str(target)), gate=GATE), params)
     row = con.execute(
         "SELECT count(*) FROM read_csv($p, header = true, all_varchar = true)", {"p": str(target)}
     ).fetchone()

@@ -10,7 +10,7 @@ from api.context import Info
 from api.types.connection import Connection, connection
 from api.types.loss_fields import LossFields
 from api.types.node import Node
-from api.types.resolve import child_page, parent
+from api.types.resolve import child_pages, parent
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from api.types.transformer import Transformer
 from graph.domain.model import Rel
@@ -42,5 +42,5 @@ class Feeder(Node, LossFields):
     async def transformers(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
-        page = await child_page(info, Rel.SUPPLIES, self.entity, self.as_of, first, after)
+        page = await child_pages(info, Rel.SUPPLIES, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

@@ -8,7 +8,7 @@ from api.context import Info
 from api.types.connection import Connection, connection
 from api.types.loss_fields import LossFields
 from api.types.node import Node
-from api.types.resolve import children, org_transformer_page, parent
+from api.types.resolve import children, org_transformer_pages, parent
 from api.types.shared_fields import name_field, path_field, text_field
 from api.types.substation import Substation
 from api.types.transformer import Transformer
@@ -44,5 +44,5 @@ class OrgUnit(Node, LossFields):
     async def transformers(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
-        page = await org_transformer_page(info, self.entity, self.as_of, first, after)
+        page = await org_transformer_pages(info, self.entity, self.as_of, first, after)
         return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))

@@ -40,7 +40,7 @@ def period_context(info: Info, start: dt.date, end: dt.date) -> Context:
     return ctx
 
 
-async def child_page(
+async def child_pages(
     info: Info,
     rel: Rel,
     entity: Entity,
@@ -56,7 +56,7 @@ async def child_page(
     return await ctx.loaders.child_pages.load(key)
 
 
-async def org_transformer_page(
+async def org_transformer_pages(
     info: Info, entity: Entity, as_of: dt.date, first: int | None, after: str | None
 ) -> Page:
     """One page of the transformers of an org unit's whole subtree."""

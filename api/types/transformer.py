@@ -15,7 +15,7 @@ from api.types.loss import FromDate, ToDate, TransformerLoss
 from api.types.loss_fields import LossFields
 from api.types.meter import Meter
 from api.types.node import Node
-from api.types.resolve import child_page, context, parent, period_context
+from api.types.resolve import child_pages, context, parent, period_context
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
 from graph.domain.model import GATE_ROLE, Rel
 
@@ -57,7 +57,7 @@ class Transformer(Node, LossFields):
     async def gate_meters(self, info: Info) -> list[Meter]:
         # The store filters by role: an area has one or two gate meters among hundreds.
         limit = context(info).settings.max_page_size
-        page = await child_page(
+        page = await child_pages(
             info, Rel.HAS_METER, self.entity, self.as_of, limit, None, role=GATE_ROLE
         )
         return [Meter(entity=e, as_of=self.as_of) for e in page.items]
@@ -84,7 +84,7 @@ class Transformer(Node, LossFields):
         after: str | None = None,
         role: MeterRole | None = None,
     ) -> Connection[Meter]:
-        page = await child_page(
+        page = await child_pages(
             info,
             Rel.HAS_METER,
             self.entity,
