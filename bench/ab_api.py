@@ -1,0 +1,93 @@
+"""Interleaved A/B of the API between two checkouts on one embedded home.
+
+    git worktree add /tmp/base <rev>
+    .venv/bin/python -m bench.ab_api --base /tmp/base --home bench/out/home-100000
+
+Starts `taiqu serve` from each checkout (PYTHONPATH picks the code) on the same store and
+alternates the same requests between them (ABBA), so that this shared machine's drift (±40 %
+within an hour) falls on both alike. A run of one, then the other, cannot tell a 10 % change
+from noise; this can. The home must have been written by both versions' schema (a refactor's
+base and head share it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from bench.topology import AREA_QUERY, FEEDER_QUERY, Http
+from taiqu import neo4j_launcher
+
+ROOT = Path(__file__).resolve().parent.parent
+WARM_UP = 300
+
+
+def serve(checkout: Path, home: Path) -> tuple[subprocess.Popen[bytes], Http]:
+    port = neo4j_launcher.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
+    env.update(TAIQU_HOME=str(home), TAIQU_GRAPHIQL="false", PYTHONPATH=str(checkout))
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)],
+        env=env,
+        cwd=checkout,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Http(port)
+    deadline = time.monotonic() + 120
+    while not client.ready():
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError(f"taiqu serve from {checkout} did not become ready")
+        time.sleep(0.2)
+    return process, client
+
+
+def p50_p95(samples_s: list[float]) -> tuple[float, float]:
+    ms = sorted(s * 1000 for s in samples_s)
+    return statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", type=Path, required=True, help="checkout of the base revision")
+    parser.add_argument("--home", type=Path, required=True, help="an embedded TAIQU_HOME")
+    parser.add_argument("--requests", type=int, default=1500)
+    args = parser.parse_args()
+    with sqlite3.connect(args.home / "topology.sqlite3") as con:
+        codes = {
+            kind: [r[0] for r in con.execute(
+                "SELECT code FROM entity WHERE kind = ? ORDER BY code LIMIT 50", (kind,)
+            )]
+            for kind in ("Feeder", "Transformer")
+        }  # fmt: skip
+    servers = [serve(args.base, args.home), serve(ROOT, args.home)]
+    try:
+        for name, query, kind in (
+            ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),
+            ("area + first 20 meters", AREA_QUERY, "Transformer"),
+        ):
+            keys = codes[kind]
+            samples: list[list[float]] = [[], []]
+            for i in range(WARM_UP + args.requests):
+                order = (0, 1) if i % 2 == 0 else (1, 0)
+                for side in order:
+                    started = time.perf_counter()
+                    servers[side][1].graphql(query, {"code": keys[i % len(keys)]})
+                    if i >= WARM_UP:
+                        samples[side].append(time.perf_counter() - started)
+            (b50, b95), (h50, h95) = p50_p95(samples[0]), p50_p95(samples[1])
+            print(f"| {name} | {b50:.2f} / {b95:.2f} | {h50:.2f} / {h95:.2f} | {h50 / b50:.3f} |")
+    finally:
+        for process, _ in servers:
+            process.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
