@@ -182,7 +182,7 @@ class Neo4jStore:
         return rank_hits(hits, needle, limit)
 
     def _scan_pages(self, query: str, **params: Any) -> Iterator[list[Any]]:
-        """The rows of a paged scan (see neo4j_queries._child_page), page after page."""
+        """The rows of a paged scan (see queries._child_page), page after page."""
         after = ""
         while True:
             rows = self._read(query, after=after, page=SCAN_PAGE, **params)[0]["rows"]
