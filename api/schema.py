@@ -7,18 +7,17 @@ schema.graphql; the app builds its own with the configured limits via `build_sch
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
+from api.limits import limits_rule
 from api.mutation import Mutation
 from api.query import Query
 from api.types.customer import Customer
@@ -54,11 +53,10 @@ class TaiquSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = settings or Settings()
-    # The limiters' rule classes are built once: ValidationCache keys on the rule classes, and
-    # a limiter built per request makes new classes, so nothing would ever be cached.
-    rules = [
-        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    # The rule class is built once: ValidationCache keys on the rule classes, and a rule built
+    # per request would be a new class, so nothing would ever be cached.
+    rules: list[type[ASTValidationRule]] = [
+        limits_rule(limits.max_depth, limits.max_aliases, limits.max_spreads)
     ]
     # Factories: strawberry builds fresh extensions per request; the caches stay shared.
     return TaiquSchema(
