@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.domain.changes import ChangesetRecord
+from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import InputError, StalePlan
 from graph.series.files import SeriesFolder
 from graph.services.write import write_topology
@@ -26,12 +27,16 @@ def apply_plan(
     *,
     series: SeriesFolder | None = None,
     progress: Progress = _quiet,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> ChangesetRecord:
     """Apply plan `plan_id`; returns its changeset's record.
 
     Refuses (InputError) a plan applied before, an empty one, or dates that would end an
     interval before it began; refuses (StalePlan) when the graph changed since planning.
     """
+    problem = bounds.problem(effective, dt.date.today())
+    if problem:
+        raise InputError(f"--effective: {problem}")
     plan = plans.load(plan_id)
     if plan.applied_as:
         raise InputError(f"plan {plan_id} was applied already, as changeset {plan.applied_as}")

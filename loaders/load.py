@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.domain.changes import ChangeSet, ChangesetRecord, new_record
-from graph.domain.errors import LoadRejected
+from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
+from graph.domain.errors import InputError, LoadRejected
 from graph.domain.model import Kind
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
@@ -62,6 +63,7 @@ def load_folder(
     progress: Progress = _quiet,
     series: SeriesFolder | None = None,
     actor: str | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> LoadReport:
     """Load an exchange-format folder into `store`.
 
@@ -70,11 +72,14 @@ def load_folder(
     read only with a `series` folder (where readings and balances are kept).
     """
     started = time.perf_counter()
+    day = today or dt.date.today()
+    problem = bounds.problem(effective, day) if effective is not None else None
+    if problem:
+        raise InputError(f"--effective: {problem}")
     folder = Path(folder)
     if not folder.is_dir():
         raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
     problems: list[Problem] = []
-    day = today or dt.date.today()
     with paused_gc():  # millions of acyclic objects: see loaders.gc_pause
         parsed = parse_folder(folder, problems)
         rows_read = sum(len(pf.rows) for pf in parsed)

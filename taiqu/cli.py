@@ -65,6 +65,7 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
             effective=effective,
             progress=_progress,
             series=settings.series_folder(),
+            bounds=settings.date_bounds(),
         )
     except LoadRejected as rejected:
         _print_problems(rejected)
@@ -137,6 +138,7 @@ def cmd_reconcile_apply(args: argparse.Namespace, settings: Settings) -> int:
             who(),
             series=settings.series_folder(),
             progress=_progress,
+            bounds=settings.date_bounds(),
         )
     finally:
         store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from graph.domain.dates import DEFAULT_DAYS_AHEAD, DEFAULT_EARLIEST, DateBounds
 from graph.domain.errors import ConfigError
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
@@ -26,6 +28,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _day(env: Mapping[str, str], name: str, default: dt.date) -> dt.date:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from exc
+    if not dt.date(1900, 1, 1) <= value <= dt.date(2100, 12, 31):
+        raise ConfigError(f"{name} must be between 1900-01-01 and 2100-12-31, got {value}")
     return value
 
 
@@ -90,6 +105,8 @@ class Settings:
     loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
     loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
     loss_max_days: int = 400  # longest period a loss query may ask for
+    earliest_date: dt.date = DEFAULT_EARLIEST  # no effective date or loss day before it
+    max_days_ahead: int = DEFAULT_DAYS_AHEAD  # nor after today + this many days
     writers: tuple[tuple[str, str], ...] = ()  # (name, bearer token); never logged
 
     def writer(self, token: str) -> str | None:
@@ -118,8 +135,13 @@ class Settings:
         """Reconciliation plans (one JSON file each), beside the topology under TAIQU_HOME."""
         return self.home / "plans"
 
+    def date_bounds(self) -> DateBounds:
+        return DateBounds(self.earliest_date, self.max_days_ahead)
+
     def loss_rules(self) -> LossRules:
-        return LossRules(self.loss_high_rate, self.loss_min_coverage, self.loss_max_days)
+        return LossRules(
+            self.loss_high_rate, self.loss_min_coverage, self.loss_max_days, self.date_bounds()
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -140,5 +162,7 @@ class Settings:
             loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
             loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
+            earliest_date=_day(env, "TAIQU_EARLIEST_DATE", DEFAULT_EARLIEST),
+            max_days_ahead=_int(env, "TAIQU_MAX_DAYS_AHEAD", DEFAULT_DAYS_AHEAD, 0, 3660),
             writers=_writers(env),
         )

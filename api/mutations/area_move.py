@@ -44,6 +44,8 @@ async def resolve(info: Info, input: AreaMoveInput) -> AreaMoveResult:
     outcome = await run_event(
         info,
         input.effective,
-        lambda store, day, who: area_move(store, input.area, input.to_feeder, day, who),
+        lambda store, day, who, bounds: area_move(
+            store, input.area, input.to_feeder, day, who, bounds=bounds
+        ),
     )
     return answer(outcome, lambda record: AreaMoved(record=record, code=input.area))

@@ -44,6 +44,8 @@ AreaRetireResult = Annotated[AreaRetired | ChangeRejected, strawberry.union("Are
 
 async def resolve(info: Info, input: AreaRetireInput) -> AreaRetireResult:
     outcome = await run_event(
-        info, input.effective, lambda store, day, who: area_retire(store, input.area, day, who)
+        info,
+        input.effective,
+        lambda store, day, who, bounds: area_retire(store, input.area, day, who, bounds=bounds),
     )
     return answer(outcome, lambda record: AreaRetired(record=record, code=input.area))

@@ -13,6 +13,7 @@ from api.context import Info
 from api.types.changeset import Changeset
 from api.types.resolve import context, node_by_code
 from graph.domain.changes import ChangesetRecord
+from graph.domain.dates import DateBounds
 from graph.domain.errors import AccessDenied, EventRejected
 from graph.domain.model import Kind
 from graph.services.events.base import CheckedEvent, write_event
@@ -69,7 +70,7 @@ def answer(
 async def run_event(
     info: Info,
     effective: dt.date | None,
-    check: Callable[[Store, dt.date, str], CheckedEvent],
+    check: Callable[[Store, dt.date, str, DateBounds], CheckedEvent],
 ) -> ChangesetRecord | ChangeRejected:
     """Check and write one event as the calling writer; a rejection is an answer, not an
     error. Callers without a writer token get an error (the API is read-only to them)."""
@@ -81,7 +82,8 @@ async def run_event(
     writer, day, series = ctx.writer, effective or ctx.today, ctx.settings.series_folder()
 
     def work() -> ChangesetRecord:
-        return write_event(ctx.store, check(ctx.store, day, writer), series)
+        event = check(ctx.store, day, writer, ctx.settings.date_bounds())
+        return write_event(ctx.store, event, series)
 
     try:
         return await asyncio.to_thread(work)

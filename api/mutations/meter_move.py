@@ -44,6 +44,8 @@ async def resolve(info: Info, input: MeterMoveInput) -> MeterMoveResult:
     outcome = await run_event(
         info,
         input.effective,
-        lambda store, day, who: meter_move(store, input.meter, input.to_area, day, who),
+        lambda store, day, who, bounds: meter_move(
+            store, input.meter, input.to_area, day, who, bounds=bounds
+        ),
     )
     return answer(outcome, lambda record: MeterMoved(record=record, code=input.meter))

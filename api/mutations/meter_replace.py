@@ -63,7 +63,7 @@ async def resolve(info: Info, input: MeterReplaceInput) -> MeterReplaceResult:
     outcome = await run_event(
         info,
         input.effective,
-        lambda store, day, who: meter_replace(
+        lambda store, day, who, bounds: meter_replace(
             store,
             input.old_meter,
             input.new_meter,
@@ -72,6 +72,7 @@ async def resolve(info: Info, input: MeterReplaceInput) -> MeterReplaceResult:
             day,
             who,
             input.multiplier,
+            bounds=bounds,
         ),
     )
     return answer(

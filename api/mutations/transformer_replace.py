@@ -49,8 +49,8 @@ async def resolve(info: Info, input: TransformerReplaceInput) -> TransformerRepl
     outcome = await run_event(
         info,
         input.effective,
-        lambda store, day, who: transformer_replace(
-            store, input.transformer, input.capacity_kva, day, who
+        lambda store, day, who, bounds: transformer_replace(
+            store, input.transformer, input.capacity_kva, day, who, bounds=bounds
         ),
     )
     return answer(

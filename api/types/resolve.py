@@ -36,7 +36,7 @@ def period_context(info: Info, start: dt.date, end: dt.date) -> Context:
     """The context, once the period of a loss or readings field is known to be acceptable
     (raises InputError, shown to the caller, when it ends before it starts or is too long)."""
     ctx = context(info)
-    ctx.loss.rules.check_period(start, end)
+    ctx.loss.rules.check_period(start, end, ctx.today)
     return ctx
 
 

@@ -75,6 +75,7 @@ ATTRIBUTES: dict[Kind, dict[str, type]] = {
     Kind.CUSTOMER: {"name": str, "category": str},
 }
 
+
 class MeterRole(StrEnum):
     """What a meter measures: the area's supply (gate), a customer's use, or a pv export."""
 

@@ -11,10 +11,11 @@ the reasons text; `graph.series.judge` applies the status rule.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from graph.domain.dates import DateBounds
 from graph.domain.errors import InputError
 
 
@@ -38,9 +39,15 @@ class LossRules:
     high_rate: Decimal = Decimal("0.10")
     min_coverage: Decimal = Decimal("0.98")
     max_days: int = 400
+    dates: DateBounds = field(default_factory=DateBounds)
 
-    def check_period(self, start: dt.date, end: dt.date) -> None:
-        """Refuse a reversed or too long period with a message fit for the caller."""
+    def check_period(self, start: dt.date, end: dt.date, today: dt.date | None = None) -> None:
+        """Refuse a reversed or too long period, or one outside the accepted dates, with a
+        message fit for the caller."""
+        for day in (start, end):
+            problem = self.dates.problem(day, today or dt.date.today())
+            if problem:
+                raise InputError(f"period: {problem}")
         if end < start:
             raise InputError(f"period ends ({end}) before it starts ({start})")
         days = (end - start).days + 1

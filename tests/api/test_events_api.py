@@ -227,3 +227,15 @@ def test_a_target_must_be_in_service_on_the_effective_date(api: Api) -> None:
     june = _event(api, "meterMove", {"meter": "M2", "toArea": "T3", "effective": "2026-06-15"})
     assert _errors(june) == [("effective", "area T3 is in service only from 2026-07-01")]
     assert _version(api) == version
+
+
+def test_an_effective_date_out_of_bounds_is_a_rejection(api: Api) -> None:
+    """effective 9999-12-31 (the open-interval sentinel) once left M2 with two intervals that
+    both held now; far dates are refused and nothing is written."""
+    version = _version(api)
+    for day in ("9999-12-31", "2100-01-01", "0001-01-02"):
+        answer = _event(api, "meterMove", {"meter": "M2", "toArea": "T2", "effective": day})
+        assert [f for f, _ in _errors(answer)] == ["effective"]
+        assert _errors(answer)[0][1].startswith(f"effective date {day} is ")
+    assert _version(api) == version
+    assert _area_of(api, "M2", "2026-11-28") == "T1"

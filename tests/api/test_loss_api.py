@@ -170,3 +170,19 @@ def test_max_period_is_configuration(store: Store, tmp_path: Path) -> None:
         assert body["errors"][0]["message"] == (
             "period of 32 days is longer than the maximum of 31 days"
         )
+
+
+def test_periods_out_of_the_accepted_dates_are_clear(loss_api: Api) -> None:
+    """Days near 9999 overflowed date arithmetic and answered "Unexpected error."."""
+    far = loss_api.query(
+        '{ network { lossSummary(from: "9999-12-30", to: "9999-12-31") { lossRate } } }'
+    )
+    (error,) = far["errors"]
+    assert error["message"].startswith("period: 9999-12-30 is more than 366 days after today")
+    assert error["path"] == ["network", "lossSummary"]
+    early = loss_api.query(
+        '{ transformer(code: "TN") { loss(from: "0001-01-02", to: "0001-01-03") { status } } }'
+    )
+    assert early["errors"][0]["message"] == (
+        "period: 0001-01-02 is before 2000-01-01, the earliest date accepted"
+    )

@@ -171,3 +171,22 @@ def test_collection_evidence_then_mismatch_report(tmp_path: Path) -> None:
     assert "M3" in table.stdout and "marketing T2" in table.stdout and "(NEGATIVE)" in table.stdout
     before = taiqu(home, "reconcile", "mismatches", "--json", "--as-of", "2026-11-09")
     assert json.loads(before.stdout)["count"] == 0
+
+
+def test_effective_dates_out_of_bounds_are_refused(tmp_path: Path) -> None:
+    folder = small_network().write(tmp_path / "src")
+    far = taiqu(tmp_path / "home", "load", str(folder), "--effective", "9999-12-31")
+    assert far.returncode == 2
+    assert "taiqu: --effective: 9999-12-31 is more than 366 days after today" in far.stderr
+    assert EmbeddedStore(tmp_path / "home").counts().get(Kind.METER, 0) == 0
+    assert taiqu(tmp_path / "home", "load", str(folder)).returncode == 0
+    early = taiqu(
+        tmp_path / "home",
+        "reconcile",
+        "apply",
+        "20261128T100000-c0ffee",
+        "--effective",
+        "1999-01-01",
+    )
+    assert early.returncode == 2
+    assert "taiqu: --effective: 1999-01-01 is before 2000-01-01" in early.stderr

@@ -7,19 +7,31 @@ import datetime as dt
 from dataclasses import replace
 
 from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.model import Kind, Rel, is_gate
-from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
+from graph.services.events.base import (
+    CheckedEvent,
+    EventCheck,
+    checked,
+    event_record,
+    move_event,
+)
 from graph.stores.contract import Store
 
 MAX_CAPACITY_KVA = 100_000.0
 
 
 def transformer_replace(
-    store: Store, transformer: str, capacity_kva: float, effective: dt.date, actor: str
+    store: Store,
+    transformer: str,
+    capacity_kva: float,
+    effective: dt.date,
+    actor: str,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> CheckedEvent:
     """A new transformer of `capacity_kva` serves the area from `effective`: the area, its
     meters and history stay; the capacity changes (the record keeps the old one)."""
-    check = EventCheck(store, effective)
+    check = EventCheck(store, effective, bounds)
     area = check.entity("transformer", Kind.TRANSFORMER, transformer)
     check.amount("capacityKva", capacity_kva, 1, MAX_CAPACITY_KVA, "kVA")
     old_kva = area.get("capacity_kva") if area is not None else None
@@ -43,10 +55,15 @@ def transformer_replace(
 
 
 def area_move(
-    store: Store, area: str, to_feeder: str, effective: dt.date, actor: str
+    store: Store,
+    area: str,
+    to_feeder: str,
+    effective: dt.date,
+    actor: str,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> CheckedEvent:
     """The area is supplied by `to_feeder` from `effective` (its meters go with it)."""
-    check = EventCheck(store, effective)
+    check = EventCheck(store, effective, bounds)
     found = check.entity("area", Kind.TRANSFORMER, area)
     feeder = check.entity("toFeeder", Kind.FEEDER, to_feeder)
     now = check.leaving_service("area", Rel.SUPPLIES, area, "area") if found else None
@@ -58,10 +75,12 @@ def area_move(
     return move_event(check, "areaMove", Rel.SUPPLIES, area, to_feeder, actor, details)
 
 
-def area_retire(store: Store, area: str, effective: dt.date, actor: str) -> CheckedEvent:
+def area_retire(
+    store: Store, area: str, effective: dt.date, actor: str, bounds: DateBounds = DEFAULT_BOUNDS
+) -> CheckedEvent:
     """The area leaves service on `effective`: its feeder and org unit intervals end, and so
     do its gate meters'. Refused while customer or pv meters are still under it."""
-    check = EventCheck(store, effective)
+    check = EventCheck(store, effective, bounds)
     found = check.entity("area", Kind.TRANSFORMER, area)
     closes: list[LinkClose] = []
     gates: list[str] = []

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_record
+from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import EventRejected, FieldProblem, StalePlan
 from graph.domain.intervals import can_end_on
 from graph.domain.model import FOREVER, Entity, Kind, Link, Rel
@@ -35,11 +36,15 @@ class EventCheck:
 
     store: Store
     effective: dt.date
+    bounds: DateBounds = DEFAULT_BOUNDS
     version: int = 0
     problems: list[FieldProblem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.version = self.store.version()  # first: a write after it makes the event stale
+        problem = self.bounds.problem(self.effective, dt.date.today())
+        if problem:
+            self.problem("effective", f"effective date {problem}")
 
     def problem(self, name: str | None, message: str) -> None:
         self.problems.append(FieldProblem(name, message))

@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.domain.changes import ChangeSet, LinkClose
+from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.model import FOREVER, Entity, Kind, Link, Rel, is_gate
-from graph.services.events.base import CheckedEvent, EventCheck, checked, event_record, move_event
+from graph.services.events.base import (
+    CheckedEvent,
+    EventCheck,
+    checked,
+    event_record,
+    move_event,
+)
 from graph.stores.contract import Store
 
 MAX_REGISTER_KWH = 1e12  # a register has at most ~12 digits before the point
@@ -20,11 +27,16 @@ def _area_in_service(check: EventCheck, name: str, code: str) -> Entity | None:
 
 
 def meter_move(
-    store: Store, meter: str, to_area: str, effective: dt.date, actor: str
+    store: Store,
+    meter: str,
+    to_area: str,
+    effective: dt.date,
+    actor: str,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> CheckedEvent:
     """Close the meter's area interval on `effective` and open one under `to_area`. Customer
     and pv meters only: gate meters are the equipment system's and go with their area."""
-    check = EventCheck(store, effective)
+    check = EventCheck(store, effective, bounds)
     found = check.entity("meter", Kind.METER, meter)
     target = _area_in_service(check, "toArea", to_area)
     now: Link | None = None
@@ -48,11 +60,12 @@ def meter_replace(
     effective: dt.date,
     actor: str,
     multiplier: float | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> CheckedEvent:
     """The new meter takes the old one's place from `effective`: same area and customer, same
     role and phase, its own multiplier when given. The old meter's intervals end (its
     collection evidence too: it is no longer on the wall); the registers are recorded."""
-    check = EventCheck(store, effective)
+    check = EventCheck(store, effective, bounds)
     old = check.entity("oldMeter", Kind.METER, old_meter)
     check.new_code("newMeter", Kind.METER, new_meter)
     check.amount("finalRegisterKwh", final_register_kwh, 0, MAX_REGISTER_KWH, "kWh")

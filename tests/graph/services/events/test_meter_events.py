@@ -123,3 +123,15 @@ def test_a_replaced_meter_hands_its_place_to_the_new_one(net: Store) -> None:
     with pytest.raises(EventRejected) as spaces:
         meter_replace(net, "M2", "M 2", 1, 0, day, "t")
     assert problems(spaces) == [("newMeter", "newMeter must be 1-64 characters without spaces")]
+
+
+@pytest.mark.parametrize("day", [dt.date(9999, 12, 31), dt.date(2100, 1, 1), dt.date(1, 1, 2)])
+def test_an_effective_date_out_of_bounds_is_refused(net: Store, day: dt.date) -> None:
+    """9999-12-31 is the open-interval sentinel: a move on it left two intervals that both
+    held 'now' and a meter that could never move again."""
+    version = net.version()
+    with pytest.raises(EventRejected) as far:
+        meter_move(net, "M2", "T2", day, "t")
+    ((field, message),) = [p for p in problems(far) if p[0] == "effective"]
+    assert field == "effective" and message.startswith(f"effective date {day} is ")
+    assert net.version() == version
