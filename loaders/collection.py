@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.domain.codes import code_problem
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
 from loaders.exchange import COLLECTION, Row, decode, read_rows
@@ -63,6 +64,10 @@ def validate_collection(
         if empty:
             continue
         values = row.values
+        bad = code_problem(values["terminal_code"])
+        if bad:
+            problems.append(_problem(row, "terminal_code", f"terminal_code {bad}"))
+            continue
         ev = Evidence(
             values["meter_code"], values["terminal_code"], values["transformer_code"], row
         )

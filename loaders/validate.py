@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
+from graph.domain.codes import code_problem
 from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, MeterRole, Rel
 from graph.stores.contract import Store
 from loaders.exchange import Column, ParsedFile, Row
@@ -165,6 +166,10 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
             code = row.values[spec.code]
             if not code:
                 problems.append(row_problem(spec.file, row, spec.code, f'"{spec.code}" is empty'))
+                continue
+            bad = None if code.isalnum() else code_problem(code)  # the common case inline
+            if bad:
+                problems.append(row_problem(spec.file, row, spec.code, f'"{spec.code}" {bad}'))
                 continue
             if code in rows:
                 first = rows[code].line

@@ -36,6 +36,23 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         {"customers.csv": GOOD_CUSTOMERS + "U8,甲,resident\nU8,乙,resident\n"},
         ['customers.csv:4:1 (customer_code): error: duplicate code "U8" (first on line 3)'],
     ),
+    "control, bidi and invisible characters in codes": (
+        {
+            "customers.csv": GOOD_CUSTOMERS
+            + "U8\u202e9,甲,resident\n\ufeffU9,乙,resident\n"
+            + 'U\x01X,丙,resident\n"U""Q",丁,resident\n'
+        },
+        [
+            'customers.csv:3:1 (customer_code): error: "customer_code" has a control, invisible '
+            "or quote character (U+202E) at position 3",
+            'customers.csv:4:1 (customer_code): error: "customer_code" has a control, invisible '
+            "or quote character (U+FEFF) at position 1",
+            'customers.csv:5:1 (customer_code): error: "customer_code" has a control, invisible '
+            "or quote character (U+0001) at position 2",
+            'customers.csv:6:1 (customer_code): error: "customer_code" has a control, invisible '
+            "or quote character (U+0022) at position 2",
+        ],
+    ),
     "unknown substation": (
         {
             "feeders.csv": "feeder_code,name,substation_code,voltage_kv,org_code\n"

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_record
+from graph.domain.codes import new_code_problem
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import EventRejected, FieldProblem, StalePlan
 from graph.domain.intervals import can_end_on
@@ -21,8 +22,6 @@ from graph.domain.model import FOREVER, Entity, Kind, Link, Rel
 from graph.series.files import SeriesFolder
 from graph.services.write import write_topology
 from graph.stores.contract import Store
-
-MAX_CODE_LENGTH = 64
 
 
 def _retired(what: str, code: str, rel: Rel) -> str:
@@ -92,11 +91,10 @@ class EventCheck:
         return self.open_link(name, rel, code, _retired(what, code, rel))
 
     def new_code(self, name: str, kind: Kind, code: str) -> None:
-        """A code for a new entity: not empty, not too long, no spaces, not taken."""
-        if not code.strip():
-            self.problem(name, f"{name} is empty")
-        elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
-            self.problem(name, f"{name} must be 1-{MAX_CODE_LENGTH} characters without spaces")
+        """A code for a new entity: a code's rules (graph.domain.codes), not taken."""
+        problem = new_code_problem(code)
+        if problem:
+            self.problem(name, f"{name} {problem}")
         elif self.store.existing_codes(kind, [code]):
             self.problem(name, f'{kind.value} "{code}" already exists')
 

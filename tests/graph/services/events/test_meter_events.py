@@ -135,3 +135,12 @@ def test_an_effective_date_out_of_bounds_is_refused(net: Store, day: dt.date) ->
     ((field, message),) = [p for p in problems(far) if p[0] == "effective"]
     assert field == "effective" and message.startswith(f"effective date {day} is ")
     assert net.version() == version
+
+
+@pytest.mark.parametrize("code", ["M\x001", "M\x011", "M1\u202e99", "\ufeffM1", 'M"1'])
+def test_a_new_meter_code_refuses_control_bidi_and_quote_characters(net: Store, code: str) -> None:
+    with pytest.raises(EventRejected) as bad:
+        meter_replace(net, "M1", code, 1, 0, JULY, "t")
+    ((field, message),) = problems(bad)
+    assert field == "newMeter"
+    assert message.startswith("newMeter has a control, invisible or quote character (U+")
