@@ -25,6 +25,8 @@ from graphql import (
     ValidationRule,
 )
 
+_LIMIT = {"code": "LIMIT_EXCEEDED"}
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -102,21 +104,13 @@ def limits_rule(max_depth: int, max_aliases: int, max_spreads: int) -> type[Vali
                 spreads += measure.spreads
                 if measure.depth > max_depth:
                     name = definition.name.value if definition.name else "anonymous"
-                    context.report_error(
-                        GraphQLError(
-                            f"'{name}' exceeds maximum operation depth of {max_depth}",
-                            definition,
-                        )
-                    )
+                    message = f"'{name}' exceeds maximum operation depth of {max_depth}"
+                    context.report_error(GraphQLError(message, definition, extensions=_LIMIT))
             if aliases > max_aliases:
-                context.report_error(
-                    GraphQLError(f"{aliases} aliases found. Allowed: {max_aliases}")
-                )
+                message = f"{aliases} aliases found. Allowed: {max_aliases}"
+                context.report_error(GraphQLError(message, extensions=_LIMIT))
             if spreads > max_spreads:
-                context.report_error(
-                    GraphQLError(
-                        f"{spreads} fragment spreads once expanded. Allowed: {max_spreads}"
-                    )
-                )
+                message = f"{spreads} fragment spreads once expanded. Allowed: {max_spreads}"
+                context.report_error(GraphQLError(message, extensions=_LIMIT))
 
     return DocumentLimits

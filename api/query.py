@@ -157,6 +157,8 @@ class Query:
         needle = text.strip()
         if not 1 <= len(needle) <= MAX_SEARCH_TEXT:
             raise InputError(f"text must have 1 to {MAX_SEARCH_TEXT} characters")
+        if not needle.isprintable():  # NUL broke the embedded store's full-text match
+            raise InputError("text must not hold control or invisible characters")
         limit = page_size(first, 10, ctx.settings.max_search_hits)
         wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
         hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))

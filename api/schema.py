@@ -6,17 +6,19 @@ schema.graphql; the app builds its own with the configured limits via `build_sch
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
+from api.errors import MaskAndCodeErrors, give_code, should_mask
 from api.limits import limits_rule
 from api.mutation import Mutation
 from api.query import Query
@@ -26,27 +28,22 @@ from api.types.meter import Meter
 from api.types.org_unit import OrgUnit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
-from graph.domain.errors import AccessDenied, InputError
 from taiqu.settings import Settings
 
-MASKED_MESSAGE = "Unexpected error."
-
-
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but our own input and access errors and GraphQL's own (syntax,
-    validation)."""
-    original = error.original_error
-    if original is None:
-        return False
-    return not isinstance(original, InputError | AccessDenied)
+log = logging.getLogger("taiqu.api")
 
 
 class TaiquSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log only what is unexpected; a caller's bad argument is not a server problem."""
-        unexpected = [e for e in errors if _should_mask(e)]
+        """Log only what is unexpected with its traceback; a caller's mistake is not a server
+        problem (one line at INFO)."""
+        unexpected = [e for e in errors if should_mask(e)]
+        for error in errors:
+            give_code(error)  # parse errors reach the response without the masking extension
+            if not should_mask(error):
+                log.info("refused: %s", error.message.splitlines()[0] if error.message else "")
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -68,7 +65,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+            MaskAndCodeErrors,
         ],
     )
 
