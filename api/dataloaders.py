@@ -70,7 +70,7 @@ class OrgTransformerPagesKey(NamedTuple):
     org: str
 
 
-class LinksOfKey(NamedTuple):
+class HistoriesKey(NamedTuple):
     rel: Rel
     child: str
 
@@ -178,7 +178,7 @@ class Loaders:
     org_transformer_pages: DataLoader[OrgTransformerPagesKey, Page]
     entity_page: DataLoader[EntityPageKey, Page]
     search: DataLoader[SearchKey, list[Entity]]
-    links_of: DataLoader[LinksOfKey, list[Link]]
+    histories: DataLoader[HistoriesKey, list[Link]]
     changeset: DataLoader[ChangesetKey, ChangesetRecord | None]
     changesets: DataLoader[ChangesetsKey, list[ChangesetRecord]]
     # Loss reader (readings and balances)
@@ -214,9 +214,9 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
     def empty_page() -> Page:
         return Page([], 0, False)
 
-    def links_of(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Link]]:
+    def histories(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Link]]:
         (rel,) = group
-        return {code: store.links_of(rel, code) for code in codes}
+        return store.histories(rel, codes)
 
     def changeset(_: tuple[Any, ...], ids: list[str]) -> dict[str, ChangesetRecord | None]:
         return {i: store.changeset(i) for i in ids}
@@ -269,7 +269,7 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         org_transformer_pages=DataLoader(_grouped(org_transformer_pages, empty_page)),
         entity_page=DataLoader(_each(entity_page)),
         search=DataLoader(_each(search)),
-        links_of=DataLoader(_grouped(links_of, list)),
+        histories=DataLoader(_grouped(histories, list)),
         changeset=DataLoader(_grouped(changeset, lambda: None)),
         changesets=DataLoader(_each(changesets)),
         summaries=DataLoader(_grouped(summaries, _no_value)),

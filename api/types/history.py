@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import strawberry
 
 from api.context import Info
-from api.dataloaders import ChangesetKey, EntitiesKey, LinksOfKey
+from api.dataloaders import ChangesetKey, EntitiesKey, HistoriesKey
 from api.types.changeset import Changeset
 from api.types.node import Node
 from api.types.resolve import context
@@ -70,6 +70,6 @@ async def history(info: Info, entity: Entity, rels: Sequence[Rel]) -> list[Inter
     loaders = context(info).loaders
     links: list[Link] = []
     for rel in rels:
-        links.extend(await loaders.links_of.load(LinksOfKey(rel, entity.code)))
+        links.extend(await loaders.histories.load(HistoriesKey(rel, entity.code)))
     links.sort(key=lambda k: (k.valid_from, k.valid_to, k.rel.value))
     return [Interval(link=k) for k in links]

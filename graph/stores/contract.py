@@ -112,6 +112,9 @@ class Store(Protocol):
     def last_ends(self, rel: Rel, children: Sequence[str]) -> dict[str, dt.date]:
         """For each child that has any interval in `rel`, the latest valid_to."""
 
+    def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
+        """Every interval of each child in `rel`, oldest first (one statement per batch)."""
+
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         """Every interval of `child` in `rel`, oldest first (its history)."""
 

@@ -77,3 +77,18 @@ def test_history_and_changesets(store: Store, tmp_path: Path) -> None:
         ]
         assert one["actor"] == "李工" and one["note"].endswith("a")
         assert api.data('{ changeset(id: "nope") { id } }')["changeset"] is None
+
+
+def test_histories_of_a_page_of_meters_cost_one_call_per_relationship(
+    store: Store, tmp_path: Path
+) -> None:
+    load_folder(store, small_network().write(tmp_path / "src"), today=TODAY)
+    for api in make_api(store, tmp_path):
+        api.store.calls.clear()
+        data = api.data(
+            '{ transformer(code: "T1") { meters(first: 10) { edges { node { code '
+            "history { relationship } } } } } }"
+        )
+        assert len(data["transformer"]["meters"]["edges"]) == 4
+        assert api.store.calls["histories"] == 3  # HAS_METER, USES_METER, READS: 4 meters each
+        assert api.store.calls["links_of"] == 0

@@ -75,15 +75,16 @@ CREATE_ENTITIES = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?,
 UPDATE_ENTITIES = "UPDATE entity SET attrs = ?, search_key = ? WHERE kind = ? AND code = ?"
 
 # Links seen on a day: valid_from <= day < valid_to.
+# One statement per chunk of codes ({marks}: placeholders); rows: (code asked, other, attrs).
 NEIGHBORS_DOWN = """
-SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
-WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ?
-ORDER BY l.child
+SELECT l.parent, l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+WHERE l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?
+ORDER BY l.parent, l.child
 """
 NEIGHBORS_UP = """
-SELECT l.parent, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
-WHERE l.rel = ? AND l.child = ? AND l.valid_from <= ? AND l.valid_to > ?
-ORDER BY l.parent
+SELECT l.child, l.parent, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
+WHERE l.rel = ? AND l.child IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?
+ORDER BY l.child, l.parent
 """
 # {role_filter} is one of two fixed fragments below, never input.
 CHILD_PAGES_COUNT = """
@@ -123,10 +124,10 @@ SELECT parent, child FROM link
 WHERE rel = 'PARENT_OF' AND valid_from <= ? AND valid_to > ?
 """
 
-LINKS_OF = """
-SELECT parent, valid_from, valid_to, opened_by, closed_by, detail FROM link
-WHERE rel = ? AND child = ?
-ORDER BY valid_from, valid_to
+HISTORIES = """
+SELECT child, parent, valid_from, valid_to, opened_by, closed_by, detail FROM link
+WHERE rel = ? AND child IN ({marks})
+ORDER BY child, valid_from, valid_to
 """
 # Evidence against placement on a day: ? = the day, four times.
 DISAGREEING_READS = """

@@ -126,13 +126,12 @@ class EmbeddedStore:
         sql = q.NEIGHBORS_DOWN if direction == "down" else q.NEIGHBORS_UP
         day = as_of.isoformat()
         conn = self._connection()
-        return {
-            code: [
-                _entity(other, c, a)
-                for c, a in conn.execute(sql, (other.value, rel.value, code, day, day))
-            ]
-            for code in dict.fromkeys(codes)
-        }
+        found: dict[str, list[Entity]] = {code: [] for code in codes}
+        for marks, chunk in self._chunks(codes):
+            args = (other.value, rel.value, *chunk, day, day)
+            for code, c, a in conn.execute(sql.format(marks=marks), args):
+                found[code].append(_entity(other, c, a))
+        return found
 
     def child_pages(
         self,
@@ -240,9 +239,17 @@ class EmbeddedStore:
             found.update((c, _day(end)) for c, end in rows)
         return found
 
+    def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
+        conn = self._connection()
+        found: dict[str, list[Link]] = {child: [] for child in children}
+        for marks, chunk in self._chunks(children):
+            rows = conn.execute(q.HISTORIES.format(marks=marks), (rel.value, *chunk))
+            for c, p, f, t, by, end, d in rows:
+                found[c].append(Link(rel, p, c, _day(f), _day(t), by, end, d))
+        return found
+
     def links_of(self, rel: Rel, child: str) -> list[Link]:
-        rows = self._connection().execute(q.LINKS_OF, (rel.value, child))
-        return [Link(rel, p, child, _day(f), _day(t), by, end, d) for p, f, t, by, end, d in rows]
+        return self.histories(rel, [child])[child]
 
     def version(self) -> int:
         return int(self._connection().execute(q.VERSION).fetchone()[0])

@@ -213,14 +213,15 @@ def last_ends(rel: Rel) -> str:
     )
 
 
-def links_of(rel: Rel) -> str:
+def histories(rel: Rel) -> str:
+    """Every interval of each child in $codes, oldest first."""
     _p, c, t = _rel_parts(rel)
     return (
-        f"MATCH (p)-[r:{t}]->(x:{c} {{code: $code}})"
+        f"UNWIND $codes AS code MATCH (p)-[r:{t}]->(x:{c} {{code: code}})"
         + _seek("x", c)
-        + "RETURN p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to, "
+        + "RETURN code, p.code AS parent, r.valid_from AS valid_from, r.valid_to AS valid_to, "
         "r.opened_by AS opened_by, r.closed_by AS closed_by, r.detail AS detail "
-        "ORDER BY valid_from, valid_to"
+        "ORDER BY code, valid_from, valid_to"
     )
 
 

@@ -220,21 +220,25 @@ class Neo4jStore:
         rows = self._read_chunked(cy.last_ends(rel), children)
         return {r["code"]: _native(r["last_end"]) for r in rows}
 
-    def links_of(self, rel: Rel, child: str) -> list[Link]:
-        rows = self._read(cy.links_of(rel), code=child)
-        return [
-            Link(
-                rel,
-                r["parent"],
-                child,
-                _native(r["valid_from"]),
-                _native(r["valid_to"]),
-                r["opened_by"],
-                r["closed_by"],
-                r["detail"],
+    def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
+        found: dict[str, list[Link]] = {child: [] for child in children}
+        for r in self._read_chunked(cy.histories(rel), children):
+            found[r["code"]].append(
+                Link(
+                    rel,
+                    r["parent"],
+                    r["code"],
+                    _native(r["valid_from"]),
+                    _native(r["valid_to"]),
+                    r["opened_by"],
+                    r["closed_by"],
+                    r["detail"],
+                )
             )
-            for r in rows
-        ]
+        return found
+
+    def links_of(self, rel: Rel, child: str) -> list[Link]:
+        return self.histories(rel, [child])[child]
 
     def version(self) -> int:
         return int(self._read(cy.VERSION)[0]["v"])
