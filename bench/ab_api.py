@@ -13,39 +13,21 @@ base and head share it).
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
-from bench.topology import AREA_QUERY, FEEDER_QUERY, Http
-from taiqu import neo4j_launcher
+from bench.topology import AREA_QUERY, FEEDER_QUERY, Http, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 300
 
 
-def serve(checkout: Path, home: Path) -> tuple[subprocess.Popen[bytes], Http]:
-    port = neo4j_launcher.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
-    env.update(TAIQU_HOME=str(home), TAIQU_GRAPHIQL="false", PYTHONPATH=str(checkout))
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)],
-        env=env,
-        cwd=checkout,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = Http(port)
-    deadline = time.monotonic() + 120
-    while not client.ready():
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError(f"taiqu serve from {checkout} did not become ready")
-        time.sleep(0.2)
-    return process, client
+def serve_from(checkout: Path, home: Path) -> tuple[subprocess.Popen[bytes], Http]:
+    process, port = serve({"TAIQU_HOME": str(home)}, checkout)
+    return process, Http(port)
 
 
 def p50_p95(samples_s: list[float]) -> tuple[float, float]:
@@ -66,7 +48,7 @@ def main() -> int:
             )]
             for kind in ("Feeder", "Transformer")
         }  # fmt: skip
-    servers = [serve(args.base, args.home), serve(ROOT, args.home)]
+    servers = [serve_from(args.base, args.home), serve_from(ROOT, args.home)]
     try:
         for name, query, kind in (
             ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),

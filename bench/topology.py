@@ -95,14 +95,19 @@ class Http:
             return False
 
 
-def serve(env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def serve(env_extra: dict[str, str], checkout: Path = ROOT) -> tuple[subprocess.Popen[bytes], int]:
+    """`taiqu serve` on a free port, from `checkout` (another revision's work tree: its code
+    comes first on PYTHONPATH), once it answers /readyz."""
     port = neo4j_launcher.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env.update(env_extra)
     env["TAIQU_GRAPHIQL"] = "false"
+    if checkout != ROOT:
+        env["PYTHONPATH"] = str(checkout)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/taiqu"), "serve", "--port", str(port)],
+        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)],
         env=env,
+        cwd=checkout,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -111,7 +116,7 @@ def serve(env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     while not client.ready():
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
-            raise RuntimeError("taiqu serve did not become ready")
+            raise RuntimeError(f"taiqu serve from {checkout} did not become ready")
         time.sleep(0.2)
     return process, port
 
