@@ -21,8 +21,9 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, build_context
 from api.schema import build_schema
+from graph.series.files import SeriesFolder
 from graph.series.reader import LossReader
-from graph.series.writer import ensure_synced
+from graph.series.writer import behind, ensure_synced
 from graph.services.mismatches import MismatchCache
 from graph.stores.contract import Store
 from taiqu.settings import Settings
@@ -64,26 +65,49 @@ class TaiquGraphQL(GraphQL):
         )
 
 
+def loss_behind(series: SeriesFolder, store: Store) -> bool:
+    return behind(series.read(), store)
+
+
+async def _follow_topology(app: Starlette, series: SeriesFolder, every_ms: int) -> None:
+    """Keep the loss copy in step with the topology when another process wrote it and died
+    before its sync (or a disk filled up): not ready while behind, then resync."""
+    while True:
+        await asyncio.sleep(every_ms / 1000)
+        try:
+            if await asyncio.to_thread(loss_behind, series, app.state.store):
+                app.state.loss_behind = True
+                log.warning("the loss copy is behind the topology: resyncing")
+                await asyncio.to_thread(ensure_synced, series, app.state.store, log.info)
+            app.state.loss_behind = False
+        except Exception:  # a store or disk fault: stay not ready, try again next round
+            app.state.loss_behind = True
+            log.exception("could not bring the loss copy in step with the topology")
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
     """Build the app; pass `store` to serve an already open store (tests, demo). Loss is read
     from the series folder under the settings' home."""
     settings = settings or Settings.from_env()
+    series = settings.series_folder()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store or settings.open_store()
-        series = settings.series_folder()
         # A topology loaded before readings existed, or a load that crashed between its
         # topology write and the sync: repair the copy loss reads before answering.
         if await asyncio.to_thread(ensure_synced, series, app.state.store, log.info):
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
+        app.state.loss_behind = False
+        watcher = asyncio.create_task(_follow_topology(app, series, settings.sync_check_ms))
         log.info("serving %r", settings)
         try:
             yield
         finally:
+            watcher.cancel()
             app.state.loss.close()
             if owned:
                 app.state.store.close()
@@ -97,6 +121,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
+        state = request.app.state
+        if state.loss_behind or await asyncio.to_thread(loss_behind, series, state.store):
+            return JSONResponse({"status": "loss is behind the topology"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     app = Starlette(

@@ -108,6 +108,9 @@ class Settings:
     earliest_date: dt.date = DEFAULT_EARLIEST  # no effective date or loss day before it
     max_days_ahead: int = DEFAULT_DAYS_AHEAD  # nor after today + this many days
     writers: tuple[tuple[str, str], ...] = ()  # (name, bearer token); never logged
+    # How often the server checks that the loss copy mirrors the topology (another process's
+    # write that crashed before its sync): behind, it is not ready until it has resynced.
+    sync_check_ms: int = 5_000
 
     def writer(self, token: str) -> str | None:
         """The writer whose token this is (compared in constant time), or None."""
@@ -164,5 +167,6 @@ class Settings:
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
             earliest_date=_day(env, "TAIQU_EARLIEST_DATE", DEFAULT_EARLIEST),
             max_days_ahead=_int(env, "TAIQU_MAX_DAYS_AHEAD", DEFAULT_DAYS_AHEAD, 0, 3660),
+            sync_check_ms=_int(env, "TAIQU_SYNC_CHECK_MS", 5_000, 50, 600_000),
             writers=_writers(env),
         )

@@ -43,6 +43,9 @@ class Manifest:
     # Set before a topology write and cleared by the sync after it: a crash in between leaves
     # it set, and the next writer syncs again.
     topology_stale: bool = False
+    # The topology store's version the copy mirrors (None: written before versions were kept).
+    # A copy whose version is not the store's is behind: a write it missed, or a crash.
+    graph_version: int | None = None
 
     def files(self) -> set[str]:
         return (
@@ -61,6 +64,7 @@ class Manifest:
                 "corrections": list(self.corrections),
                 "topology": self.topology,
                 "topology_stale": self.topology_stale,
+                "graph_version": self.graph_version,
             },
             indent=1,
             sort_keys=True,
@@ -76,6 +80,7 @@ class Manifest:
             corrections=tuple(raw["corrections"]),
             topology=dict(raw["topology"]),
             topology_stale=bool(raw.get("topology_stale", False)),
+            graph_version=raw.get("graph_version"),
         )
 
 

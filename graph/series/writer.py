@@ -123,11 +123,18 @@ def _differs(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
 
 
 def sync_topology(
-    folder: SeriesFolder, store: Store, progress: Progress | None = None
+    folder: SeriesFolder,
+    store: Store,
+    progress: Progress | None = None,
+    only_if_behind: bool = False,
 ) -> SyncReport:
     """Bring the series folder's copy of the topology in step with `store` and recompute the
-    balances of the areas whose meters changed, from the first day they changed."""
+    balances of the areas whose meters changed, from the first day they changed. With
+    `only_if_behind`, nothing when the copy is in step once the writer lock is held (another
+    process synced while this one waited for it)."""
     with folder.writing() as current, tempfile.TemporaryDirectory(dir=folder.root) as tmp:
+        if only_if_behind and not behind(current, store):
+            return SyncReport(0, 0, False)
         con = connect(folder)
         try:
             return _sync(folder, store, current, con, Path(tmp), progress or (lambda _: None))
@@ -144,6 +151,8 @@ def _sync(
     say: Progress,
 ) -> SyncReport:
     """sync_topology's work, under the writer lock."""
+    # Read first: a write landing during the dump leaves the copy marked behind, not ahead.
+    version = store.version()
     _dump_store(con, store, tmp)
     topo = current.topology
     for name in ("meters", "memberships"):
@@ -164,9 +173,11 @@ def _sync(
         and not _differs(con, "new_transformers", "old_transformers")
     )
     if unchanged:
-        if current.topology_stale:
-            folder.publish(current, next_generation(current, topology_stale=False))
-        return SyncReport(0, 0, current.topology_stale)
+        moved = current.topology_stale or current.graph_version != version
+        if moved:
+            done = next_generation(current, topology_stale=False, graph_version=version)
+            folder.publish(current, done)
+        return SyncReport(0, 0, moved)
     areas = sorted({area for area, _ in changes})
     since = min((day for _, day in changes), default=FOREVER)
     days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
@@ -184,21 +195,43 @@ def _sync(
         balances = recompute_balances(con, folder, current, gen, days, reading_files, areas)
     folder.publish(
         current,
-        next_generation(current, topology=topology, balances=balances, topology_stale=False),
+        next_generation(
+            current,
+            topology=topology,
+            balances=balances,
+            topology_stale=False,
+            graph_version=version,
+        ),
     )
     return SyncReport(len(areas), len(days), True)
 
 
+def behind(manifest: Manifest, store: Store) -> bool:
+    """Whether the copy may not be the store's topology: missing, marked stale by a write
+    that has not synced (a crash, a full disk), or of another graph version."""
+    return (
+        not manifest.topology
+        or manifest.topology_stale
+        or manifest.graph_version != store.version()
+    )
+
+
 def ensure_synced(folder: SeriesFolder, store: Store, progress: Progress | None = None) -> bool:
-    """Sync the series copy of the topology when it is missing or a crash left it stale
-    (between a topology write and its sync). True when it synced."""
-    manifest = folder.read()
-    if not (manifest.topology_stale or not manifest.topology):
+    """Sync the series copy of the topology when it is behind the store. True when it
+    synced."""
+    if not behind(folder.read(), store):
         return False
     if progress:
         progress("syncing the series copy of the topology")
-    sync_topology(folder, store, progress)
-    return True
+    return sync_topology(folder, store, progress, only_if_behind=True).published
+
+
+def advance_version(folder: SeriesFolder, before: int, after: int) -> None:
+    """After a write loss does not read (version `before` -> `after`): a copy that mirrored
+    `before` mirrors `after` too, without a sync. Any other copy is left to be synced."""
+    with folder.writing() as current:
+        if not current.topology_stale and current.graph_version == before:
+            folder.publish(current, next_generation(current, graph_version=after))
 
 
 def mark_topology_stale(folder: SeriesFolder) -> None:

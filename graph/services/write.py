@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from graph.domain.changes import ChangeSet
 from graph.series.files import SeriesFolder
-from graph.series.writer import ensure_synced, mark_topology_stale, sync_topology, touches_loss
+from graph.series.writer import (
+    advance_version,
+    ensure_synced,
+    mark_topology_stale,
+    sync_topology,
+    touches_loss,
+)
 from graph.stores.contract import Progress, Store
 
 
@@ -50,5 +56,9 @@ def write_topology(
     if follow is not None:
         sync_topology(follow, store, progress)
     elif series is not None:
+        if changes.record is not None and not changes.is_empty():
+            written = store.changeset(changes.record.id)
+            if written is not None:
+                advance_version(series, written.graph_version - 1, written.graph_version)
         ensure_synced(series, store, progress)
     return WriteReport(applied - started, time.perf_counter() - applied)

@@ -70,6 +70,8 @@ class Api:
 def make_api(store: Store, tmp_path: Path, home: str = "unused", **settings: Any) -> Iterator[Api]:
     """An app over `store`; loss is read from the series folder under tmp_path / home."""
     counting = CountingStore(store)
+    # The loss-copy watcher's version checks are not a query's round trips: off unless asked.
+    settings.setdefault("sync_check_ms", 600_000)
     app = create_app(Settings(home=tmp_path / home, **settings), store=counting)  # type: ignore[arg-type]
     with TestClient(app) as client:
         counting.calls.clear()  # start-up (the series copy's sync) is not a query's round trip

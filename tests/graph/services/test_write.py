@@ -51,9 +51,12 @@ def test_a_change_loss_does_not_read_leaves_the_copy_alone(
     before, version = series.read(), store.version()
     t1 = store.entities(Kind.TRANSFORMER, ["T1"])["T1"]
     bigger = Entity(Kind.TRANSFORMER, "T1", {**t1.attrs, "capacity_kva": 630.0})
-    write_topology(store, ChangeSet(updated={Kind.TRANSFORMER: [bigger]}), series)
+    record = new_record("test", "t", None, {"updated": 1})
+    write_topology(store, ChangeSet(updated={Kind.TRANSFORMER: [bigger]}, record=record), series)
+    after = series.read()
     assert store.version() == version + 1
-    assert series.read() == before
+    assert (after.topology, after.balances) == (before.topology, before.balances)  # no sync
+    assert after.graph_version == version + 1  # ...and still the store's topology
 
 
 def test_an_empty_change_set_writes_nothing(store: Store, series: SeriesFolder) -> None:
