@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api.body_limit import BodyLimit
 from api.context import Context, build_context
 from api.schema import build_schema
 from graph.series.files import SeriesFolder
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)], lifespan=lifespan
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
     app.add_route("/graphql", graphql, methods=["GET", "POST"])  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ depth and alias counts, the same messages), plus a budget on fragment spreads on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from graphql import (
@@ -24,6 +25,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+from strawberry.extensions import SchemaExtension
 
 _LIMIT = {"code": "LIMIT_EXCEEDED"}
 
@@ -114,3 +116,19 @@ def limits_rule(max_depth: int, max_aliases: int, max_spreads: int) -> type[Vali
                 context.report_error(GraphQLError(message, extensions=_LIMIT))
 
     return DocumentLimits
+
+
+class QuerySizeLimit(SchemaExtension):
+    """Refuse a query text over `max_bytes` before it is parsed: the token limit counts no
+    comment and no string, and a 10 MB comment took 1.8 s to skip."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+
+    def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query or ""
+        size = len(query.encode("utf-8", "surrogatepass"))
+        if size > self.max_bytes:
+            message = f"Query of {size} bytes. Allowed: {self.max_bytes}"
+            raise GraphQLError(message, extensions=_LIMIT)
+        yield

@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from api.errors import MaskAndCodeErrors, give_code, should_mask
-from api.limits import limits_rule
+from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
 from api.types.customer import Customer
@@ -62,6 +62,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
         extensions=[
             lambda: AddValidationRules(rules),
+            lambda: QuerySizeLimit(limits.max_query_bytes),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

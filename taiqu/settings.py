@@ -102,6 +102,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_spreads: int = 1_000  # fragment spreads once expanded (a chain doubles per link)
+    max_query_bytes: int = 65_536  # the query text, comments and strings included
+    max_body_bytes: int = 1_048_576  # a request body (query and variables)
     loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
     loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
     loss_max_days: int = 400  # longest period a loss query may ask for
@@ -162,6 +164,8 @@ class Settings:
             max_aliases=_int(env, "TAIQU_MAX_ALIASES", 30, 1, 1000),
             max_tokens=_int(env, "TAIQU_MAX_TOKENS", 2_000, 100, 100_000),
             max_spreads=_int(env, "TAIQU_MAX_SPREADS", 1_000, 10, 100_000),
+            max_query_bytes=_int(env, "TAIQU_MAX_QUERY_BYTES", 65_536, 1_024, 10_485_760),
+            max_body_bytes=_int(env, "TAIQU_MAX_BODY_BYTES", 1_048_576, 4_096, 104_857_600),
             loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
             loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
