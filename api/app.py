@@ -117,13 +117,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        state = request.app.state
         try:
-            await asyncio.to_thread(request.app.state.store.ping)
+            await asyncio.to_thread(state.store.ping)
+            lagging = state.loss_behind or await asyncio.to_thread(loss_behind, series, state.store)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        state = request.app.state
-        if state.loss_behind or await asyncio.to_thread(loss_behind, series, state.store):
+        if lagging:
             return JSONResponse({"status": "loss is behind the topology"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
