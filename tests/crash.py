@@ -88,7 +88,7 @@ def run_killed(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,  # a loaded CI machine has taken minutes before the kill (Neo4j lookups)
         check=False,
     )
 
