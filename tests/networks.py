@@ -20,6 +20,12 @@ Feeder F2, station Z2:
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+from graph.series.files import SeriesFolder
+from graph.stores.contract import Store
+from loaders.load import load_folder
 from tests.builder import NetworkBuilder
 
 DAY1, DAY2 = "2026-10-01", "2026-10-02"
@@ -102,3 +108,12 @@ def moved_readings(net: NetworkBuilder) -> NetworkBuilder:
         net.reading("GA", day, 100).reading("GB", day, 100)
         net.reading("MA1", day, 70).reading("MB1", day, 60)
     return net.reading("MV", DAY1, 20).reading("MV", DAY2, 30)
+
+
+def loaded_moved_network(store: Store, tmp_path: Path, today: dt.date) -> SeriesFolder:
+    """moved_network("TA") with its readings, loaded into `store` and a series folder under
+    tmp_path / home (where make_api(..., home="home") reads loss)."""
+    folder = SeriesFolder(tmp_path / "home" / "series")
+    net = moved_readings(moved_network("TA"))
+    load_folder(store, net.write(tmp_path / "base"), today=today, series=folder)
+    return folder

@@ -18,7 +18,7 @@ from graph.services.write import write_topology
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.api.conftest import make_api
-from tests.networks import moved_network, moved_readings
+from tests.networks import loaded_moved_network, moved_network
 
 TODAY = dt.date(2026, 11, 28)
 D2 = dt.date(2026, 10, 2)
@@ -29,10 +29,7 @@ SALES = (
 
 @pytest.fixture
 def series(store: Store, tmp_path: Path) -> SeriesFolder:
-    folder = SeriesFolder(tmp_path / "home" / "series")
-    net = moved_readings(moved_network("TA"))
-    load_folder(store, net.write(tmp_path / "base"), today=TODAY, series=folder)
-    return folder
+    return loaded_moved_network(store, tmp_path, TODAY)
 
 
 def _write_without_sync(store: Store, tmp_path: Path) -> None:

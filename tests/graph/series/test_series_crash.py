@@ -16,7 +16,7 @@ from graph.series.writer import ensure_synced, mark_topology_stale
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.api.conftest import make_api
-from tests.networks import moved_network, moved_readings
+from tests.networks import loaded_moved_network, moved_network
 
 TODAY = dt.date(2026, 11, 28)
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)
@@ -25,10 +25,7 @@ HEADER = "meter_code,date,import_kwh,export_kwh\n"
 
 @pytest.fixture
 def series(store: Store, tmp_path: Path) -> SeriesFolder:
-    folder = SeriesFolder(tmp_path / "home" / "series")
-    net = moved_readings(moved_network("TA"))
-    load_folder(store, net.write(tmp_path / "base"), today=TODAY, series=folder)
-    return folder
+    return loaded_moved_network(store, tmp_path, TODAY)
 
 
 def _sales(series: SeriesFolder) -> list[object]:
