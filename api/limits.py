@@ -27,7 +27,9 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-_LIMIT = {"code": "LIMIT_EXCEEDED"}
+from api.errors import LIMIT_EXCEEDED
+
+_LIMIT = {"code": LIMIT_EXCEEDED}
 
 
 @dataclass(frozen=True)
