@@ -18,6 +18,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask
 from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
@@ -55,6 +56,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
         limits_rule(limits.max_depth, limits.max_aliases, limits.max_spreads)
     ]
+    costs = CostRules(
+        limits.max_cost, limits.default_page_size, limits.max_page_size, limits.loss_max_days
+    )
     # Factories: strawberry builds fresh extensions per request; the caches stay shared.
     return TaiquSchema(
         query=Query,
@@ -66,6 +70,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            lambda: CostLimit(costs),
             MaskAndCodeErrors,
         ],
     )

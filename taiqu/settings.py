@@ -104,6 +104,7 @@ class Settings:
     max_spreads: int = 1_000  # fragment spreads once expanded (a chain doubles per link)
     max_query_bytes: int = 65_536  # the query text, comments and strings included
     max_body_bytes: int = 1_048_576  # a request body (query and variables)
+    max_cost: int = 10_000  # objects a request returns and days it reads (api/cost.py)
     loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
     loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
     loss_max_days: int = 400  # longest period a loss query may ask for
@@ -166,6 +167,7 @@ class Settings:
             max_spreads=_int(env, "TAIQU_MAX_SPREADS", 1_000, 10, 100_000),
             max_query_bytes=_int(env, "TAIQU_MAX_QUERY_BYTES", 65_536, 1_024, 10_485_760),
             max_body_bytes=_int(env, "TAIQU_MAX_BODY_BYTES", 1_048_576, 4_096, 104_857_600),
+            max_cost=_int(env, "TAIQU_MAX_COST", 10_000, 10, 10_000_000),
             loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
             loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),
