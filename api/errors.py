@@ -7,6 +7,8 @@ Every error in a response carries `extensions.code`:
 - FORBIDDEN: the caller may not do this (AccessDenied: a change event without a writer token);
 - LIMIT_EXCEEDED: over a document limit (depth, aliases, fragment spreads, tokens);
 - GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED: not GraphQL, or not valid for the schema;
+- TIMEOUT: the request ran past its time limit (api/time_limit.py); what failed because its
+  reads were stopped says so, not "Unexpected error.";
 - INTERNAL_SERVER_ERROR: anything else, masked as "Unexpected error." and logged with its
   traceback.
 
@@ -18,7 +20,9 @@ from __future__ import annotations
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from graph.domain.errors import AccessDenied, InputError
+from api.time_limit import TIMEOUT, timeout_message
+from graph.domain import deadline
+from graph.domain.errors import AccessDenied, DeadlineExceeded, InputError
 
 MASKED_MESSAGE = "Unexpected error."
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
@@ -34,7 +38,17 @@ def is_caller_error(error: GraphQLError) -> bool:
     return error.path is None and isinstance(original, GraphQLError)
 
 
+def timed_out(error: GraphQLError) -> bool:
+    """Raised because the request's time limit passed: a store read stopped by it (SQLite's
+    "interrupted", a Neo4j transaction timeout), or anything failing after it."""
+    original = error.original_error
+    if isinstance(original, DeadlineExceeded):
+        return True
+    return original is not None and not is_caller_error(error) and deadline.passed()
+
+
 def should_mask(error: GraphQLError) -> bool:
+    """Masked: not the caller's mistake (a timeout is masked too: its text is internal)."""
     return not is_caller_error(error)
 
 
@@ -44,6 +58,8 @@ def code_of(error: GraphQLError) -> str:
     if isinstance(given, str):
         return given
     original = error.original_error
+    if timed_out(error):
+        return TIMEOUT
     if isinstance(original, AccessDenied):
         return "FORBIDDEN"
     if isinstance(original, InputError):
@@ -67,12 +83,17 @@ def give_code(error: GraphQLError) -> GraphQLError:
 class MaskAndCodeErrors(MaskErrors):
     """strawberry's MaskErrors, and a code on every error (masked ones included)."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_limit_ms: int) -> None:
         super().__init__(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
+        self.time_limit_ms = time_limit_ms
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        if timed_out(error):
+            masked.message = timeout_message(self.time_limit_ms)
+            masked.extensions = {"code": TIMEOUT}
+        else:
+            masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

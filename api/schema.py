@@ -7,6 +7,7 @@ schema.graphql; the app builds its own with the configured limits via `build_sch
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
@@ -16,13 +17,14 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from api.cost import CostLimit, CostRules
-from api.errors import MaskAndCodeErrors, give_code, should_mask
+from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
 from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
+from api.time_limit import WritesRunToTheirEnd, within_time_limit
 from api.types.customer import Customer
 from api.types.feeder import Feeder
 from api.types.meter import Meter
@@ -35,15 +37,24 @@ log = logging.getLogger("taiqu.api")
 
 
 class TaiquSchema(strawberry.Schema):
+    request_timeout_ms: int = Settings.request_timeout_ms
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Every operation within the time limit (api/time_limit.py)."""
+        run = super().execute
+        return await within_time_limit(lambda: run(*args, **kwargs), self.request_timeout_ms)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Log only what is unexpected with its traceback; a caller's mistake is not a server
         problem (one line at INFO)."""
-        unexpected = [e for e in errors if should_mask(e)]
+        unexpected = [e for e in errors if should_mask(e) and not timed_out(e)]
         for error in errors:
             give_code(error)  # parse errors reach the response without the masking extension
-            if not should_mask(error):
+            if timed_out(error):
+                log.warning("stopped past its time limit: %s", type(error.original_error).__name__)
+            elif not should_mask(error):
                 log.info("refused: %s", error.message.splitlines()[0] if error.message else "")
         if unexpected:
             super().process_errors(unexpected, execution_context)
@@ -60,7 +71,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         limits.max_cost, limits.default_page_size, limits.max_page_size, limits.loss_max_days
     )
     # Factories: strawberry builds fresh extensions per request; the caches stay shared.
-    return TaiquSchema(
+    built = TaiquSchema(
         query=Query,
         mutation=Mutation,
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
@@ -71,9 +82,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: CostLimit(costs),
-            MaskAndCodeErrors,
+            WritesRunToTheirEnd,
+            lambda: MaskAndCodeErrors(limits.request_timeout_ms),
         ],
     )
+    built.request_timeout_ms = limits.request_timeout_ms
+    return built
 
 
 schema = build_schema()

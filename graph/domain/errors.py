@@ -8,6 +8,7 @@ TaiquError
  +-- InputError           a request argument is out of range (page size, dates, ids)
  +-- AccessDenied         the caller may not do this (a change event without a writer token)
  +-- EventRejected        a change event failed its checks; nothing was written (per field)
+ +-- DeadlineExceeded     a request ran past its time limit; its reads were stopped
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class LoadRejected(TaiquError):
     def __init__(self, problems: Sequence[object]) -> None:
         super().__init__(f"{len(problems)} problem(s); nothing was written")
         self.problems = list(problems)
+
+
+class DeadlineExceeded(TaiquError):
+    """A request's time limit passed (graph/domain/deadline.py); its reads were stopped."""
 
 
 class AccessDenied(TaiquError):

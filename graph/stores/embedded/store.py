@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
+from graph.domain import deadline
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import StalePlan, StoreError
 from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
@@ -28,6 +29,7 @@ from graph.stores.embedded import sql as q
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
+_DEADLINE_CHECK_EVERY = 20_000  # SQLite VM steps between checks of a request's time limit
 BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of IN-lists
 
 
@@ -76,6 +78,8 @@ class EmbeddedStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
+            # A request past its time limit: SQLite aborts the statement ("interrupted").
+            conn.set_progress_handler(deadline.passed, _DEADLINE_CHECK_EVERY)
             self._local.conn = conn
             with self._opened_lock:
                 self._opened.append(conn)

@@ -19,11 +19,13 @@ from neo4j import (
     GraphDatabase,
     ManagedTransaction,
     NotificationDisabledClassification,
+    Query,
 )
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
+from graph.domain import deadline
 from graph.domain.changes import ChangeSet, ChangesetRecord
-from graph.domain.errors import StalePlan, StoreError
+from graph.domain.errors import DeadlineExceeded, StalePlan, StoreError
 from graph.domain.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.domain.search_key import SEP, rank_hits
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
@@ -49,6 +51,17 @@ def _native(value: Any) -> Any:
 
 def _entity(kind: Kind, props: Mapping[str, Any]) -> Entity:
     return Entity(kind, props["code"], {name: props.get(name) for name in ATTRIBUTES[kind]})
+
+
+def _within_deadline(text: str) -> Query:
+    """The query with the request's remaining time as its transaction timeout (none outside a
+    request); a request already past its limit runs nothing."""
+    left = deadline.remaining_seconds()
+    if left is None:
+        return Query(text)
+    if left <= 0:
+        raise DeadlineExceeded("the request's time limit passed")
+    return Query(text, timeout=max(left, 0.001))
 
 
 class Neo4jStore:
@@ -81,13 +94,14 @@ class Neo4jStore:
     def _read(self, query: str, **params: Any) -> list[Any]:
         """One auto-commit read: a single round trip (RUN+PULL), where a managed transaction
         needs two (BEGIN+RUN+PULL, COMMIT) - half the latency of a small explorer query.
-        Reads are idempotent, so a transient failure is simply tried once more."""
+        Reads are idempotent, so a transient failure is simply tried once more. Within a
+        request's time limit, the server stops the read when the limit passes."""
         for attempt in (1, 2):
             try:
                 with self.driver.session(
                     database=self.database, default_access_mode=READ_ACCESS
                 ) as session:
-                    return list(session.run(query, params))
+                    return list(session.run(_within_deadline(query), params))
             except (TransientError, SessionExpired, ServiceUnavailable):
                 if attempt == 2:
                     raise
@@ -261,7 +275,7 @@ class Neo4jStore:
     def _stream(self, query: str) -> Iterator[Any]:
         """A long read streamed record by record (a million meters never sit in one list)."""
         with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
-            yield from s.run(query)
+            yield from s.run(_within_deadline(query))
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         return [
