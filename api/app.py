@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -103,12 +104,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
         app.state.loss_behind = False
+        # /readyz's checks on a thread of their own: never queued behind heavy requests.
+        app.state.probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taiqu-probe")
         watcher = asyncio.create_task(_follow_topology(app, series, settings.sync_check_ms))
         log.info("serving %r", settings)
         try:
             yield
         finally:
             watcher.cancel()
+            app.state.probes.shutdown(wait=False)
             app.state.loss.close()
             if owned:
                 app.state.store.close()
@@ -118,9 +122,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     async def readyz(request: Request) -> JSONResponse:
         state = request.app.state
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.to_thread(state.store.ping)
-            lagging = state.loss_behind or await asyncio.to_thread(loss_behind, series, state.store)
+            await loop.run_in_executor(state.probes, state.store.ping)
+            lagging = state.loss_behind or await loop.run_in_executor(
+                state.probes, loss_behind, series, state.store
+            )
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)

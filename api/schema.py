@@ -24,7 +24,7 @@ from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
 from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
-from api.time_limit import WritesRunToTheirEnd, within_time_limit
+from api.time_limit import RequestGate, WritesRunToTheirEnd
 from api.types.customer import Customer
 from api.types.feeder import Feeder
 from api.types.meter import Meter
@@ -37,12 +37,12 @@ log = logging.getLogger("taiqu.api")
 
 
 class TaiquSchema(strawberry.Schema):
-    request_timeout_ms: int = Settings.request_timeout_ms
+    gate = RequestGate(Settings.request_timeout_ms, Settings.max_running_requests)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Every operation within the time limit (api/time_limit.py)."""
+        """Every operation in its turn and within the time limit (api/time_limit.py)."""
         run = super().execute
-        return await within_time_limit(lambda: run(*args, **kwargs), self.request_timeout_ms)
+        return await self.gate.run(lambda: run(*args, **kwargs))
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -86,7 +86,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaskAndCodeErrors(limits.request_timeout_ms),
         ],
     )
-    built.request_timeout_ms = limits.request_timeout_ms
+    built.gate = RequestGate(limits.request_timeout_ms, limits.max_running_requests)
     return built
 
 

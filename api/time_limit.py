@@ -1,16 +1,23 @@
-"""The per-request time limit: a query past it is answered with code TIMEOUT and its work stopped.
+"""The per-request time limit and the number of requests running at once.
+
+A query past its time limit is answered with code TIMEOUT and its work stopped.
 
 The request runs as a task with a deadline (graph/domain/deadline.py) that its store reads
 carry into their threads: SQLite aborts the running statement, Neo4j times the transaction
 out, and the task is cancelled, so that nothing keeps a worker busy for a caller who has
 already had an answer. A mutation is the exception: once it runs, it runs to its end and
 reports what it wrote (an answer "timed out" for a write that then commits would be a lie).
+
+At most `max_running` requests execute at once; the others wait their turn, and the wait counts
+against their time limit. Resolvers build results under Python's GIL: more requests building at
+once do not finish sooner, they only starve the event loop that answers /healthz.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,31 +53,54 @@ def timeout_error(limit_ms: int) -> GraphQLError:
     return GraphQLError(timeout_message(limit_ms), extensions={"code": TIMEOUT})
 
 
-async def within_time_limit(
-    execute: Callable[[], Awaitable[ExecutionResult]], limit_ms: int
-) -> ExecutionResult:
-    """Run `execute()` with a deadline of `limit_ms`; past it, a query is cancelled and
-    answered with code TIMEOUT, a mutation awaited to its end."""
-    run = _Run()
-    run_token = _RUN.set(run)
-    deadline_token = deadline.start(limit_ms / 1000)
-    try:
-        task = asyncio.ensure_future(execute())  # copies the context: the deadline goes along
+class RequestGate:
+    """Runs each request within the time limit, at most `max_running` at once."""
+
+    def __init__(self, limit_ms: int, max_running: int) -> None:
+        self.limit_ms = limit_ms
+        self.max_running = max_running
+        # One semaphore per event loop (tests run apps on several loops, one after another).
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        turns = self._turns.get(loop)
+        if turns is None:
+            turns = self._turns[loop] = asyncio.Semaphore(self.max_running)
+        return turns
+
+    async def run(self, execute: Callable[[], Awaitable[ExecutionResult]]) -> ExecutionResult:
+        """`execute()` in its turn, with a deadline of the time limit from now; past it, a
+        query is cancelled (waiting or running) and answered with code TIMEOUT, a running
+        mutation awaited to its end."""
+        turns = self._semaphore()
+
+        async def in_turn() -> ExecutionResult:
+            async with turns:
+                return await execute()
+
+        run = _Run()
+        run_token = _RUN.set(run)
+        deadline_token = deadline.start(self.limit_ms / 1000)
         try:
-            done, _ = await asyncio.wait({task}, timeout=limit_ms / 1000)
-        except asyncio.CancelledError:  # the client went away: stop its work too
+            task = asyncio.ensure_future(in_turn())  # copies the context: the deadline goes along
+            try:
+                done, _ = await asyncio.wait({task}, timeout=self.limit_ms / 1000)
+            except asyncio.CancelledError:  # the client went away: stop its work too
+                task.cancel()
+                raise
+            if task in done:
+                return task.result()
+            if run.writes:
+                return await task
             task.cancel()
-            raise
-        if task in done:
-            return task.result()
-        if run.writes:
-            return await task
-        task.cancel()
-        log.warning("stopped a request past its time limit of %d ms", limit_ms)
-        return ExecutionResult(data=None, errors=[timeout_error(limit_ms)])
-    finally:
-        deadline.reset(deadline_token)
-        _RUN.reset(run_token)
+            log.warning("stopped a request past its time limit of %d ms", self.limit_ms)
+            return ExecutionResult(data=None, errors=[timeout_error(self.limit_ms)])
+        finally:
+            deadline.reset(deadline_token)
+            _RUN.reset(run_token)
 
 
 class WritesRunToTheirEnd(SchemaExtension):
