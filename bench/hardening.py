@@ -94,10 +94,18 @@ class Client:
             return response.status, None
 
     def get(self, path: str) -> int:
-        self.conn.request("GET", path)
-        response = self.conn.getresponse()
-        response.read()
-        return response.status
+        """The status; a connection the server closed (idle keep-alive) is opened again."""
+        for attempt in (1, 2):
+            try:
+                self.conn.request("GET", path)
+                response = self.conn.getresponse()
+                response.read()
+                return response.status
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def pct(samples_s: list[float]) -> dict[str, float]:

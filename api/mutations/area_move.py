@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
+    KEY_DOC,
     ChangeRejected,
     ChangeWritten,
     answer,
@@ -26,6 +27,7 @@ class AreaMoveInput:
     area: str = strawberry.field(description="The area's transformer code.")
     to_feeder: str = strawberry.field(description="The feeder that supplies it from now on.")
     effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+    client_mutation_id: str | None = strawberry.field(default=None, description=KEY_DOC)
 
 
 @strawberry.type(description="The area (with its meters) is under the new feeder.")
@@ -43,7 +45,7 @@ AreaMoveResult = Annotated[AreaMoved | ChangeRejected, strawberry.union("AreaMov
 async def resolve(info: Info, input: AreaMoveInput) -> AreaMoveResult:
     outcome = await run_event(
         info,
-        input.effective,
+        input,
         lambda store, day, who, bounds: area_move(
             store, input.area, input.to_feeder, day, who, bounds=bounds
         ),

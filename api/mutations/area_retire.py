@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
+    KEY_DOC,
     ChangeRejected,
     ChangeWritten,
     answer,
@@ -25,6 +26,7 @@ from graph.services.events.areas import area_retire
 class AreaRetireInput:
     area: str = strawberry.field(description="The area's transformer code (no customers left).")
     effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+    client_mutation_id: str | None = strawberry.field(default=None, description=KEY_DOC)
 
 
 @strawberry.type(
@@ -45,7 +47,7 @@ AreaRetireResult = Annotated[AreaRetired | ChangeRejected, strawberry.union("Are
 async def resolve(info: Info, input: AreaRetireInput) -> AreaRetireResult:
     outcome = await run_event(
         info,
-        input.effective,
+        input,
         lambda store, day, who, bounds: area_retire(store, input.area, day, who, bounds=bounds),
     )
     return answer(outcome, lambda record: AreaRetired(record=record, code=input.area))

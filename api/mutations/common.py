@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import strawberry
 
@@ -17,9 +17,20 @@ from graph.domain.dates import DateBounds
 from graph.domain.errors import AccessDenied, EventRejected
 from graph.domain.model import Kind
 from graph.services.events.base import CheckedEvent, write_event
+from graph.services.events.keys import IdempotencyKey, write_keyed_event
 from graph.stores.contract import Store
 
 EFFECTIVE_DOC = "The date the change holds from (default: today)."
+KEY_DOC = (
+    "Your own key for this change (up to 128 characters), to send it again safely when an "
+    "answer was lost: sent again by the same writer with the same input, the change is not "
+    "written twice and the answer is the first write's; with another input it is refused."
+)
+
+
+class EventInput(Protocol):
+    effective: dt.date | None
+    client_mutation_id: str | None
 
 
 @strawberry.type(description="One problem with the input: the field it is about, and what.")
@@ -69,21 +80,29 @@ def answer(
 
 async def run_event(
     info: Info,
-    effective: dt.date | None,
+    input: EventInput,
     check: Callable[[Store, dt.date, str, DateBounds], CheckedEvent],
 ) -> ChangesetRecord | ChangeRejected:
     """Check and write one event as the calling writer; a rejection is an answer, not an
-    error. Callers without a writer token get an error (the API is read-only to them)."""
+    error. Callers without a writer token get an error (the API is read-only to them). With
+    a clientMutationId, a change sent again is answered with its first write
+    (graph/services/events/keys.py)."""
     ctx = context(info)
     if ctx.writer is None:
         raise AccessDenied(
             "change events need a writer token (Authorization: Bearer ...; see TAIQU_WRITERS)"
         )
-    writer, day, series = ctx.writer, effective or ctx.today, ctx.settings.series_folder()
+    writer, day, series = ctx.writer, input.effective or ctx.today, ctx.settings.series_folder()
+
+    def checked() -> CheckedEvent:
+        return check(ctx.store, day, writer, ctx.settings.date_bounds())
 
     def work() -> ChangesetRecord:
-        event = check(ctx.store, day, writer, ctx.settings.date_bounds())
-        return write_event(ctx.store, event, series)
+        if input.client_mutation_id is None:
+            return write_event(ctx.store, checked(), series)
+        fields = {k: v for k, v in vars(input).items() if k != "client_mutation_id"}
+        key = IdempotencyKey.of(writer, input.client_mutation_id, info.field_name, fields)
+        return write_keyed_event(ctx.store, checked, key, series)
 
     try:
         return await asyncio.to_thread(work)

@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
+    KEY_DOC,
     ChangeRejected,
     ChangeWritten,
     answer,
@@ -26,6 +27,7 @@ class MeterMoveInput:
     meter: str = strawberry.field(description="The customer or pv meter's code.")
     to_area: str = strawberry.field(description="The area (transformer code) it moves to.")
     effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+    client_mutation_id: str | None = strawberry.field(default=None, description=KEY_DOC)
 
 
 @strawberry.type(description="The meter moved; its new area holds from the effective date.")
@@ -43,7 +45,7 @@ MeterMoveResult = Annotated[MeterMoved | ChangeRejected, strawberry.union("Meter
 async def resolve(info: Info, input: MeterMoveInput) -> MeterMoveResult:
     outcome = await run_event(
         info,
-        input.effective,
+        input,
         lambda store, day, who, bounds: meter_move(
             store, input.meter, input.to_area, day, who, bounds=bounds
         ),

@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
+    KEY_DOC,
     ChangeRejected,
     ChangeWritten,
     answer,
@@ -35,6 +36,7 @@ class MeterReplaceInput:
         default=None, description="The new meter's multiplier (default: the old one's)."
     )
     effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+    client_mutation_id: str | None = strawberry.field(default=None, description=KEY_DOC)
 
 
 @strawberry.type(
@@ -62,7 +64,7 @@ MeterReplaceResult = Annotated[
 async def resolve(info: Info, input: MeterReplaceInput) -> MeterReplaceResult:
     outcome = await run_event(
         info,
-        input.effective,
+        input,
         lambda store, day, who, bounds: meter_replace(
             store,
             input.old_meter,

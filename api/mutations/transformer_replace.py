@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.mutations.common import (
     EFFECTIVE_DOC,
+    KEY_DOC,
     ChangeRejected,
     ChangeWritten,
     answer,
@@ -26,6 +27,7 @@ class TransformerReplaceInput:
     transformer: str = strawberry.field(description="The area's transformer code.")
     capacity_kva: float = strawberry.field(description="The new transformer's rated capacity.")
     effective: dt.date | None = strawberry.field(default=None, description=EFFECTIVE_DOC)
+    client_mutation_id: str | None = strawberry.field(default=None, description=KEY_DOC)
 
 
 @strawberry.type(
@@ -48,7 +50,7 @@ TransformerReplaceResult = Annotated[
 async def resolve(info: Info, input: TransformerReplaceInput) -> TransformerReplaceResult:
     outcome = await run_event(
         info,
-        input.effective,
+        input,
         lambda store, day, who, bounds: transformer_replace(
             store, input.transformer, input.capacity_kva, day, who, bounds=bounds
         ),

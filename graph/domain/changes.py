@@ -7,6 +7,7 @@ all or nothing, with its `ChangesetRecord` in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -79,6 +80,21 @@ class ChangesetRecord:
 def new_changeset_id(at: dt.datetime) -> str:
     """Sortable by time, unique by a random suffix: 20261128T184501-3f9a2c."""
     return f"{at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+def keyed_changeset_id(actor: str, key: str) -> str:
+    """The id of the changeset a writer's idempotency key names: the same writer and key give
+    the same id, so a retried write finds the first one (and the store's unique id refuses a
+    second): k-<24 hex digits>."""
+    digest = hashlib.sha256(f"{actor}\x00{key}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"k-{digest[:24]}"
+
+
+def request_fingerprint(kind: str, fields: dict[str, object]) -> str:
+    """What a change event asked for, as a short digest: a key sent again with another request
+    is the caller's mistake, not a retry."""
+    text = json.dumps([kind, fields], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass

@@ -239,3 +239,22 @@ def test_an_effective_date_out_of_bounds_is_a_rejection(api: Api) -> None:
         assert _errors(answer)[0][1].startswith(f"effective date {day} is ")
     assert _version(api) == version
     assert _area_of(api, "M2", "2026-11-28") == "T1"
+
+
+def test_a_change_sent_again_with_its_key_is_written_once(api: Api) -> None:
+    """The answer to a meterMove was lost; the client sends it again with the same key."""
+    version = _version(api)
+    fields = {"meter": "M2", "toArea": "T2", "effective": "2026-11-04", "clientMutationId": "a-1"}
+    extra = "... on MeterMoved { meter { transformer { code } } }"
+    first = _event(api, "meterMove", fields, extra)
+    again = _event(api, "meterMove", fields, extra)
+    assert first["__typename"] == again["__typename"] == "MeterMoved"
+    assert again == first  # the same changeset, the same meter
+    assert _details(first)["client_mutation_id"] == "a-1"
+    assert _version(api) == version + 1
+    # the key with another change: refused, nothing written
+    other = _event(api, "meterMove", {**fields, "toArea": "T1"})
+    (problem,) = _errors(other)
+    assert problem[0] == "clientMutationId"
+    assert problem[1].startswith("clientMutationId 'a-1' was sent before with another change")
+    assert _version(api) == version + 1
