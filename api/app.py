@@ -11,13 +11,15 @@ import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from api.body_limit import BodyLimit
@@ -32,6 +34,19 @@ from taiqu.settings import Settings
 
 log = logging.getLogger("taiqu.api")
 
+GRAPHIQL_FILES = Path(__file__).resolve().parent / "static" / "graphiql"
+GRAPHIQL_PAGE = GRAPHIQL_FILES / "index.html"
+GRAPHIQL_ASSETS = "/graphiql-assets"
+# GraphiQL styles its components inline (style-src needs 'unsafe-inline'); scripts only from us.
+GRAPHIQL_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
 
 class TaiquGraphQL(GraphQL):
     """Strawberry's ASGI app with Taiqu's per-request context."""
@@ -44,6 +59,11 @@ class TaiquGraphQL(GraphQL):
         )
         self._state = app_state
         self._settings = settings
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """Taiqu's own GraphiQL page (api/static/graphiql): every file from this server, which
+        the Content-Security-Policy enforces; works on an intranet with no way out."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"), headers=GRAPHIQL_HEADERS)
 
     def decode_json(self, data: str | bytes) -> object:
         """A body that is not a JSON object (or a list, refused as a batch) is the caller's
@@ -135,9 +155,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             return JSONResponse({"status": "loss is behind the topology"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz)], lifespan=lifespan
-    )
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    if settings.graphiql:
+        assets = StaticFiles(directory=GRAPHIQL_FILES)
+        routes.append(Mount(GRAPHIQL_ASSETS, app=assets, name="graphiql-assets"))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
