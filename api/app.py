@@ -25,9 +25,11 @@ from strawberry.asgi import GraphQL
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
 from api.schema import build_schema
+from graph.domain.errors import StoreError
 from graph.series.files import SeriesFolder
 from graph.series.reader import LossReader
 from graph.series.writer import behind, ensure_synced
+from graph.services.data_check import check_data
 from graph.services.mismatches import MismatchCache
 from graph.stores.contract import Store
 from taiqu.settings import Settings
@@ -84,6 +86,7 @@ class TaiquGraphQL(GraphQL):
             self._settings,
             state.mismatches,
             request.headers.get("authorization"),
+            read_only=getattr(state, "read_only", False),
         )
 
 
@@ -91,14 +94,30 @@ def loss_behind(series: SeriesFolder, store: Store) -> bool:
     return behind(series.read(), store)
 
 
-async def _follow_topology(app: Starlette, series: SeriesFolder, every_ms: int) -> None:
+def _check_at_start(store: Store, series: SeriesFolder) -> list[str]:
+    """The deep check of the data folder: refuse to start on what would mislead; the rest is
+    returned (the server stays not ready until it is repaired and restarted)."""
+    found = check_data(store, series, deep=True)
+    for problem in found.problems:
+        log.error("data folder: %s", problem)
+    if found.fatal:
+        raise StoreError("cannot serve this data: " + "; ".join(found.fatal))
+    return found.problems
+
+
+async def _follow_topology(
+    app: Starlette, series: SeriesFolder, every_ms: int, resync: bool = True
+) -> None:
     """Keep the loss copy in step with the topology when another process wrote it and died
-    before its sync (or a disk filled up): not ready while behind, then resync."""
+    before its sync (or a disk filled up): not ready while behind, then resync (unless the
+    home is read-only: then not ready until someone who can write has synced it)."""
     while True:
         await asyncio.sleep(every_ms / 1000)
         try:
             if await asyncio.to_thread(loss_behind, series, app.state.store):
                 app.state.loss_behind = True
+                if not resync:
+                    continue
                 log.warning("the loss copy is behind the topology: resyncing")
                 await asyncio.to_thread(ensure_synced, series, app.state.store, log.info)
             app.state.loss_behind = False
@@ -116,17 +135,31 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store or settings.open_store()
+        read_only = settings.home_is_read_only()
+        app.state.read_only = read_only
+        app.state.store = store or settings.open_store(read_only=read_only)
+        try:
+            app.state.start_problems = await asyncio.to_thread(
+                _check_at_start, app.state.store, series
+            )
+        except BaseException:
+            if owned:
+                app.state.store.close()
+            raise
         # A topology loaded before readings existed, or a load that crashed between its
         # topology write and the sync: repair the copy loss reads before answering.
-        if await asyncio.to_thread(ensure_synced, series, app.state.store, log.info):
+        if read_only:
+            log.warning("%s is read-only: serving it read-only (no change events)", settings.home)
+        elif await asyncio.to_thread(ensure_synced, series, app.state.store, log.info):
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
         app.state.loss_behind = False
         # /readyz's checks on a thread of their own: never queued behind heavy requests.
         app.state.probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taiqu-probe")
-        watcher = asyncio.create_task(_follow_topology(app, series, settings.sync_check_ms))
+        watcher = asyncio.create_task(
+            _follow_topology(app, series, settings.sync_check_ms, resync=not read_only)
+        )
         log.info("serving %r", settings)
         try:
             yield
@@ -144,16 +177,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         state = request.app.state
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(state.probes, state.store.ping)
+            found = await loop.run_in_executor(state.probes, check_data, state.store, series)
             lagging = state.loss_behind or await loop.run_in_executor(
                 state.probes, loss_behind, series, state.store
             )
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
+        problems = state.start_problems + found.fatal + found.problems
+        if problems:
+            body = {"status": "data folder damaged", "problems": list(dict.fromkeys(problems))}
+            return JSONResponse(body, status_code=503)
         if lagging:
             return JSONResponse({"status": "loss is behind the topology"}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        ready: dict[str, object] = {"status": "ready"}
+        if state.read_only:
+            ready["readOnly"] = True  # served, but no change events
+        return JSONResponse(ready)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz)]
     if settings.graphiql:

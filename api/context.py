@@ -22,6 +22,7 @@ class Context:
     loaders: Loaders
     mismatches: MismatchCache
     writer: str | None = None  # who sent a valid writer token (None: read-only caller)
+    read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -35,6 +36,7 @@ def build_context(
     settings: Settings,
     mismatches: MismatchCache,
     authorization: str | None = None,
+    read_only: bool = False,
 ) -> Context:
     """`authorization`: the request's Authorization header ("Bearer <token>")."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -46,4 +48,5 @@ def build_context(
         loaders=build_loaders(store, loss, mismatches),
         mismatches=mismatches,
         writer=writer,
+        read_only=read_only,
     )

@@ -95,6 +95,7 @@ class Settings:
     neo4j_password: str | None = None  # never logged; repr hides it
     neo4j_database: str = "neo4j"
     graphiql: bool = True
+    read_only: bool = False  # serve the home read-only even when it could be written
     default_page_size: int = 20
     max_page_size: int = 100
     max_search_hits: int = 50
@@ -129,11 +130,23 @@ class Settings:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
         return f"Settings(store={store}, graphiql={self.graphiql}, writers={len(self.writers)})"
 
-    def open_store(self) -> Store:
-        """The configured store: Neo4j when a URI is set, else the embedded one."""
+    def open_store(self, read_only: bool = False) -> Store:
+        """The configured store: Neo4j when a URI is set, else the embedded one (opened
+        read-only, `read_only`: a home that cannot be written)."""
         return open_store(
-            self.home, self.neo4j_uri, self.neo4j_user, self.neo4j_password, self.neo4j_database
+            self.home,
+            self.neo4j_uri,
+            self.neo4j_user,
+            self.neo4j_password,
+            self.neo4j_database,
+            read_only=read_only,
         )
+
+    def home_is_read_only(self) -> bool:
+        """The home exists and this process cannot write into it (a read-only mount, a copy
+        for reports), or TAIQU_READ_ONLY says so: it is served read-only. A missing home is
+        created, so it is writable."""
+        return self.read_only or (self.home.is_dir() and not os.access(self.home, os.W_OK))
 
     def series_folder(self) -> SeriesFolder:
         """Readings and balances: beside the topology under TAIQU_HOME, whichever the store."""
@@ -161,6 +174,7 @@ class Settings:
             neo4j_password=env.get("TAIQU_NEO4J_PASSWORD") or None,
             neo4j_database=env.get("TAIQU_NEO4J_DATABASE") or "neo4j",
             graphiql=_flag(env, "TAIQU_GRAPHIQL", True),
+            read_only=_flag(env, "TAIQU_READ_ONLY", False),
             default_page_size=_int(env, "TAIQU_DEFAULT_PAGE_SIZE", 20, 1, 1000),
             max_page_size=_int(env, "TAIQU_MAX_PAGE_SIZE", 100, 1, 1000),
             max_depth=_int(env, "TAIQU_MAX_DEPTH", 12, 2, 50),

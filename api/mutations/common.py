@@ -92,6 +92,11 @@ async def run_event(
         raise AccessDenied(
             "change events need a writer token (Authorization: Bearer ...; see TAIQU_WRITERS)"
         )
+    if ctx.read_only:
+        raise AccessDenied(
+            "this server's data folder (TAIQU_HOME) is read-only: change events cannot be "
+            "written here"
+        )
     writer, day, series = ctx.writer, input.effective or ctx.today, ctx.settings.series_folder()
 
     def checked() -> CheckedEvent:

@@ -91,7 +91,10 @@ class SeriesFolder:
         self.root = Path(root)
         self._token = secrets.token_hex(3)
         for sub in ("readings", "balances", "corrections", "topology"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            try:
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+            except PermissionError:  # a read-only home: read what is there
+                break
 
     def path(self, name: str) -> str:
         return str(self.root / name)

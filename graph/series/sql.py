@@ -361,3 +361,6 @@ SELECT * FROM (
 """
 MERGED_DAY = "SELECT * FROM merged WHERE day = $day"
 REPLACED_ROWS = "SELECT * FROM replaced ORDER BY day, meter_code"
+
+# A file's Parquet footer (schema and row groups): read without its data, to prove it readable.
+PARQUET_FOOTER = "SELECT count(*) FROM parquet_metadata($file)"

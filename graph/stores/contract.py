@@ -58,6 +58,10 @@ class Store(Protocol):
     def ping(self) -> None:
         """Raise when the store cannot answer (used by /readyz)."""
 
+    def check(self, deep: bool = False) -> list[str]:
+        """Problems with the stored data (empty: none); `deep`: a full integrity check (at
+        start-up), else as cheap as a ping. Raises when the store cannot answer."""
+
     # --- reads -------------------------------------------------------------------------
     def entities(self, kind: Kind, codes: Sequence[str]) -> dict[str, Entity]:
         """The stored entities among `codes` (unknown codes are absent)."""

@@ -15,7 +15,9 @@ def open_store(
     neo4j_user: str | None = None,
     neo4j_password: str | None = None,
     neo4j_database: str = "neo4j",
+    read_only: bool = False,
 ) -> Store:
+    """`read_only` applies to the embedded store's file; Neo4j's access is its server's."""
     if neo4j_uri:
         return Neo4jStore(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
-    return EmbeddedStore(home)
+    return EmbeddedStore(home, read_only=read_only)

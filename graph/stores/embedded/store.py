@@ -46,17 +46,32 @@ def _entity(kind: Kind, code: str, attrs_json: str) -> Entity:
 class EmbeddedStore:
     """SQLite-backed store; one connection per thread (the API reads from worker threads)."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, read_only: bool = False) -> None:
+        """`read_only`: a home that cannot be written (a read-only mount, a copy for reports):
+        the file is opened immutable, nothing is created or migrated, every write refused."""
         self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        if not read_only:
+            self.home.mkdir(parents=True, exist_ok=True)
         self.path = self.home / DB_FILE
+        if read_only and not self.path.is_file():
+            raise StoreError(f"{self.path} does not exist (the home is read-only)")
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._opened: list[sqlite3.Connection] = []  # every thread's, so close() closes all
         self._opened_lock = threading.Lock()  # not _write_lock: apply may open a connection
         conn = self._connection()
-        conn.executescript(q.SCHEMA)
-        version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
+        if not read_only:
+            conn.executescript(q.SCHEMA)
+        try:
+            version = conn.execute(q.SCHEMA_VERSION_OF).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a Taiqu topology: {exc}") from exc
+        if read_only and version != q.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, this Taiqu needs "
+                f"{q.SCHEMA_VERSION}, and a read-only home cannot be migrated"
+            )
         if version == "2":
             conn.executescript(q.MIGRATE_2_TO_3)
             version = "3"
@@ -73,9 +88,13 @@ class EmbeddedStore:
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            if self.read_only:  # immutable: no lock, no -wal or -shm file to create
+                uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
             # A request past its time limit: SQLite aborts the statement ("interrupted").
@@ -94,6 +113,17 @@ class EmbeddedStore:
 
     def ping(self) -> None:
         self._connection().execute("SELECT 1 FROM meta LIMIT 1").fetchone()
+
+    def check(self, deep: bool = False) -> list[str]:
+        """SQLite's own check of every page (`quick_check`) when `deep`, else a ping."""
+        if not deep:
+            self.ping()
+            return []
+        try:
+            rows = [r[0] for r in self._connection().execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as exc:
+            return [f"{self.path}: {exc}"]
+        return [] if rows == ["ok"] else [f"{self.path}: {row}" for row in rows[:10]]
 
     # --- reads ---------------------------------------------------------------------------
     def _chunks(self, codes: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
@@ -318,6 +348,8 @@ class EmbeddedStore:
         """Write everything in one transaction: all of it lands, or none of it."""
         if changes.is_empty():
             return
+        if self.read_only:
+            raise StoreError(f"{self.home} is read-only: nothing can be written to it")
         forever = FOREVER.isoformat()
         record = changes.record
         by = record.id if record else None

@@ -110,6 +110,11 @@ class Neo4jStore:
     def ping(self) -> None:
         self._read(cy.PING)
 
+    def check(self, deep: bool = False) -> list[str]:
+        """A ping: the server keeps its own store consistent (neo4j-admin checks it offline)."""
+        self.ping()
+        return []
+
     # --- reads ---------------------------------------------------------------------------
     def _read_chunked(self, query: str, codes: Sequence[str], **params: Any) -> list[Any]:
         """Run `query` over $codes in chunks, so a million codes never go in one message."""
