@@ -150,6 +150,25 @@ def cmd_reconcile_apply(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_repair_intervals(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.services.repair import remove_empty_intervals
+    from loaders.load import who
+
+    store = settings.open_store()
+    try:
+        record = remove_empty_intervals(store, who(), settings.series_folder())
+    finally:
+        store.close()
+    if record is None:
+        print("no interval to repair: every interval holds on at least one day")
+        return 0
+    print(
+        f"removed {record.counts['removed']:,} interval(s) that held on no day as changeset "
+        f"{record.id} (graph version {record.graph_version})"
+    )
+    return 0
+
+
 def _mismatch_json(m: Mismatch, statuses: dict[str, AreaLoss]) -> dict[str, object]:
     return {
         "meter": m.meter.code,
@@ -290,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     mismatches.add_argument("--as-of", type=_date, default=None, help="the day (default today)")
     mismatches.add_argument("--limit", type=int, default=MAX_PROBLEMS_SHOWN, help="rows shown")
     mismatches.set_defaults(run=cmd_reconcile_mismatches)
+
+    repair = sub.add_parser("repair", help="repair what earlier versions let into the store")
+    repairs = repair.add_subparsers(dest="what", required=True)
+    intervals = repairs.add_parser(
+        "intervals",
+        help="remove intervals that hold on no day (an event dated 9999-12-31 before dates "
+        "were bounded), with an audit record",
+    )
+    intervals.set_defaults(run=cmd_repair_intervals)
 
     for name, helptext in (("serve", "serve GraphQL"), ("demo", "load a synthetic network, serve")):
         p = sub.add_parser(name, help=helptext)

@@ -144,6 +144,13 @@ class Store(Protocol):
         """Every interval of `rel`, open and closed, streamed."""
 
     # --- writes ------------------------------------------------------------------------
+    def remove_empty_intervals(self, record: ChangesetRecord) -> int:
+        """The repair of intervals that hold on no day (valid_from >= valid_to: written by an
+        event dated on the open-interval sentinel before dates were bounded): remove them, and
+        unstamp the open end of the interval each one followed. One transaction; with any
+        removed, a new graph version and `record` (its counts with "removed"). Returns how many
+        were removed."""
+
     def apply(
         self,
         changes: ChangeSet,

@@ -60,6 +60,10 @@ UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
 VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
 BUMP_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
+# Intervals that hold on no day (an event dated on the open-interval sentinel), and the open
+# end they left stamped as closed on the interval before them.
+REMOVE_EMPTY_LINKS = "DELETE FROM link WHERE valid_from >= valid_to"
+UNSTAMP_OPEN_LINKS = "UPDATE link SET closed_by = NULL WHERE valid_to = ? AND closed_by IS NOT NULL"
 CREATE_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
 CHANGESET = "SELECT record FROM changeset WHERE id = ?"
 CHANGESETS_FIRST = "SELECT record FROM changeset ORDER BY seq DESC LIMIT ?"

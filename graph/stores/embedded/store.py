@@ -339,6 +339,28 @@ class EmbeddedStore:
                     )
 
     # --- writes --------------------------------------------------------------------------
+    def remove_empty_intervals(self, record: ChangesetRecord) -> int:
+        if self.read_only:
+            raise StoreError(f"{self.home} is read-only: nothing can be written to it")
+        with self._write_lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                removed = conn.execute(q.REMOVE_EMPTY_LINKS).rowcount
+                if removed:
+                    conn.execute(q.UNSTAMP_OPEN_LINKS, (FOREVER.isoformat(),))
+                    version = int(conn.execute(q.VERSION).fetchone()[0]) + 1
+                    stamped = replace(
+                        record, graph_version=version, counts={**record.counts, "removed": removed}
+                    )
+                    conn.execute(q.BUMP_VERSION, (str(version),))
+                    conn.execute(q.CREATE_CHANGESET, (version, record.id, stamped.to_json()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return removed
+
     def apply(
         self,
         changes: ChangeSet,

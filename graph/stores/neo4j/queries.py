@@ -261,6 +261,24 @@ def scan_links(rel: Rel) -> str:
 
 
 # --- writes (each one UNWIND batch) ------------------------------------------------------
+def remove_empty_links(rel: Rel) -> str:
+    """Intervals that hold on no day ([from, to) with from >= to: an event dated on the
+    open-interval sentinel); the interval it closed gets its open end back unstamped."""
+    p, c, t = _rel_parts(rel)
+    return (
+        f"MATCH (:{p})-[r:{t}]->(:{c}) WHERE r.valid_from >= r.valid_to "
+        "WITH collect(r) AS empty UNWIND empty AS r DELETE r RETURN count(*) AS removed"
+    )
+
+
+def unstamp_open_links(rel: Rel) -> str:
+    p, c, t = _rel_parts(rel)
+    return (
+        f"MATCH (:{p})-[r:{t}]->(:{c}) WHERE r.valid_to = $forever AND r.closed_by IS NOT NULL "
+        "SET r.closed_by = null RETURN count(r) AS unstamped"
+    )
+
+
 def create_entities(kind: Kind) -> str:
     return f"UNWIND $rows AS row CREATE (n:{_label(kind)}) SET n = row"
 

@@ -328,6 +328,21 @@ class Neo4jStore:
             stamped = replace(record, graph_version=version)
             tx.run(cy.CREATE_CHANGESET, id=record.id, seq=version, record=stamped.to_json())
 
+    def remove_empty_intervals(self, record: ChangesetRecord) -> int:
+        def run(tx: ManagedTransaction) -> int:
+            removed = sum(
+                tx.run(cy.remove_empty_links(rel)).single(strict=True)["removed"] for rel in Rel
+            )
+            if removed:
+                for rel in Rel:
+                    tx.run(cy.unstamp_open_links(rel), forever=FOREVER).consume()
+                counted = replace(record, counts={**record.counts, "removed": removed})
+                self._bump_version(tx, ChangeSet(record=counted), None)
+            return removed
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(run)
+
     def apply(
         self,
         changes: ChangeSet,
