@@ -36,7 +36,7 @@ HEAVY: dict[str, tuple[str, dict[str, Any]]] = {
         "query($from: Date!, $to: Date!) { "
         + " ".join(
             f'a{i}: transformer(code: "$AREA{i}") {{ meters(first: 100) {{ edges {{ node {{ '
-            "code readings(from: $from, to: $to) { day importKwh } } } } }"
+            "code readings(from: $from, to: $to) { date importKwh } } } } }"
             for i in range(3)
         )
         + " }",

@@ -51,11 +51,11 @@ def test_nested_pages_multiply() -> None:
 
 
 def test_a_per_day_list_returns_one_object_a_day() -> None:
-    text = '{ meter(code: "M") { readings(from: "2026-01-01", to: "2026-01-31") { day } } }'
+    text = '{ meter(code: "M") { readings(from: "2026-01-01", to: "2026-01-31") { date } } }'
     assert cost(text) == 1 + 31
     many = (
         '{ transformer(code: "T") { meters(first: 100) { edges { node { '
-        'readings(from: "2026-01-01", to: "2026-01-31") { day } } } } } }'
+        'readings(from: "2026-01-01", to: "2026-01-31") { date } } } } } }'
     )
     assert cost(many) == 1 + 1 + 100 * (2 + 31)
 
