@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from graph.domain.changes import ChangesetRecord
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
@@ -12,6 +13,8 @@ from graph.services.write import write_topology
 from graph.stores.contract import Progress, Store
 from loaders.plans import PlanStore
 from loaders.reconcile import check_dates
+
+log = logging.getLogger(__name__)
 
 
 def _quiet(_: str) -> None:
@@ -62,7 +65,11 @@ def apply_plan(
             f"{plan.graph_version} and the graph has changed since ({exc})"
         ) from exc
     plan.applied_as = changes.record.id
-    plans.save(plan)
+    try:
+        plans.save(plan)
+    except OSError:  # committed: the changeset stands; the plan can no longer apply (stale)
+        log.exception("plan %s applied as %s but not marked applied", plan_id, plan.applied_as)
+        progress(f"applied as changeset {plan.applied_as}; the plan file could not be marked")
     applied = store.changeset(changes.record.id)
     assert applied is not None
     return applied

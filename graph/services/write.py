@@ -8,6 +8,7 @@ write or at server start) and synced after. Writes that touch nothing loss reads
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -22,13 +23,18 @@ from graph.series.writer import (
 )
 from graph.stores.contract import Progress, Store
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class WriteReport:
-    """How long the store's apply and the series sync took (seconds)."""
+    """How long the store's apply and the series sync took (seconds); `loss_behind` when the
+    topology was committed but the series copy could not follow (a full disk): it stays
+    marked and is brought in step by the next write, a running server or the next start."""
 
     apply_seconds: float = 0.0
     sync_seconds: float = 0.0
+    loss_behind: bool = False
 
 
 def write_topology(
@@ -53,12 +59,33 @@ def write_topology(
             mark_topology_stale(follow)
         store.apply(changes, progress, expect_version=expect_version)
     applied = time.perf_counter()
-    if follow is not None:
-        sync_topology(follow, store, progress)
-    elif series is not None:
-        if changes.record is not None and not changes.is_empty():
-            written = store.changeset(changes.record.id)
-            if written is not None:
-                advance_version(series, written.graph_version - 1, written.graph_version)
-        ensure_synced(series, store, progress)
+    if series is None:
+        return WriteReport(applied - started)
+    try:
+        _follow(store, changes, series, follow is not None, progress)
+    except Exception:
+        if changes.is_empty():
+            raise  # nothing was committed: the failure is the answer
+        # Committed: the write stands and must not be reported as failed. The copy's version
+        # (or its stale mark) says it is behind, so readiness and the next writer repair it.
+        log.exception("written, but the loss copy could not follow; it will be resynced")
+        if progress:
+            progress("written; the loss copy could not follow (see the log): it is resynced "
+                     "by the next write or when the server notices")  # fmt: skip
+        return WriteReport(applied - started, time.perf_counter() - applied, loss_behind=True)
     return WriteReport(applied - started, time.perf_counter() - applied)
+
+
+def _follow(
+    store: Store, changes: ChangeSet, series: SeriesFolder, sync: bool, progress: Progress | None
+) -> None:
+    """Bring the series copy in step after a commit: a full sync when the change touches
+    what loss reads, else only its version (and any earlier write it missed)."""
+    if sync:
+        sync_topology(series, store, progress)
+        return
+    if changes.record is not None and not changes.is_empty():
+        written = store.changeset(changes.record.id)
+        if written is not None:
+            advance_version(series, written.graph_version - 1, written.graph_version)
+    ensure_synced(series, store, progress)

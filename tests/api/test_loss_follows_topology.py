@@ -14,6 +14,7 @@ from graph.domain.changes import ChangeSet, new_record
 from graph.domain.model import Entity, Kind
 from graph.series.files import SeriesFolder
 from graph.series.writer import behind, ensure_synced
+from graph.services import write as write_module
 from graph.services.write import write_topology
 from graph.stores.contract import Store
 from loaders.load import load_folder
@@ -95,3 +96,32 @@ def test_not_ready_while_the_copy_is_behind(
         )
         ensure_synced(series, store)
         assert api.client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_a_full_disk_after_the_commit_is_not_reported_as_a_failure(
+    store: Store, series: SeriesFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "w" * 32
+    move = (
+        'mutation { meterMove(input: {meter: "MV", toArea: "TB", effective: "2026-10-02"}) '
+        "{ __typename ... on ChangeWritten { changeset { graphVersion } } } }"
+    )
+
+    def disk_full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    for api in make_api(store, tmp_path, home="home", writers=(("w", token),)):
+        old = [d["salesKwh"] for d in api.data(SALES)["transformer"]["lossSeries"]]
+        with monkeypatch.context() as m:
+            m.setattr(write_module, "sync_topology", disk_full)
+            answer = api.data(move, headers={"Authorization": f"Bearer {token}"})["meterMove"]
+        # Committed, so answered as written (a retry would move it twice otherwise)...
+        assert answer["__typename"] == "MeterMoved"
+        assert answer["changeset"]["graphVersion"] == store.version()
+        # ...and the copy loss reads says it is behind: not ready until it is in step.
+        assert behind(series.read(), store)
+        assert api.client.get("/readyz").status_code == 503
+        assert [d["salesKwh"] for d in api.data(SALES)["transformer"]["lossSeries"]] == old
+        assert ensure_synced(series, store)
+        assert api.client.get("/readyz").json() == {"status": "ready"}
+        assert [d["salesKwh"] for d in api.data(SALES)["transformer"]["lossSeries"]] == [60, 90]

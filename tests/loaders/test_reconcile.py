@@ -222,3 +222,29 @@ def test_a_gate_meter_cannot_become_a_customer_meter_silently(
         'meters.csv:2:1 (meter_code): error: "G1" is stored as a Meter the marketing system '
         "does not own (another role): the sources disagree on what it is"
     ]
+
+
+def test_a_plan_file_that_cannot_be_marked_does_not_fail_a_committed_apply(
+    loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plans = PlanStore(tmp_path / "plans")
+    market = small_network()
+    market.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
+    ]
+    plan = _plan(loaded, "marketing", market, tmp_path / "a")
+    plans.save(plan)
+    said: list[str] = []
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(PlanStore, "save", disk_full)
+        record = apply_plan(loaded, plans, plan.plan_id, JULY, "tester", progress=said.append)
+    assert loaded.version() == 2 and record.graph_version == 2  # written, and said so
+    assert said[-1] == f"applied as changeset {record.id}; the plan file could not be marked"
+    after = fingerprint(loaded)
+    with pytest.raises(StalePlan):  # the unmarked plan cannot write the change twice
+        apply_plan(loaded, plans, plan.plan_id, JULY, "tester")
+    assert fingerprint(loaded) == after
