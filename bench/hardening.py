@@ -13,6 +13,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -157,10 +158,11 @@ def probe(port: int, path: str, seconds: float) -> tuple[list[float], int]:
 
 
 def heavy_load(
-    port: int, clients: int, seconds: float, bodies: list[tuple[str, bytes]]
+    port: int, clients: int, seconds: float, bodies: list[tuple[str, bytes]], nice: int = 0
 ) -> dict[str, Any]:
     """`clients` threads sending the heavy requests in turn; /healthz and /readyz polled every
-    20 ms on their own connections meanwhile."""
+    20 ms on their own connections meanwhile. With `nice`, the client threads run at that
+    niceness (the probes and the server keep theirs)."""
     stop = time.monotonic() + seconds
     durations: dict[str, list[float]] = {name: [] for name, _ in bodies}
     outcomes: dict[str, dict[str, int]] = {name: {} for name, _ in bodies}
@@ -168,7 +170,10 @@ def heavy_load(
     probe_failures: dict[str, int] = {"/healthz": 0, "/readyz": 0}
     lock = threading.Lock()
 
-    def client(index: int) -> None:
+    def client(index: int, niceness: int) -> None:
+        if niceness:
+            # Linux: a thread's niceness is its own (setpriority on the thread id).
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
         http = Client(port)
         turn = index
         while time.monotonic() < stop:
@@ -187,7 +192,7 @@ def heavy_load(
     # the clients' JSON parsing, and measure the client instead of the server.
     with multiprocessing.get_context("spawn").Pool(len(probes)) as pool:
         polled = pool.starmap_async(probe, [(port, path, seconds) for path in probes])
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        threads = [threading.Thread(target=client, args=(i, nice)) for i in range(clients)]
         for t in threads:
             t.start()
         for t in threads:
@@ -232,6 +237,13 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--running", type=int, help="TAIQU_MAX_RUNNING_REQUESTS (default: its)")
     parser.add_argument("--only", nargs="*", help="names of heavy requests (default: all)")
+    parser.add_argument(
+        "--clients-nice",
+        type=int,
+        default=0,
+        help="niceness of the heavy clients' threads: on one machine they otherwise take CPU "
+        "from the server they measure (clients of a real deployment run elsewhere)",
+    )
     args = parser.parse_args()
     env = {"TAIQU_HOME": str(args.home.resolve())}
     if args.running:
@@ -251,9 +263,10 @@ def main() -> int:
             "clients": args.clients,
             "max_running_requests": args.running or "default",
             "seconds": args.seconds,
+            "clients_nice": args.clients_nice,
             "refusals": refusals(port, 50),
             "idle_probes": heavy_load(port, 0, 5, bodies)["probes"],
-            **heavy_load(port, args.clients, args.seconds, bodies),
+            **heavy_load(port, args.clients, args.seconds, bodies, args.clients_nice),
         }
     finally:
         process.terminate()
