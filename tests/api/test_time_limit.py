@@ -4,6 +4,7 @@ store stops a read once the deadline has passed."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strawberry.types import ExecutionResult
 
+from api.time_limit import RequestGate
 from graph.domain import deadline
 from graph.domain.errors import DeadlineExceeded
 from graph.domain.model import Kind
@@ -107,3 +110,45 @@ def test_a_deadline_lives_in_its_own_context() -> None:
     assert left is not None and 9.0 < left <= 10.0 and not deadline.passed()
     deadline.reset(token)
     assert deadline.remaining_seconds() is None and not deadline.passed()
+
+
+def test_a_request_runs_off_the_server_loop_and_is_cancelled_there_past_its_limit() -> None:
+    """The server's loop keeps its pace while a request blocks the loop it executes on, and a
+    request past its limit is cancelled where it runs (pure logic: no store)."""
+    gate = RequestGate(limit_ms=400, max_running=2)
+    seen: dict[str, Any] = {}
+
+    async def blocks_its_loop() -> ExecutionResult:
+        seen["deadline_s"] = deadline.remaining_seconds()  # the deadline came along
+        time.sleep(0.3)  # a resolver building a big result, as the loop sees it
+        return ExecutionResult(data={"ok": True}, errors=None)
+
+    async def never_ends() -> ExecutionResult:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            seen["cancelled"] = True
+            raise
+        raise AssertionError("not cancelled")
+
+    async def ticks(seconds: float) -> float:
+        """The longest a 10 ms sleep on the server's loop took while `seconds` passed."""
+        worst, stop = 0.0, time.monotonic() + seconds
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            await asyncio.sleep(0.01)
+            worst = max(worst, time.monotonic() - began)
+        return worst
+
+    async def main() -> tuple[ExecutionResult, float, ExecutionResult]:
+        blocked, worst = await asyncio.gather(gate.run(blocks_its_loop), ticks(0.25))
+        timed_out = await gate.run(never_ends)
+        await asyncio.sleep(0.05)  # the worker's loop runs the cancellation
+        return blocked, worst, timed_out
+
+    blocked, worst_tick_s, timed_out = asyncio.run(main())
+    assert blocked.data == {"ok": True}
+    assert 0.0 < seen["deadline_s"] <= 0.4
+    assert worst_tick_s < 0.1  # on the server's loop it would be 0.3 s
+    assert timed_out.errors and timed_out.errors[0].extensions == {"code": "TIMEOUT"}
+    assert seen["cancelled"]
