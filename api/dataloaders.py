@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from api.time_limit import on_request_thread
 from graph.domain.changes import ChangesetRecord
 from graph.domain.model import Entity, Kind, Link, Rel
 from graph.domain.scope import Scope
@@ -139,8 +140,19 @@ class LatestDayKey(NamedTuple):
     """The newest day with readings (one per request)."""
 
 
+async def _call(inline: bool, fetch: Callable[..., V], *args: Any) -> V:
+    """`fetch(*args)` off the server's loop: inline when `inline` and already on a request's
+    own worker thread (a hop to another thread costs as much as a local read), else on a
+    thread of the running loop's pool (a round trip to a server overlaps the others)."""
+    if inline and on_request_thread():
+        return fetch(*args)
+    return await asyncio.to_thread(fetch, *args)
+
+
 def _grouped(
-    fetch: Callable[[tuple[Any, ...], list[str]], dict[str, V]], default: Callable[[], V]
+    fetch: Callable[[tuple[Any, ...], list[str]], dict[str, V]],
+    default: Callable[[], V],
+    inline: bool = True,
 ) -> Callable[[Sequence[tuple[Any, ...]]], Awaitable[list[V]]]:
     """A batch function over keys (group..., code): one `fetch(group, codes)` per group."""
 
@@ -150,7 +162,7 @@ def _grouped(
             groups[tuple(key[:-1])].append(key[-1])
         results: dict[tuple[Any, ...], V] = {}
         for group, codes in groups.items():
-            found = await asyncio.to_thread(fetch, group, codes)
+            found = await _call(inline, fetch, group, codes)
             for code in codes:
                 results[(*group, code)] = found[code] if code in found else default()
         return [results[tuple(k)] for k in keys]
@@ -158,11 +170,13 @@ def _grouped(
     return load
 
 
-def _each(fetch: Callable[[K], V]) -> Callable[[Sequence[K]], Awaitable[list[V]]]:
+def _each(
+    fetch: Callable[[K], V], inline: bool = True
+) -> Callable[[Sequence[K]], Awaitable[list[V]]]:
     """A batch function that answers each distinct key with one call."""
 
     async def load(keys: Sequence[K]) -> list[V]:
-        return [await asyncio.to_thread(fetch, key) for key in keys]
+        return [await _call(inline, fetch, key) for key in keys]
 
     return load
 
@@ -195,6 +209,8 @@ class Loaders:
 
 
 def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> Loaders:
+    local = store.in_process  # its reads are short local calls (the loss reader's always are)
+
     def entities(group: tuple[Any, ...], codes: list[str]) -> dict[str, Entity | None]:
         (kind,) = group
         return dict(store.entities(kind, codes))
@@ -263,15 +279,15 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return loss.ranking(k.scope, k.code, k.start, k.end, k.order, k.statuses, k.first, k.offset)
 
     return Loaders(
-        entities=DataLoader(_grouped(entities, lambda: None)),
-        neighbors=DataLoader(_grouped(neighbors, list)),
-        child_pages=DataLoader(_grouped(child_pages, empty_page)),
-        org_transformer_pages=DataLoader(_grouped(org_transformer_pages, empty_page)),
-        entity_page=DataLoader(_each(entity_page)),
-        search=DataLoader(_each(search)),
-        histories=DataLoader(_grouped(histories, list)),
-        changeset=DataLoader(_grouped(changeset, lambda: None)),
-        changesets=DataLoader(_each(changesets)),
+        entities=DataLoader(_grouped(entities, lambda: None, inline=local)),
+        neighbors=DataLoader(_grouped(neighbors, list, inline=local)),
+        child_pages=DataLoader(_grouped(child_pages, empty_page, inline=local)),
+        org_transformer_pages=DataLoader(_grouped(org_transformer_pages, empty_page, inline=local)),
+        entity_page=DataLoader(_each(entity_page, inline=local)),
+        search=DataLoader(_each(search, inline=local)),
+        histories=DataLoader(_grouped(histories, list, inline=local)),
+        changeset=DataLoader(_grouped(changeset, lambda: None, inline=local)),
+        changesets=DataLoader(_each(changesets, inline=local)),
         summaries=DataLoader(_grouped(summaries, _no_value)),
         series=DataLoader(_grouped(series, list)),
         areas=DataLoader(_grouped(areas, _no_value)),
@@ -280,7 +296,7 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         latest_day=DataLoader(_each(latest_day)),
         readings=DataLoader(_grouped(readings, list)),
         corrections=DataLoader(_grouped(corrections, list)),
-        mismatches=DataLoader(_each(mismatch_report)),
+        mismatches=DataLoader(_each(mismatch_report, inline=local)),
     )
 
 

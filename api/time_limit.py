@@ -59,6 +59,15 @@ def timeout_error(limit_ms: int) -> GraphQLError:
     return GraphQLError(timeout_message(limit_ms), extensions={"code": TIMEOUT})
 
 
+_WORKER = threading.local()
+
+
+def on_request_thread() -> bool:
+    """Whether this thread executes requests on a loop of its own (blocking here blocks only
+    the request it runs, never the server's loop)."""
+    return getattr(_WORKER, "is_request_thread", False)
+
+
 class _OwnLoops:
     """Threads that each keep an event loop of their own to execute requests on, so that the
     server's loop only moves bytes: /healthz is not queued behind the thousands of resolver
@@ -72,6 +81,7 @@ class _OwnLoops:
         loop = getattr(self._local, "loop", None)
         if loop is None:
             loop = self._local.loop = asyncio.new_event_loop()
+            _WORKER.is_request_thread = True
         return loop
 
     async def run(self, execute: Callable[[], Awaitable[ExecutionResult]]) -> ExecutionResult:

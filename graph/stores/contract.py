@@ -53,6 +53,8 @@ class ReadDisagreement:
 class Store(Protocol):
     """What every store offers. Methods are synchronous; the API runs them off the event loop."""
 
+    in_process: bool  # reads are local calls (no round trip to a server)
+
     def close(self) -> None: ...
 
     def ping(self) -> None:

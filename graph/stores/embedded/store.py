@@ -46,6 +46,8 @@ def _entity(kind: Kind, code: str, attrs_json: str) -> Entity:
 class EmbeddedStore:
     """SQLite-backed store; one connection per thread (the API reads from worker threads)."""
 
+    in_process = True  # reads are local SQLite calls
+
     def __init__(self, home: Path, read_only: bool = False) -> None:
         """`read_only`: a home that cannot be written (a read-only mount, a copy for reports):
         the file is opened immutable, nothing is created or migrated, every write refused."""

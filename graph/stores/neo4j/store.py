@@ -65,6 +65,8 @@ def _within_deadline(text: str) -> Query:
 
 
 class Neo4jStore:
+    in_process = False  # reads are round trips to a server
+
     def __init__(
         self, uri: str, user: str | None, password: str | None, database: str = "neo4j"
     ) -> None:
