@@ -5,6 +5,10 @@ SIGKILL just before their Nth write statement: an INSERT or UPDATE on the embedd
 batch of an UNWIND write on Neo4j. Both run inside the one write transaction, so the kill
 lands after N-1 statements of it and before its commit, whatever the machine's speed.
 `run_killed` starts that process and returns it once it has died.
+
+For a server (`taiqu serve`, killed in a change event): `--from-apply` counts only the
+statements of a store's `apply` (start-up writes do not count), and `--at-sync` kills it
+right after a commit, when the loss copy's sync begins (N = 0: no statement kill).
 """
 
 from __future__ import annotations
@@ -20,18 +24,22 @@ from typing import Any
 
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import writes as neo4j_writes
+from graph.stores.neo4j.store import Neo4jStore
 
 ROOT = Path(__file__).resolve().parent.parent  # where `-m tests.crash` is found
 
 
 class _Countdown:
-    """Calls `die` just before the `limit`th write statement."""
+    """Calls `die` just before the `limit`th write statement (once armed)."""
 
-    def __init__(self, limit: int, die: Callable[[], None]) -> None:
+    def __init__(self, limit: int, die: Callable[[], None], armed: bool = True) -> None:
         self.left = limit
         self.die = die
+        self.armed = armed
 
     def tick(self) -> None:
+        if not self.armed:
+            return
         self.left -= 1
         if self.left <= 0:
             self.die()
@@ -60,9 +68,26 @@ class _CountingConnection:
         return self._conn.executemany(sql, rows)
 
 
-def install(limit: int) -> None:
-    """Wrap both stores' statement execution so that the process dies before write `limit`."""
-    countdown = _Countdown(limit, lambda: os.kill(os.getpid(), signal.SIGKILL))
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def install(limit: int, from_apply: bool = False, at_sync: bool = False) -> None:
+    """Wrap both stores' statement execution so that the process dies before write `limit`
+    (0: never); see the module's docstring for the options."""
+    countdown = _Countdown(limit, _die, armed=not from_apply)
+    if limit <= 0:
+        countdown.armed, from_apply = False, False
+    if from_apply:
+        for store_class in (EmbeddedStore, Neo4jStore):
+            _arm_on_apply(store_class, countdown)
+    if at_sync:
+        from graph.services import write
+
+        def die_at_sync(*_: Any, **__: Any) -> None:
+            _die()
+
+        write.sync_topology = die_at_sync  # type: ignore[assignment]
     connection = EmbeddedStore._connection
 
     def counting_connection(self: EmbeddedStore) -> Any:
@@ -76,6 +101,16 @@ def install(limit: int) -> None:
         run(self, tx)
 
     neo4j_writes.Statement.run = counting_run  # type: ignore[method-assign]
+
+
+def _arm_on_apply(store_class: Any, countdown: _Countdown) -> None:
+    apply = store_class.apply
+
+    def armed_apply(self: Any, *args: Any, **kwargs: Any) -> Any:
+        countdown.armed = True
+        return apply(self, *args, **kwargs)
+
+    store_class.apply = armed_apply
 
 
 def run_killed(
@@ -96,8 +131,12 @@ def run_killed(
 if __name__ == "__main__":
     from taiqu.cli import main
 
-    install(int(sys.argv[1]))
-    sys.exit(main(sys.argv[2:]))
+    args = sys.argv[1:]
+    options = {"--from-apply": False, "--at-sync": False}
+    while args and args[0] in options:
+        options[args.pop(0)] = True
+    install(int(args[0]), from_apply=options["--from-apply"], at_sync=options["--at-sync"])
+    sys.exit(main(args[1:]))
 
 
 def wait_for_rollback(store: Any, timeout_s: float = 60) -> None:
