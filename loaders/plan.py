@@ -1,8 +1,9 @@
 """Plan a load: diff a validated snapshot against the store into a ChangeSet.
 
 What a load adds holds from `effective` when given, else from the unbounded past; a move of
-something already stored closes its open interval and opens a new one on `effective` or today.
-Nothing stored is deleted: what the folder lacks is reported as a warning.
+something already stored closes its open interval and opens a new one on `effective` or today,
+and so does a change of a stored entity's attributes (docs/history.md). Nothing stored is
+deleted: what the folder lacks is reported as a warning.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field
 
 from graph.domain.changes import ChangeSet, LinkClose
 from graph.domain.intervals import can_begin_on, can_end_on
-from graph.domain.model import BEGINNING, FOREVER, REL_SPECS, Kind, Link, Rel
+from graph.domain.model import ATTRIBUTES, BEGINNING, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.stores.contract import Store
 from loaders.exchange import SPEC_BY_KIND
 from loaders.problems import Problem, Severity
-from loaders.validate import Snapshot, WantedLink
+from loaders.validate import Snapshot, WantedLink, row_problem
 
 MISSING_SHOWN = 5  # codes named in a 'missing from this load' warning
 
@@ -36,8 +37,31 @@ def _problem(w: WantedLink, message: str, severity: Severity = "error") -> Probl
     )
 
 
+def _too_early(
+    snap: Snapshot, kind: Kind, old: Entity, new: Entity, day: dt.date
+) -> Problem | None:
+    """A change of `old`'s values on `day`, before they began: refused on the row."""
+    if old.attrs_from <= day:
+        return None
+    row = snap.rows[kind][new.code]
+    changed = [n for n in ATTRIBUTES[kind] if old.attrs.get(n) != new.attrs.get(n)]
+    column = next((n for n in changed if n in row.positions), "code")
+    return row_problem(
+        SPEC_BY_KIND[kind].file,
+        row,
+        column,
+        f"{kind.value} {new.code}: its values hold from {old.attrs_from}; they cannot change on "
+        f"{day}; give a later --effective date",
+    )
+
+
 def _plan_entities(
-    snap: Snapshot, store: Store, changes: ChangeSet, summary: PlanSummary, problems: list[Problem]
+    snap: Snapshot,
+    store: Store,
+    day: dt.date,
+    changes: ChangeSet,
+    summary: PlanSummary,
+    problems: list[Problem],
 ) -> dict[Kind, set[str]]:
     stored_codes: dict[Kind, set[str]] = {}
     for kind, entities in snap.entities.items():
@@ -47,6 +71,9 @@ def _plan_entities(
         stored_codes[kind] = set(stored)
         created = [e for code, e in entities.items() if code not in stored]
         updated = [e for code, e in entities.items() if code in stored and stored[code] != e]
+        problems.extend(
+            p for e in updated if (p := _too_early(snap, kind, stored[e.code], e, day)) is not None
+        )
         if created:
             changes.created[kind] = created
             summary.created[kind] = len(created)
@@ -142,7 +169,10 @@ def _plan_links(
 def plan(
     snap: Snapshot, store: Store, effective: dt.date | None, today: dt.date, problems: list[Problem]
 ) -> tuple[ChangeSet, PlanSummary]:
-    changes, summary = ChangeSet(), PlanSummary()
-    stored = _plan_entities(snap, store, changes, summary, problems)
+    # New entities hold from `effective` (else the unbounded past), changed values from the
+    # day moves are made on.
+    changes = ChangeSet(created_on=effective, updated_on=effective or today)
+    summary = PlanSummary()
+    stored = _plan_entities(snap, store, effective or today, changes, summary, problems)
     _plan_links(snap, store, stored, effective, today, changes, summary, problems)
     return changes, summary

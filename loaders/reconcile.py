@@ -107,6 +107,8 @@ class Plan:
             closed=[LinkClose(rel, child, effective) for rel, child in self.closes],
             opened=[Link(rel, p, c, effective, FOREVER, detail=d) for rel, p, c, d in self.opens],
             record=record,
+            updated_on=effective,
+            created_on=effective,
         )
 
 
@@ -387,5 +389,15 @@ def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
                 problems.append(
                     f"{rel.value} of {child} ended on {end}: a new one cannot begin on "
                     f"{effective}; give a later --effective date"
+                )
+    changing: dict[Kind, list[str]] = {}
+    for e in plan.updated:
+        changing.setdefault(e.kind, []).append(e.code)
+    for kind, codes in changing.items():
+        for code, now in sorted(store.entities(kind, codes).items()):
+            if now.attrs_from > effective:
+                problems.append(
+                    f"{kind.value} {code}: its values hold from {now.attrs_from}; they cannot "
+                    f"change on {effective}; give a later --effective date"
                 )
     return problems

@@ -10,7 +10,8 @@ def fingerprint(store: Store) -> dict[str, object]:
     picture: dict[str, object] = {}
     for kind in Kind:
         codes = sorted(store.all_codes(kind))
-        picture[kind.value] = {c: e.attrs for c, e in sorted(store.entities(kind, codes).items())}
+        # Every interval of every entity's values (provenance aside, as for links).
+        picture[kind.value] = dict(sorted(store.attr_histories(kind, codes).items()))
     for rel in Rel:
         children = sorted(store.all_codes(REL_SPECS[rel].child))
         picture[rel.value] = {c: store.links_of(rel, c) for c in children}

@@ -102,10 +102,17 @@ class ChangeSet:
     """Everything one write applies, computed and validated before any of it is written."""
 
     created: dict[Kind, list[Entity]] = field(default_factory=dict)
+    # New values of stored entities, valid from `updated_on`: the values before close there
+    # (on the day their interval began they are replaced: an interval of no day is none).
     updated: dict[Kind, list[Entity]] = field(default_factory=dict)
     closed: list[LinkClose] = field(default_factory=list)
     opened: list[Link] = field(default_factory=list)
     record: ChangesetRecord | None = None  # written with the changes, in the same transaction
+    updated_on: dt.date | None = None  # None: the day of the write
+    created_on: dt.date | None = None  # the created entities' values hold from; None: BEGINNING
+
+    def update_day(self) -> dt.date:
+        return self.updated_on or dt.date.today()
 
     def is_empty(self) -> bool:
         return self.row_count() == 0

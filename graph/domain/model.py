@@ -89,16 +89,39 @@ METER_ROLES = tuple(role.value for role in MeterRole)
 OWNERSHIPS = ("public", "private")
 
 
+#: Every attribute of ATTRIBUTES is dated: a change on D closes the interval of the values
+#: before it and opens one from D (docs/history.md). An attribute added to ATTRIBUTES later is
+#: dated the same way, without more code: the whole set of a kind's values is one interval.
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One stored entity: its kind, natural key and attributes (None = not given)."""
+    """One stored entity: its kind, natural key and attributes (None = not given), as valid
+    from `attrs_from` (the start of their interval; the first load's values hold from the
+    unbounded past). `attrs_from` is provenance, not identity: two entities are equal when
+    their values are."""
 
     kind: Kind
     code: str
     attrs: dict[str, object] = field(default_factory=dict, compare=True, hash=False)
+    attrs_from: dt.date = field(default=BEGINNING, compare=False)
 
     def get(self, name: str) -> object:
         return self.attrs.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class AttrInterval:
+    """The values of an entity's attributes over [valid_from, valid_to), with the changesets
+    that opened and closed the interval (None: written before they were recorded)."""
+
+    kind: Kind
+    code: str
+    attrs: dict[str, object] = field(compare=True, hash=False)
+    valid_from: dt.date = BEGINNING
+    valid_to: dt.date = FOREVER
+    opened_by: str | None = field(default=None, compare=False)
+    closed_by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

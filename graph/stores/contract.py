@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from graph.domain.changes import ChangeSet, ChangesetRecord
-from graph.domain.model import Entity, Kind, Link, Rel
+from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
 
 Direction = Literal["down", "up"]
 Progress = Callable[[str], None]
@@ -120,6 +120,17 @@ class Store(Protocol):
 
     def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
         """Every interval of each child in `rel`, oldest first (one statement per batch)."""
+
+    def attrs_as_of(self, kind: Kind, codes: Sequence[str], day: dt.date) -> dict[str, Entity]:
+        """The codes whose values on `day` are not their current ones (these began after
+        it), with those values; the others are absent (their current values hold, or no
+        values are known that early)."""
+
+    def attr_histories(self, kind: Kind, codes: Sequence[str]) -> dict[str, list[AttrInterval]]:
+        """Every interval of each code's values, oldest first; the last one is open."""
+
+    def scan_attr_intervals(self, kind: Kind) -> Iterator[AttrInterval]:
+        """Every interval of the values of every entity of `kind` (any order)."""
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         """Every interval of `child` in `rel`, oldest first (its history)."""

@@ -94,15 +94,57 @@ def test_move_not_after_current_start_is_rejected(store: Store, tmp_path: Path) 
     assert fingerprint(store) == before
 
 
-def test_attribute_change_updates_in_place(store: Store, tmp_path: Path) -> None:
-    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+def _bigger_t2() -> NetworkBuilder:
     net = small_network()
     net.rows["transformers.csv"] = [
         (r[0], r[1], r[2], 630, *r[4:]) if r[0] == "T2" else r for r in net.rows["transformers.csv"]
     ]
-    report = load_folder(store, net.write(tmp_path / "b"), today=TODAY)
+    return net
+
+
+def test_attribute_change_holds_from_today(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    report = load_folder(store, _bigger_t2().write(tmp_path / "b"), today=TODAY)
     assert report.summary.updated == {Kind.TRANSFORMER: 1}
-    assert store.entities(Kind.TRANSFORMER, ["T2"])["T2"].attrs["capacity_kva"] == 630.0
+    now = store.entities(Kind.TRANSFORMER, ["T2"])["T2"]
+    assert (now.attrs["capacity_kva"], now.attrs_from) == (630.0, TODAY)
+    before = store.attrs_as_of(Kind.TRANSFORMER, ["T2"], TODAY - dt.timedelta(days=1))
+    assert before["T2"].attrs["capacity_kva"] == 315.0
+
+
+def test_attribute_change_on_the_effective_date(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    net = small_network()
+    net.rows["meters.csv"] = [
+        (*r[:4], 40, *r[5:]) if r[0] == "G1" else r for r in net.rows["meters.csv"]
+    ]
+    load_folder(store, net.write(tmp_path / "b"), effective=JUNE, today=TODAY)
+    (old, new) = store.attr_histories(Kind.METER, ["G1"])["G1"]
+    assert (old.attrs["multiplier"], old.valid_from, old.valid_to) == (60.0, BEGINNING, JUNE)
+    assert (new.attrs["multiplier"], new.valid_from, new.valid_to) == (40.0, JUNE, FOREVER)
+    assert new.opened_by == old.closed_by is not None
+    # The same folder again changes nothing.
+    before = fingerprint(store)
+    load_folder(store, net.write(tmp_path / "c"), effective=JUNE, today=TODAY)
+    assert fingerprint(store) == before
+
+
+def test_attribute_change_before_the_current_values_is_rejected(
+    store: Store, tmp_path: Path
+) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    load_folder(store, _bigger_t2().write(tmp_path / "b"), effective=JUNE, today=TODAY)
+    before = fingerprint(store)
+    net = small_network()  # back to 315 kVA, a month before the 630 kVA began
+    with pytest.raises(LoadRejected) as caught:
+        load_folder(store, net.write(tmp_path / "c"), effective=JUNE - dt.timedelta(days=31),
+                    today=TODAY)  # fmt: skip
+    (problem,) = [str(p) for p in caught.value.problems if p.severity == "error"]
+    assert problem == (
+        "transformers.csv:3:4 (capacity_kva): error: Transformer T2: its values hold from "
+        "2026-06-01; they cannot change on 2026-05-01; give a later --effective date"
+    )
+    assert fingerprint(store) == before
 
 
 def test_partial_folder_refers_to_stored_entities(store: Store, tmp_path: Path) -> None:

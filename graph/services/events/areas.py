@@ -39,6 +39,12 @@ def transformer_replace(
         check.in_service("transformer", Rel.SUPPLIES, transformer, "area")
         if old_kva == capacity_kva:
             check.problem("capacityKva", f"{transformer} has {capacity_kva:g} kVA already")
+        if area.attrs_from > effective:
+            check.problem(
+                "effective",
+                f"{transformer}'s values hold from {area.attrs_from}: its capacity cannot "
+                f"change on {effective}",
+            )
     record = event_record(
         "transformerReplace",
         actor,
@@ -51,7 +57,8 @@ def transformer_replace(
         },
     )
     updated = [replace(area, attrs={**area.attrs, "capacity_kva": capacity_kva})] if area else []
-    return checked(check, ChangeSet(updated={Kind.TRANSFORMER: updated}, record=record))
+    changes = ChangeSet(updated={Kind.TRANSFORMER: updated}, record=record, updated_on=effective)
+    return checked(check, changes)
 
 
 def area_move(

@@ -103,5 +103,6 @@ def meter_replace(
             if rel is not Rel.READS
         ],
         record=record,
+        created_on=effective,  # the new meter's values hold from the day it was installed
     )
     return checked(check, changes)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from graph.domain.model import Kind
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity (
     kind TEXT NOT NULL,
     code TEXT NOT NULL,
     attrs TEXT NOT NULL,          -- JSON object of the kind's attributes
+    attrs_from TEXT NOT NULL DEFAULT '0001-01-01',  -- ...valid from this day (ISO)
+    attrs_opened_by TEXT,         -- the changeset that set them (NULL: before version 5)
     search_key TEXT NOT NULL,     -- lower(code || SEP || name), see graph.domain.search_key
     UNIQUE (kind, code)
 );
@@ -38,13 +40,24 @@ CREATE TABLE IF NOT EXISTS link (
 );
 CREATE INDEX IF NOT EXISTS link_down ON link (rel, parent, child);
 CREATE INDEX IF NOT EXISTS link_up ON link (rel, child, valid_to);
+-- Values an entity's attributes had before a change: [attrs_from, attrs_to).
+CREATE TABLE IF NOT EXISTS past_attrs (
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    attrs TEXT NOT NULL,
+    attrs_from TEXT NOT NULL,
+    attrs_to TEXT NOT NULL,
+    opened_by TEXT,
+    closed_by TEXT,
+    PRIMARY KEY (kind, code, attrs_from)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS changeset (
     seq INTEGER PRIMARY KEY,      -- the graph version the write produced
     id TEXT NOT NULL UNIQUE,
     record TEXT NOT NULL          -- ChangesetRecord as JSON
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '4');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '5');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('graph_version', '0');
 """
 # Version 2 -> 3: intervals learn which changeset opened and closed them.
@@ -57,6 +70,13 @@ UPDATE meta SET value = '3' WHERE key = 'schema_version';
 MIGRATE_3_TO_4 = """
 ALTER TABLE link ADD COLUMN detail TEXT;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
+"""
+# Version 4 -> 5: attributes are dated. Today's values hold from the unbounded past (adding a
+# column with a constant default rewrites no row: instant at any size).
+MIGRATE_4_TO_5 = """
+ALTER TABLE entity ADD COLUMN attrs_from TEXT NOT NULL DEFAULT '0001-01-01';
+ALTER TABLE entity ADD COLUMN attrs_opened_by TEXT;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
 """
 VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version'"
 BUMP_VERSION = "UPDATE meta SET value = ? WHERE key = 'graph_version'"
@@ -75,18 +95,54 @@ SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
 ALL_CODES = "SELECT code FROM entity WHERE kind = ?"
 COUNTS = "SELECT kind, count(*) FROM entity GROUP BY kind"
-CREATE_ENTITIES = "INSERT INTO entity (kind, code, attrs, search_key) VALUES (?, ?, ?, ?)"
-UPDATE_ENTITIES = "UPDATE entity SET attrs = ?, search_key = ? WHERE kind = ? AND code = ?"
+CREATE_ENTITIES = (
+    "INSERT INTO entity (kind, code, attrs, search_key, attrs_from, attrs_opened_by) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+# A dated update: the values before close on the new day (kept in past_attrs) unless their
+# interval began that day, then the entity takes the new ones. Both: (day, by, kind, code).
+CLOSE_ATTRS = """
+INSERT INTO past_attrs (kind, code, attrs, attrs_from, attrs_to, opened_by, closed_by)
+SELECT kind, code, attrs, attrs_from, :day, attrs_opened_by, :by FROM entity
+WHERE kind = :kind AND code = :code AND attrs_from < :day
+"""
+OPEN_ATTRS = """
+UPDATE entity SET attrs = :attrs, search_key = :search_key, attrs_from = :day,
+       attrs_opened_by = :by
+WHERE kind = :kind AND code = :code
+"""
+ATTRS_FROM = "SELECT code, attrs_from FROM entity WHERE kind = ? AND code IN ({marks})"
+# The values of each code on a day before its current ones began.
+PAST_ATTRS_ON = """
+SELECT code, attrs, attrs_from FROM past_attrs
+WHERE kind = ? AND code IN ({marks}) AND attrs_from <= ? AND ? < attrs_to
+"""
+ATTR_HISTORIES = """
+SELECT code, attrs, attrs_from, attrs_to, opened_by, closed_by FROM past_attrs
+WHERE kind = ? AND code IN ({marks})
+UNION ALL
+SELECT code, attrs, attrs_from, ?, attrs_opened_by, NULL FROM entity
+WHERE kind = ? AND code IN ({marks})
+ORDER BY code, attrs_from
+"""
+SCAN_ATTR_INTERVALS = """
+SELECT code, attrs, attrs_from, attrs_to, opened_by, closed_by FROM past_attrs WHERE kind = ?
+UNION ALL
+SELECT code, attrs, attrs_from, ?, attrs_opened_by, NULL FROM entity WHERE kind = ?
+"""
 
 # Links seen on a day: valid_from <= day < valid_to.
-# One statement per chunk of codes ({marks}: placeholders); rows: (code asked, other, attrs).
+# One statement per chunk of codes ({marks}: placeholders); rows: (code asked, other, attrs,
+# attrs_from).
 NEIGHBORS_DOWN = """
-SELECT l.parent, l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+SELECT l.parent, l.child, e.attrs, e.attrs_from
+FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?
 ORDER BY l.parent, l.child
 """
 NEIGHBORS_UP = """
-SELECT l.child, l.parent, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
+SELECT l.child, l.parent, e.attrs, e.attrs_from
+FROM link l JOIN entity e ON e.kind = ? AND e.code = l.parent
 WHERE l.rel = ? AND l.child IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?
 ORDER BY l.child, l.parent
 """
@@ -96,7 +152,7 @@ SELECT count(*) FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? {role_filter}
 """
 CHILD_PAGES = """
-SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
+SELECT l.child, e.attrs, e.attrs_from FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child
 WHERE l.rel = ? AND l.parent = ? AND l.valid_from <= ? AND l.valid_to > ? AND l.child > ?
 {role_filter}
 ORDER BY l.child LIMIT ?
@@ -105,7 +161,7 @@ ROLE_FILTER = "AND json_extract(e.attrs, '$.role') = ?"
 NO_FILTER = ""
 
 # IN-list statements: {marks} is only ever "?,?,...,?" (see EmbeddedStore._chunks).
-ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ? AND code IN ({marks})"
+ENTITIES = "SELECT code, attrs, attrs_from FROM entity WHERE kind = ? AND code IN ({marks})"
 EXISTING_CODES = "SELECT code FROM entity WHERE kind = ? AND code IN ({marks})"
 OPEN_LINKS = (
     "SELECT child, parent, valid_from, detail FROM link "
@@ -119,7 +175,8 @@ LAST_ENDS = (
 _OWNED_ON = "l.rel = ? AND l.parent IN ({marks}) AND l.valid_from <= ? AND l.valid_to > ?"
 ORG_TRANSFORMER_PAGES_COUNT = "SELECT count(*) FROM link l WHERE " + _OWNED_ON
 ORG_TRANSFORMER_PAGES = (
-    "SELECT l.child, e.attrs FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child "
+    "SELECT l.child, e.attrs, e.attrs_from "
+    "FROM link l JOIN entity e ON e.kind = ? AND e.code = l.child "
     "WHERE " + _OWNED_ON + " AND l.child > ? ORDER BY l.child LIMIT ?"
 )
 
@@ -143,7 +200,7 @@ WHERE r.rel = 'READS' AND r.valid_from <= ? AND r.valid_to > ?
     AND (h.parent IS NULL OR h.parent <> r.parent)
 ORDER BY r.child
 """
-SCAN_ENTITIES = "SELECT code, attrs FROM entity WHERE kind = ?"
+SCAN_ENTITIES = "SELECT code, attrs, attrs_from FROM entity WHERE kind = ?"
 SCAN_LINKS = "SELECT parent, child, valid_from, valid_to, detail FROM link WHERE rel = ?"
 CLOSE_LINKS = (
     "UPDATE link SET valid_to = ?, closed_by = ? WHERE rel = ? AND child = ? AND valid_to = ?"
@@ -153,7 +210,9 @@ CREATE_LINKS = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
-ENTITY_PAGE = "SELECT code, attrs FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
+ENTITY_PAGE = (
+    "SELECT code, attrs, attrs_from FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
+)
 ENTITY_PAGE_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
 
 # Rank as graph.domain.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
@@ -185,6 +244,6 @@ def search(kind_count: int, indexed: bool) -> str:
         else "entity e NOT INDEXED WHERE instr(e.search_key, :needle) > 0"
     )
     return (
-        f"SELECT e.kind, e.code, e.attrs FROM {source} AND e.kind IN ({kinds}) "
+        f"SELECT e.kind, e.code, e.attrs, e.attrs_from FROM {source} AND e.kind IN ({kinds}) "
         f"ORDER BY {_RANK}, {_KIND_ORDER}, e.code LIMIT :limit"
     )

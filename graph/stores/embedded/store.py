@@ -22,7 +22,16 @@ import orjson
 from graph.domain import deadline
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import StalePlan, StoreError
-from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.domain.model import (
+    BEGINNING,
+    FOREVER,
+    REL_SPECS,
+    AttrInterval,
+    Entity,
+    Kind,
+    Link,
+    Rel,
+)
 from graph.domain.search_key import search_key
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.embedded import sql as q
@@ -30,6 +39,7 @@ from graph.stores.embedded import sql as q
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
 _DEADLINE_CHECK_EVERY = 20_000  # SQLite VM steps between checks of a request's time limit
+_BEGINNING = BEGINNING.isoformat()
 BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of IN-lists
 
 
@@ -39,8 +49,18 @@ def _day(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def _entity(kind: Kind, code: str, attrs_json: str) -> Entity:
-    return Entity(kind, code, orjson.loads(attrs_json))  # 4x json.loads: scans decode millions
+def _entity(kind: Kind, code: str, attrs_json: str, attrs_from: str = _BEGINNING) -> Entity:
+    attrs = orjson.loads(attrs_json)  # 4x json.loads: scans decode millions
+    if attrs_from == _BEGINNING:  # nearly every entity: no date to parse
+        return Entity(kind, code, attrs)
+    return Entity(kind, code, attrs, _day(attrs_from))
+
+
+def _interval(kind: Kind, row: tuple[str, str, str, str, str | None, str | None]) -> AttrInterval:
+    code, attrs, start, end, opened_by, closed_by = row
+    return AttrInterval(
+        kind, code, orjson.loads(attrs), _day(start), _day(end), opened_by, closed_by
+    )
 
 
 class EmbeddedStore:
@@ -79,6 +99,9 @@ class EmbeddedStore:
             version = "3"
         if version == "3":
             conn.executescript(q.MIGRATE_3_TO_4)
+            version = "4"
+        if version == "4":
+            conn.executescript(q.MIGRATE_4_TO_5)
             version = q.SCHEMA_VERSION
         if version != q.SCHEMA_VERSION:
             raise StoreError(
@@ -140,7 +163,7 @@ class EmbeddedStore:
         found: dict[str, Entity] = {}
         for marks, chunk in self._chunks(codes):
             rows = conn.execute(q.ENTITIES.format(marks=marks), (kind.value, *chunk))
-            found.update((c, _entity(kind, c, a)) for c, a in rows)
+            found.update((c, _entity(kind, c, a, f)) for c, a, f in rows)
         return found
 
     def existing_codes(self, kind: Kind, codes: Sequence[str]) -> set[str]:
@@ -165,8 +188,8 @@ class EmbeddedStore:
         found: dict[str, list[Entity]] = {code: [] for code in codes}
         for marks, chunk in self._chunks(codes):
             args = (other.value, rel.value, *chunk, day, day)
-            for code, c, a in conn.execute(sql.format(marks=marks), args):
-                found[code].append(_entity(other, c, a))
+            for code, c, a, f in conn.execute(sql.format(marks=marks), args):
+                found[code].append(_entity(other, c, a, f))
         return found
 
     def child_pages(
@@ -190,7 +213,7 @@ class EmbeddedStore:
             base = (child_kind.value, rel.value, parent, day, day)
             total = conn.execute(count_sql, base + extra).fetchone()[0]
             rows = conn.execute(page_sql, (*base, after or "", *extra, first + 1)).fetchall()
-            items = [_entity(child_kind, c, a) for c, a in rows[:first]]
+            items = [_entity(child_kind, c, a, f) for c, a, f in rows[:first]]
             pages[parent] = Page(items, total, len(rows) > first)
         return pages
 
@@ -217,7 +240,7 @@ class EmbeddedStore:
                 q.ORG_TRANSFORMER_PAGES.format(marks=marks),
                 (Kind.TRANSFORMER.value, *args, after or "", first + 1),
             ).fetchall()
-            items = [_entity(Kind.TRANSFORMER, c, a) for c, a in rows[:first]]
+            items = [_entity(Kind.TRANSFORMER, c, a, f) for c, a, f in rows[:first]]
             pages[org] = Page(items, total, len(rows) > first)
         return pages
 
@@ -225,7 +248,8 @@ class EmbeddedStore:
         conn = self._connection()
         total = conn.execute(q.ENTITY_PAGE_COUNT, (kind.value,)).fetchone()[0]
         rows = conn.execute(q.ENTITY_PAGE, (kind.value, after or "", first + 1)).fetchall()
-        return Page([_entity(kind, c, a) for c, a in rows[:first]], total, len(rows) > first)
+        items = [_entity(kind, c, a, f) for c, a, f in rows[:first]]
+        return Page(items, total, len(rows) > first)
 
     def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
         needle = text.lower()
@@ -240,7 +264,7 @@ class EmbeddedStore:
         }
         params.update({f"k{i}": kind.value for i, kind in enumerate(wanted)})
         rows = self._connection().execute(sql, params)
-        return [_entity(Kind(k), c, a) for k, c, a in rows]
+        return [_entity(Kind(k), c, a, f) for k, c, a, f in rows]
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:
         conn = self._connection()
@@ -284,6 +308,30 @@ class EmbeddedStore:
                 found[c].append(Link(rel, p, c, _day(f), _day(t), by, end, d))
         return found
 
+    def attrs_as_of(self, kind: Kind, codes: Sequence[str], day: dt.date) -> dict[str, Entity]:
+        conn = self._connection()
+        found: dict[str, Entity] = {}
+        on = day.isoformat()
+        for marks, chunk in self._chunks(codes):
+            rows = conn.execute(q.PAST_ATTRS_ON.format(marks=marks), (kind.value, *chunk, on, on))
+            found.update((c, _entity(kind, c, a, f)) for c, a, f in rows)
+        return found
+
+    def attr_histories(self, kind: Kind, codes: Sequence[str]) -> dict[str, list[AttrInterval]]:
+        conn = self._connection()
+        found: dict[str, list[AttrInterval]] = {code: [] for code in codes}
+        forever = FOREVER.isoformat()
+        for marks, chunk in self._chunks(codes):
+            sql = q.ATTR_HISTORIES.format(marks=marks)
+            for row in conn.execute(sql, (kind.value, *chunk, forever, kind.value, *chunk)):
+                found[row[0]].append(_interval(kind, row))
+        return found
+
+    def scan_attr_intervals(self, kind: Kind) -> Iterator[AttrInterval]:
+        args = (kind.value, FOREVER.isoformat(), kind.value)
+        for row in self._connection().execute(q.SCAN_ATTR_INTERVALS, args):
+            yield _interval(kind, row)
+
     def links_of(self, rel: Rel, child: str) -> list[Link]:
         return self.histories(rel, [child])[child]
 
@@ -316,8 +364,8 @@ class EmbeddedStore:
         ]
 
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
-        for code, attrs in self._connection().execute(q.SCAN_ENTITIES, (kind.value,)):
-            yield _entity(kind, code, attrs)
+        for code, attrs, start in self._connection().execute(q.SCAN_ENTITIES, (kind.value,)):
+            yield _entity(kind, code, attrs, start)
 
     def scan_links(self, rel: Rel) -> Iterator[Link]:
         rows = self._connection().execute(q.SCAN_LINKS, (rel.value,))
@@ -363,6 +411,35 @@ class EmbeddedStore:
                 raise
         return removed
 
+    def _update_attrs(
+        self, conn: sqlite3.Connection, kind: Kind, rows: list[Entity], day: dt.date, by: str | None
+    ) -> None:
+        """New values from `day`; the ones before kept as a past interval (inside apply's
+        transaction). Values that began after `day` cannot be closed on it (checked before)."""
+        codes = [e.code for e in rows]
+        for marks, chunk in self._chunks(codes):
+            for code, start in conn.execute(q.ATTRS_FROM.format(marks=marks), (kind.value, *chunk)):
+                if _day(start) > day:
+                    raise StoreError(
+                        f"{kind.value} {code}: its values hold from {start}; they cannot "
+                        f"change on {day}; nothing was written"
+                    )
+        keys = [
+            {"kind": kind.value, "code": e.code, "day": day.isoformat(), "by": by} for e in rows
+        ]
+        conn.executemany(q.CLOSE_ATTRS, keys)
+        conn.executemany(
+            q.OPEN_ATTRS,
+            (
+                {
+                    **key,
+                    "attrs": json.dumps(e.attrs, ensure_ascii=False),
+                    "search_key": search_key(e.code, e.attrs.get("name")),
+                }
+                for key, e in zip(keys, rows, strict=True)
+            ),
+        )
+
     def apply(
         self,
         changes: ChangeSet,
@@ -377,6 +454,7 @@ class EmbeddedStore:
         forever = FOREVER.isoformat()
         record = changes.record
         by = record.id if record else None
+        created_from = (changes.created_on or BEGINNING).isoformat()
         with self._write_lock:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
@@ -393,23 +471,14 @@ class EmbeddedStore:
                                 e.code,
                                 json.dumps(e.attrs, ensure_ascii=False),
                                 search_key(e.code, e.attrs.get("name")),
+                                created_from,
+                                by,
                             )
                             for e in rows
                         ),
                     )
                 for kind, rows in changes.updated.items():
-                    conn.executemany(
-                        q.UPDATE_ENTITIES,
-                        (
-                            (
-                                json.dumps(e.attrs, ensure_ascii=False),
-                                search_key(e.code, e.attrs.get("name")),
-                                kind.value,
-                                e.code,
-                            )
-                            for e in rows
-                        ),
-                    )
+                    self._update_attrs(conn, kind, rows, changes.update_day(), by)
                 closed = conn.executemany(
                     q.CLOSE_LINKS,
                     (

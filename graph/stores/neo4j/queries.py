@@ -199,9 +199,9 @@ def open_parents_all(rel: Rel) -> str:
 
 
 def scan_entities(kind: Kind) -> str:
-    """Entities of `kind` by code: [code, attribute values in ATTRIBUTES order]."""
+    """Entities of `kind` by code: [code, attrs_from, attribute values in ATTRIBUTES order]."""
     values = "".join(f", x.{name}" for name in ATTRIBUTES[kind])  # names from the allow-list
-    return _child_page(_label(kind)) + f"RETURN collect([x.code{values}]) AS rows"
+    return _child_page(_label(kind)) + f"RETURN collect([x.code, x.attrs_from{values}]) AS rows"
 
 
 def last_ends(rel: Rel) -> str:
@@ -284,8 +284,61 @@ def create_entities(kind: Kind) -> str:
 
 
 def update_entities(kind: Kind) -> str:
+    """New values from row.attrs_from: the node's values before become a PastAttrs node (the
+    node's properties as they were, with attrs_to and closed_by) unless their interval began
+    that day; then the node takes the row."""
     label = _label(kind)
-    return f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}SET n = row"
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
+        "CALL (n, row) { "
+        "WITH n, row WHERE coalesce(n.attrs_from, $beginning) < row.attrs_from "
+        "CREATE (n)-[:HAD_ATTRS]->(s:PastAttrs) "
+        "SET s = properties(n), s.attrs_from = coalesce(n.attrs_from, $beginning), "
+        "s.attrs_to = row.attrs_from, s.closed_by = row.attrs_opened_by } "
+        "SET n = row"
+    )
+
+
+def updates_too_early(kind: Kind) -> str:
+    """Codes among $rows whose current values began after the day they would change."""
+    label = _label(kind)
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
+        "WHERE coalesce(n.attrs_from, $beginning) > row.attrs_from "
+        "RETURN n.code AS code, n.attrs_from AS attrs_from LIMIT 5"
+    )
+
+
+# An entity's values on a day before its current ones began; every interval of its values.
+def attrs_as_of(kind: Kind) -> str:
+    label = _label(kind)
+    return (
+        f"UNWIND $codes AS code MATCH (n:{label} {{code: code}})"
+        + _seek("n", label)
+        + "WHERE coalesce(n.attrs_from, $beginning) > $day "
+        "MATCH (n)-[:HAD_ATTRS]->(s) WHERE s.attrs_from <= $day AND $day < s.attrs_to "
+        "RETURN code, properties(s) AS props"
+    )
+
+
+def attr_histories(kind: Kind) -> str:
+    label = _label(kind)
+    return (
+        f"UNWIND $codes AS code MATCH (n:{label} {{code: code}})"
+        + _seek("n", label)
+        + "OPTIONAL MATCH (n)-[:HAD_ATTRS]->(s) "
+        "WITH code, n, collect(properties(s)) AS past "
+        "RETURN code, past + [properties(n)] AS intervals"
+    )
+
+
+def scan_attr_intervals(kind: Kind) -> str:
+    """Pages of [code, properties] of the values of each entity: past ones, then current."""
+    return (
+        _child_page(_label(kind)) + "OPTIONAL MATCH (x)-[:HAD_ATTRS]->(s) "
+        "WITH x, collect(properties(s)) AS past "
+        "RETURN collect([x.code, past + [properties(x)]]) AS rows"
+    )
 
 
 def close_links(rel: Rel, stamped: bool) -> str:

@@ -26,7 +26,17 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from graph.domain import deadline
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import DeadlineExceeded, StalePlan, StoreError
-from graph.domain.model import ATTRIBUTES, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
+from graph.domain.model import (
+    ATTRIBUTES,
+    BEGINNING,
+    FOREVER,
+    REL_SPECS,
+    AttrInterval,
+    Entity,
+    Kind,
+    Link,
+    Rel,
+)
 from graph.domain.search_key import SEP, rank_hits
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.neo4j import queries as cy
@@ -50,7 +60,23 @@ def _native(value: Any) -> Any:
 
 
 def _entity(kind: Kind, props: Mapping[str, Any]) -> Entity:
-    return Entity(kind, props["code"], {name: props.get(name) for name in ATTRIBUTES[kind]})
+    attrs = {name: props.get(name) for name in ATTRIBUTES[kind]}
+    start = props.get("attrs_from")  # absent: written before attributes were dated
+    return Entity(kind, props["code"], attrs, BEGINNING if start is None else _native(start))
+
+
+def _interval(kind: Kind, code: str, props: Mapping[str, Any]) -> AttrInterval:
+    """One interval of values: a PastAttrs node's properties, or the entity's (open)."""
+    start, end = props.get("attrs_from"), props.get("attrs_to")
+    return AttrInterval(
+        kind,
+        code,
+        {name: props.get(name) for name in ATTRIBUTES[kind]},
+        BEGINNING if start is None else _native(start),
+        FOREVER if end is None else _native(end),
+        props.get("attrs_opened_by"),
+        props.get("closed_by"),
+    )
 
 
 def _within_deadline(text: str) -> Query:
@@ -62,6 +88,25 @@ def _within_deadline(text: str) -> Query:
     if left <= 0:
         raise DeadlineExceeded("the request's time limit passed")
     return Query(text, timeout=max(left, 0.001))
+
+
+def _refuse_updates_too_early(tx: ManagedTransaction, changes: ChangeSet) -> None:
+    """Values cannot change on a day before their current interval began (the planners refuse
+    it with the row; this keeps the store whole whatever calls it)."""
+    day = changes.update_day()
+    for kind, updated in changes.updated.items():
+        rows = [{"code": e.code, "attrs_from": day} for e in updated]
+        found = tx.run(cy.updates_too_early(kind), rows=rows, beginning=BEGINNING).data()
+        if found:
+            named = ", ".join(f"{r['code']} (from {_native(r['attrs_from'])})" for r in found)
+            raise StoreError(
+                f"{kind.value} values cannot change on {day} before they began: {named}; "
+                "nothing was written"
+            )
+
+
+def _oldest_first(kind: Kind, code: str, intervals: list[Mapping[str, Any]]) -> list[AttrInterval]:
+    return sorted((_interval(kind, code, p) for p in intervals), key=lambda i: i.valid_from)
 
 
 class Neo4jStore:
@@ -241,6 +286,20 @@ class Neo4jStore:
         rows = self._read_chunked(cy.last_ends(rel), children)
         return {r["code"]: _native(r["last_end"]) for r in rows}
 
+    def attrs_as_of(self, kind: Kind, codes: Sequence[str], day: dt.date) -> dict[str, Entity]:
+        rows = self._read_chunked(cy.attrs_as_of(kind), codes, day=day, beginning=BEGINNING)
+        return {r["code"]: _entity(kind, {**r["props"], "code": r["code"]}) for r in rows}
+
+    def attr_histories(self, kind: Kind, codes: Sequence[str]) -> dict[str, list[AttrInterval]]:
+        found: dict[str, list[AttrInterval]] = {code: [] for code in codes}
+        for r in self._read_chunked(cy.attr_histories(kind), codes):
+            found[r["code"]] = _oldest_first(kind, r["code"], r["intervals"])
+        return found
+
+    def scan_attr_intervals(self, kind: Kind) -> Iterator[AttrInterval]:
+        for code, intervals in self._scan_pages(cy.scan_attr_intervals(kind)):
+            yield from _oldest_first(kind, code, intervals)
+
     def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
         found: dict[str, list[Link]] = {child: [] for child in children}
         for r in self._read_chunked(cy.histories(rel), children):
@@ -299,8 +358,9 @@ class Neo4jStore:
 
     def scan_entities(self, kind: Kind) -> Iterator[Entity]:
         names = list(ATTRIBUTES[kind])
-        for code, *values in self._scan_pages(cy.scan_entities(kind)):
-            yield Entity(kind, code, dict(zip(names, values, strict=True)))
+        for code, start, *values in self._scan_pages(cy.scan_entities(kind)):
+            attrs = dict(zip(names, values, strict=True))
+            yield Entity(kind, code, attrs, BEGINNING if start is None else _native(start))
 
     def scan_links(self, rel: Rel) -> Iterator[Link]:
         for r in self._stream(cy.scan_links(rel)):
@@ -358,6 +418,7 @@ class Neo4jStore:
 
             def run_all(tx: ManagedTransaction) -> None:
                 self._bump_version(tx, changes, expect_version)
+                _refuse_updates_too_early(tx, changes)
                 for stmt in statements:
                     for batch in stmt.batches():
                         batch.run(tx)
@@ -374,6 +435,9 @@ class Neo4jStore:
         # A label that is empty before the load gets its search index built once afterwards
         # (1M meters, warm: 96 s of writing against 112 s with the index kept); the index is
         # rebuilt whatever happens, and a crash in between is healed at start-up.
+        if changes.updated:
+            with self.driver.session(database=self.database) as session:
+                session.execute_read(_refuse_updates_too_early, changes)
         counts = self.counts()
         rebuilt = [kind for kind in changes.created if counts[kind] == 0]
         for kind in rebuilt:

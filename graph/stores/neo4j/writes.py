@@ -3,6 +3,7 @@ checked against the server's counters, and the split of a bulk load over writers
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from neo4j import ManagedTransaction
 
 from graph.domain.changes import ChangeSet
 from graph.domain.errors import StoreError
-from graph.domain.model import ATTRIBUTES, FOREVER, Entity, Rel
+from graph.domain.model import ATTRIBUTES, BEGINNING, FOREVER, Entity, Rel
 from graph.domain.search_key import search_key
 from graph.stores.neo4j import queries as cy
 
@@ -65,7 +66,8 @@ class Statement:
         return [self.part(self.rows[i : i + size]) for i in range(0, len(self.rows), size)]
 
     def run(self, tx: ManagedTransaction) -> None:
-        counters = tx.run(self.query, rows=self.rows, forever=FOREVER).consume().counters
+        params = {"rows": self.rows, "forever": FOREVER, "beginning": BEGINNING}
+        counters = tx.run(self.query, params).consume().counters
         expected = len(self.rows) * self.per_row
         if self.counter is not None and getattr(counters, self.counter) != expected:
             raise StoreError(
@@ -74,10 +76,13 @@ class Statement:
             )
 
 
-def _props(entity: Entity) -> dict[str, Any]:
+def _props(entity: Entity, valid_from: dt.date, by: str | None) -> dict[str, Any]:
+    """A node's properties: its values, valid from `valid_from`, set by changeset `by`."""
     row: dict[str, Any] = {name: entity.attrs.get(name) for name in ATTRIBUTES[entity.kind]}
     row["code"] = entity.code
     row["search_key"] = search_key(entity.code, entity.attrs.get("name"))
+    row["attrs_from"] = valid_from
+    row["attrs_opened_by"] = by
     return row
 
 
@@ -85,12 +90,13 @@ def write_statements(changes: ChangeSet) -> list[Statement]:
     """Statements in dependency order: nodes first, then closes, then new links."""
     out: list[Statement] = []
     by = changes.record.id if changes.record else None
+    born, day = changes.created_on or BEGINNING, changes.update_day()
     for kind, created in changes.created.items():
-        out.append(
-            Statement(cy.create_entities(kind), [_props(e) for e in created], "nodes_created")
-        )
+        rows = [_props(e, born, by) for e in created]
+        out.append(Statement(cy.create_entities(kind), rows, "nodes_created"))
     for kind, updated in changes.updated.items():
-        out.append(Statement(cy.update_entities(kind), [_props(e) for e in updated], None))
+        rows = [_props(e, day, by) for e in updated]
+        out.append(Statement(cy.update_entities(kind), rows, None))
     for rel in Rel:
         closes = [
             {"child": c.child, "valid_to": c.valid_to, "by": by}
