@@ -273,15 +273,17 @@ class LossReader:
         manifest = self.manifest()
         found: dict[str, list[Reading]] = {code: [] for code in meter_codes}
         meters_file = manifest.topology.get("meters")
+        values_file = manifest.topology.get("meter_values")
         day_files = [
             self.folder.path(f)
             for d, f in sorted(manifest.readings.items())
             if start.isoformat() <= d <= end.isoformat()
         ]
-        if not meters_file or not day_files or not meter_codes:
+        if not meters_file or not values_file or not day_files or not meter_codes:
             return found
         params = {
             "meters": self.folder.path(meters_file),
+            "values": self.folder.path(values_file),
             "codes": list(meter_codes),
             "files": day_files,
             "first_day": start,

@@ -41,6 +41,9 @@ SETTINGS = (
 EMPTY = {
     "meters": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS code, NULL::VARCHAR AS role, "
     f"NULL::{MULTIPLIER} AS multiplier WHERE false",
+    "meter_values": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS role, "
+    f"NULL::{MULTIPLIER} AS multiplier, NULL::DATE AS valid_from, NULL::DATE AS valid_to "
+    "WHERE false",
     "memberships": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS area, NULL::VARCHAR AS "
     f"role, NULL::{MULTIPLIER} AS multiplier, NULL::DATE AS valid_from, NULL::DATE AS "
     "valid_to WHERE false",
@@ -94,10 +97,22 @@ SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
         + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
 FROM store_meters n ANTI JOIN old_meters o USING (code)
 """
+# A meter's role and multiplier over time (attributes are dated): one row per interval.
+METER_VALUES = """
+CREATE TEMP TABLE meter_values AS
+SELECT m.meter_id, v.role, v.multiplier, v.valid_from, v.valid_to
+FROM store_meter_values v JOIN meters m ON m.code = v.code
+"""
+# Each interval a meter belongs to an area, cut where its role or multiplier changed: a day
+# counts with the values of that day.
 MEMBERSHIPS = """
 CREATE TEMP TABLE memberships AS
-SELECT m.meter_id, l.area, m.role, m.multiplier, l.valid_from, l.valid_to
+SELECT m.meter_id, l.area, v.role, v.multiplier,
+       greatest(l.valid_from, v.valid_from) AS valid_from,
+       least(l.valid_to, v.valid_to) AS valid_to
 FROM store_memberships l JOIN meters m ON m.code = l.meter_code
+JOIN meter_values v ON v.meter_id = m.meter_id
+ AND v.valid_from < l.valid_to AND l.valid_from < v.valid_to
 """
 
 # Piecewise-constant count of gate and customer/pv meters per area: +1 where an interval opens,
@@ -126,6 +141,7 @@ ORDER BY area, valid_from
 #: What each topology file of a sync holds, in a stable order.
 TOPOLOGY_FILES = {
     "meters": "SELECT * FROM meters ORDER BY code",
+    "meter_values": "SELECT * FROM meter_values ORDER BY meter_id, valid_from",
     "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
     "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
     "transformers": "SELECT * FROM new_transformers ORDER BY code",
@@ -198,14 +214,17 @@ FROM read_parquet($file) ORDER BY area, day
 """
 
 
-# One query for all the meters a GraphQL list asks (an area's page of meters, say).
+# One query for all the meters a GraphQL list asks (an area's page of meters, say), each day
+# with the multiplier of that day.
 METER_READINGS = """
 WITH keys AS (
-    SELECT code, meter_id, multiplier FROM read_parquet($meters)
+    SELECT code, meter_id FROM read_parquet($meters)
     WHERE code IN (SELECT unnest($codes::VARCHAR[]))
 )
-SELECT k.code, r.day, r.import_kwh, r.export_kwh, k.multiplier
+SELECT k.code, r.day, r.import_kwh, r.export_kwh, coalesce(v.multiplier, 1)
 FROM read_parquet($files) r JOIN keys k ON k.meter_id = r.meter_id
+LEFT JOIN read_parquet($values) v
+  ON v.meter_id = r.meter_id AND v.valid_from <= r.day AND r.day < v.valid_to
 WHERE r.day BETWEEN $first_day AND $last_day
 ORDER BY k.code, r.day
 """

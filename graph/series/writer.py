@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from graph.domain.changes import ChangeSet
-from graph.domain.model import FOREVER, Kind, Rel
+from graph.domain.model import FOREVER, AttrInterval, Kind, Rel
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder, next_generation
 from graph.stores.contract import Progress, Store
@@ -69,6 +69,27 @@ class SyncReport:
     published: bool
 
 
+def meter_value_intervals(
+    intervals: Iterable[AttrInterval],
+) -> list[tuple[str, object, object, dt.date, dt.date]]:
+    """(code, role, multiplier, valid_from, valid_to) of each meter, oldest first; adjacent
+    intervals that agree on both are merged: a change of another attribute (the phase) must
+    not cut memberships, or a sync would recompute days whose balances cannot change."""
+    by_code: dict[str, list[AttrInterval]] = {}
+    for interval in intervals:
+        by_code.setdefault(interval.code, []).append(interval)
+    rows: list[tuple[str, object, object, dt.date, dt.date]] = []
+    for code in sorted(by_code):
+        for i in sorted(by_code[code], key=lambda i: i.valid_from):
+            role, multiplier = i.attrs.get("role"), i.attrs.get("multiplier") or 1
+            last = rows[-1] if rows else None
+            if last and last[:3] == (code, role, multiplier) and last[4] == i.valid_from:
+                rows[-1] = (code, role, multiplier, last[3], i.valid_to)
+            else:
+                rows.append((code, role, multiplier, i.valid_from, i.valid_to))
+    return rows
+
+
 def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
     """Copy what loss needs from the topology store into working tables."""
     meters = (
@@ -80,6 +101,23 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
         "store_meters",
         tmp / "meters.csv",
         {"code": "VARCHAR", "role": "VARCHAR", "multiplier": sql.MULTIPLIER},
+    )
+    write_csv(
+        tmp / "meter_values.csv",
+        ("code", "role", "multiplier", "valid_from", "valid_to"),
+        meter_value_intervals(store.scan_attr_intervals(Kind.METER)),
+    )
+    table_from_csv(
+        con,
+        "store_meter_values",
+        tmp / "meter_values.csv",
+        {
+            "code": "VARCHAR",
+            "role": "VARCHAR",
+            "multiplier": sql.MULTIPLIER,
+            "valid_from": "DATE",
+            "valid_to": "DATE",
+        },
     )
     memberships = (
         (k.child, k.parent, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_METER)
@@ -155,7 +193,7 @@ def _sync(
     version = store.version()
     _dump_store(con, store, tmp)
     topo = current.topology
-    for name in ("meters", "memberships"):
+    for name in ("meters", "meter_values", "memberships"):
         table_of(con, folder, [topo[name]] if name in topo else [], name, f"old_{name}")
     for name in ("links", "transformers"):
         if name in topo:
@@ -163,12 +201,15 @@ def _sync(
         else:
             con.execute(sql.view_like(f"old_{name}", f"new_{name}"))
     con.execute(sql.METER_IDS)
+    con.execute(sql.METER_VALUES)
     con.execute(sql.MEMBERSHIPS)
     changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
     unchanged = (
         not changes
         and topo
+        and "meter_values" in topo  # a copy made before attributes were dated: rewrite it
         and not _differs(con, "meters", "old_meters")
+        and not _differs(con, "meter_values", "old_meter_values")
         and not _differs(con, "new_links", "old_links")
         and not _differs(con, "new_transformers", "old_transformers")
     )
@@ -211,6 +252,7 @@ def behind(manifest: Manifest, store: Store) -> bool:
     that has not synced (a crash, a full disk), or of another graph version."""
     return (
         not manifest.topology
+        or "meter_values" not in manifest.topology  # made before attributes were dated
         or manifest.topology_stale
         or manifest.graph_version != store.version()
     )
