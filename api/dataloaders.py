@@ -23,7 +23,7 @@ from strawberry.dataloader import DataLoader
 
 from api.time_limit import on_request_thread
 from graph.domain.changes import ChangesetRecord
-from graph.domain.model import Entity, Kind, Link, Rel
+from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
 from graph.domain.scope import Scope
 from graph.series.loss import (
     AreaLoss,
@@ -45,6 +45,14 @@ V = TypeVar("V")
 # --- keys: the last field of a batched key is the code; the rest is its group ---------------
 class EntitiesKey(NamedTuple):
     kind: Kind
+    code: str
+
+
+class AttrsAsOfKey(NamedTuple):
+    """An entity's values on a day before its current ones began."""
+
+    kind: Kind
+    day: dt.date
     code: str
 
 
@@ -74,6 +82,11 @@ class OrgTransformerPagesKey(NamedTuple):
 class HistoriesKey(NamedTuple):
     rel: Rel
     child: str
+
+
+class AttrHistoriesKey(NamedTuple):
+    kind: Kind
+    code: str
 
 
 class ChangesetKey(NamedTuple):
@@ -187,12 +200,14 @@ class Loaders:
 
     # Store (topology and audit)
     entities: DataLoader[EntitiesKey, Entity | None]
+    attrs_as_of: DataLoader[AttrsAsOfKey, Entity | None]
     neighbors: DataLoader[NeighborsKey, list[Entity]]
     child_pages: DataLoader[ChildPagesKey, Page]
     org_transformer_pages: DataLoader[OrgTransformerPagesKey, Page]
     entity_page: DataLoader[EntityPageKey, Page]
     search: DataLoader[SearchKey, list[Entity]]
     histories: DataLoader[HistoriesKey, list[Link]]
+    attr_histories: DataLoader[AttrHistoriesKey, list[AttrInterval]]
     changeset: DataLoader[ChangesetKey, ChangesetRecord | None]
     changesets: DataLoader[ChangesetsKey, list[ChangesetRecord]]
     # Loss reader (readings and balances)
@@ -214,6 +229,14 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
     def entities(group: tuple[Any, ...], codes: list[str]) -> dict[str, Entity | None]:
         (kind,) = group
         return dict(store.entities(kind, codes))
+
+    def attr_histories(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[AttrInterval]]:
+        (kind,) = group
+        return store.attr_histories(kind, codes)
+
+    def attrs_as_of(group: tuple[Any, ...], codes: list[str]) -> dict[str, Entity | None]:
+        kind, day = group
+        return dict(store.attrs_as_of(kind, codes, day))
 
     def neighbors(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[Entity]]:
         rel, direction, as_of = group
@@ -280,12 +303,14 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
 
     return Loaders(
         entities=DataLoader(_grouped(entities, lambda: None, inline=local)),
+        attrs_as_of=DataLoader(_grouped(attrs_as_of, lambda: None, inline=local)),
         neighbors=DataLoader(_grouped(neighbors, list, inline=local)),
         child_pages=DataLoader(_grouped(child_pages, empty_page, inline=local)),
         org_transformer_pages=DataLoader(_grouped(org_transformer_pages, empty_page, inline=local)),
         entity_page=DataLoader(_each(entity_page, inline=local)),
         search=DataLoader(_each(search, inline=local)),
         histories=DataLoader(_grouped(histories, list, inline=local)),
+        attr_histories=DataLoader(_grouped(attr_histories, list, inline=local)),
         changeset=DataLoader(_grouped(changeset, lambda: None, inline=local)),
         changesets=DataLoader(_each(changesets, inline=local)),
         summaries=DataLoader(_grouped(summaries, _no_value)),

@@ -51,14 +51,14 @@ class Interval:
 
     @strawberry.field(description="The changeset that opened it (null: before audit records).")
     async def opened_by(self, info: Info) -> Changeset | None:
-        return await _changeset(info, self.link.opened_by)
+        return await changeset_of(info, self.link.opened_by)
 
     @strawberry.field(description="The changeset that closed it.")
     async def closed_by(self, info: Info) -> Changeset | None:
-        return await _changeset(info, self.link.closed_by)
+        return await changeset_of(info, self.link.closed_by)
 
 
-async def _changeset(info: Info, changeset_id: str | None) -> Changeset | None:
+async def changeset_of(info: Info, changeset_id: str | None) -> Changeset | None:
     if changeset_id is None:
         return None
     record = await context(info).loaders.changeset.load(ChangesetKey(changeset_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -15,22 +15,29 @@ from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
 from api.types.resolve import parent, period_context
 from api.types.shared_fields import path_field, text_field
+from api.types.values import value_of
 from graph.domain.model import Rel
 
 if TYPE_CHECKING:
     from api.types.transformer import Transformer
 
 
+def _multiplier(value: object) -> float:
+    return 1.0 if value is None else float(value)  # type: ignore[arg-type]
+
+
 @strawberry.type(description="A meter. Registers are multiplied by `multiplier` (倍率).")
 class Meter(Node):
-    @strawberry.field
-    def role(self) -> MeterRole:
-        return MeterRole(self.entity.get("role"))
+    @strawberry.field(graphql_type=MeterRole, description="What it measures, on the as-of date.")
+    def role(self, info: Info) -> Any:
+        return value_of(self, info, "role", MeterRole)
 
-    @strawberry.field(description="CT/PT multiplier (倍率); 1 when the meter reads directly.")
-    def multiplier(self) -> float:
-        value = self.entity.get("multiplier")
-        return 1.0 if value is None else float(value)  # type: ignore[arg-type]
+    @strawberry.field(
+        graphql_type=float,
+        description="CT/PT multiplier (倍率) on the as-of date; 1 when the meter reads directly.",
+    )
+    def multiplier(self, info: Info) -> Any:
+        return value_of(self, info, "multiplier", _multiplier)
 
     phase: str | None = text_field("phase", "Phase(s) it is connected to: A, B, C or ABC.")
 

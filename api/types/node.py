@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.context import Info
 from api.ids import global_id
 from graph.domain.model import Entity
+
+if TYPE_CHECKING:
+    from api.types.value_history import ValueInterval
 
 
 @strawberry.interface(description="An entity of the network, addressable by `Query.node(id)`.")
@@ -22,3 +27,14 @@ class Node:
     @strawberry.field(description="Natural key, unique per kind.")
     def code(self) -> str:
         return self.entity.code
+
+    @strawberry.field(
+        description="Its attribute values over time, oldest first: each interval with the "
+        "changesets that opened and closed it (its relationships: `history`)."
+    )
+    async def value_history(
+        self, info: Info
+    ) -> list[Annotated[ValueInterval, strawberry.lazy("api.types.value_history")]]:
+        from api.types.value_history import value_history
+
+        return await value_history(info, self.entity)

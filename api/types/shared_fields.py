@@ -9,6 +9,7 @@ import strawberry
 from api.context import Info
 from api.types.node import Node
 from api.types.resolve import parent, path_from_top
+from api.types.values import value_of
 from graph.domain.model import Kind, Rel
 
 if TYPE_CHECKING:
@@ -44,30 +45,40 @@ org_unit_field = strawberry.field(
 )
 
 
+def _name(value: object) -> str:
+    return str(value or "")
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def name_field(description: str | None = None) -> Any:
-    """`name: String!` (an empty string when the source gave none)."""
+    """`name: String!` on the as-of date (an empty string when the source gave none)."""
 
-    def resolve(root: Node) -> str:
-        return str(root.entity.get("name") or "")
+    def resolve(root: Node, info: Info) -> Any:
+        return value_of(root, info, "name", _name)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, graphql_type=str)
 
 
 def text_field(attr: str, description: str | None = None) -> Any:
-    """An optional text attribute of the entity."""
+    """An optional text attribute of the entity on the as-of date."""
 
-    def resolve(root: Node) -> str | None:
-        value = root.entity.get(attr)
-        return None if value is None else str(value)
+    def resolve(root: Node, info: Info) -> Any:
+        return value_of(root, info, attr, _text)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, graphql_type=str | None)
 
 
 def number_field(attr: str, description: str | None = None) -> Any:
-    """An optional number attribute of the entity (units in the attribute's name)."""
+    """An optional number attribute of the entity on the as-of date (units in its name)."""
 
-    def resolve(root: Node) -> float | None:
-        value = root.entity.get(attr)
-        return None if value is None else float(value)  # type: ignore[arg-type]
+    def resolve(root: Node, info: Info) -> Any:
+        return value_of(root, info, attr, _number)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, graphql_type=float | None)

@@ -1,0 +1,36 @@
+"""Attribute values as of a node's date: attributes are dated (docs/history.md).
+
+Nearly every node is read on a day its current values hold; its fields answer at once, with no
+await. A node read before its current values began gets the values of that day from one
+batched store call per kind and day (`attrs_as_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from api.context import Info
+from api.dataloaders import AttrsAsOfKey
+from api.types.node import Node
+from api.types.resolve import context
+
+T = TypeVar("T")
+
+
+def value_of(root: Node, info: Info, name: str, convert: Callable[[object], T]) -> Any:
+    """`convert(value of attribute name)` on root's as-of date: the value itself when the
+    current values hold then, else an awaitable of it (graphql-core awaits what a resolver
+    returns; typed Any for that reason, each field declares its GraphQL type)."""
+    entity = root.entity
+    if entity.attrs_from <= root.as_of:
+        return convert(entity.get(name))
+    return _past_value(root, info, name, convert)
+
+
+async def _past_value(root: Node, info: Info, name: str, convert: Callable[[object], T]) -> T:
+    entity = root.entity
+    key = AttrsAsOfKey(entity.kind, root.as_of, entity.code)
+    past = await context(info).loaders.attrs_as_of.load(key)
+    # None: no values that early (it came later): the first ones known answer.
+    return convert((past or entity).get(name))

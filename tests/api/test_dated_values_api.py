@@ -1,0 +1,116 @@
+"""Over GraphQL, on both stores: a change of attributes effective D leaves every answer about
+days before D identical (as-of reads, loss, series, rankings, mismatches), and answers from D
+with the new values; history lists the intervals of the values.
+
+small_network_with_a_week: G1 (T1's gate, x60) reads 10 a day: supply 600; T1 sells 550.
+On 2026-11-04 G1's CT becomes x50 (supply 500, T1 loss -50 a day from then), T2's
+transformer 630 kVA, customer U1 is renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.stores.contract import Store
+from loaders.load import load_folder
+from taiqu.settings import Settings
+from tests.api.conftest import TODAY, Api, make_api
+from tests.builder import NetworkBuilder, small_network, small_network_with_a_week
+
+D = dt.date(2026, 11, 4)
+BEFORE = """{
+  g1: meter(code: "G1", asOf: "2026-11-03") { role multiplier
+      readings(from: "2026-11-01", to: "2026-11-03") { date importKwh multiplier } }
+  t2: transformer(code: "T2", asOf: "2026-11-03") { name capacityKva ownership }
+  u1: customer(code: "U1", asOf: "2026-11-03") { name }
+  t1: transformer(code: "T1", asOf: "2026-11-03") {
+    meters(first: 10) { edges { node { code multiplier role } } }
+    loss(from: "2026-11-01", to: "2026-11-03") { supplyKwh salesKwh lossKwh status }
+    lossSeries(from: "2026-11-01", to: "2026-11-03") { supplyKwh lossKwh }
+  }
+  network { lossRanking(from: "2026-11-01", to: "2026-11-03", first: 5) {
+    edges { node { transformer { code } lossKwh } } } }
+  mismatches(asOf: "2026-11-03", first: 5) { edges { node { meter { code } } } }
+}"""
+FROM_D = """{
+  g1: meter(code: "G1", asOf: "2026-11-05") { multiplier }
+  t2: transformer(code: "T2", asOf: "2026-11-05") { capacityKva }
+  u1: customer(code: "U1", asOf: "2026-11-05") { name }
+  t1: transformer(code: "T1") { loss(from: "2026-11-04", to: "2026-11-07") { supplyKwh lossKwh } }
+}"""
+
+
+def _changed() -> NetworkBuilder:
+    net = small_network()
+    net.rows["meters.csv"] = [
+        (*r[:4], 50, *r[5:]) if r[0] == "G1" else r for r in net.rows["meters.csv"]
+    ]
+    net.rows["transformers.csv"] = [
+        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r for r in net.rows["transformers.csv"]
+    ]
+    net.rows["customers.csv"] = [
+        (r[0], "张伟强", *r[2:]) if r[0] == "U1" else r for r in net.rows["customers.csv"]
+    ]
+    return net
+
+
+@pytest.fixture
+def api(store: Store, tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(home=tmp_path / "home")
+    net = small_network_with_a_week()
+    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
+    yield from make_api(store, tmp_path, home="home")
+
+
+def _load_change(api: Api, tmp_path: Path) -> None:
+    series = Settings(home=tmp_path / "home").series_folder()
+    folder = _changed().write(tmp_path / "changed")
+    load_folder(api.store.inner, folder, effective=D, today=TODAY, series=series)
+
+
+def test_a_change_on_d_changes_no_answer_about_the_days_before(api: Api, tmp_path: Path) -> None:
+    before: dict[str, Any] = api.data(BEFORE)
+    assert before["g1"]["multiplier"] == 60 and before["t2"]["capacityKva"] == 315
+    _load_change(api, tmp_path)
+    assert api.data(BEFORE) == before
+    after = api.data(FROM_D)
+    assert after["g1"]["multiplier"] == 50
+    assert after["t2"]["capacityKva"] == 630
+    assert after["u1"]["name"] == "张伟强"
+    # From the 4th T1's gate counts x50: supply 500 a day against sales of 550.
+    assert after["t1"]["loss"] == {"supplyKwh": 4 * 500, "lossKwh": 4 * -50}
+
+
+def test_history_lists_the_values_intervals(api: Api, tmp_path: Path) -> None:
+    _load_change(api, tmp_path)
+    query = """{ meter(code: "G1") { valueHistory { from to openedBy { source effective }
+        closedBy { source effective } values { name value } changed } } }"""
+    history = api.data(query)["meter"]["valueHistory"]
+    load = {"source": "load", "effective": None}
+    changing = {"source": "load", "effective": "2026-11-04"}
+    values = [{"name": "role", "value": "gate"}, {"name": "phase", "value": "ABC"}]
+    assert history == [
+        {
+            "from": None,
+            "to": "2026-11-04",
+            "openedBy": load,
+            "closedBy": changing,
+            "values": [values[0], {"name": "multiplier", "value": "60"}, values[1]],
+            "changed": [],
+        },
+        {
+            "from": "2026-11-04",
+            "to": None,
+            "openedBy": changing,
+            "closedBy": None,
+            "values": [values[0], {"name": "multiplier", "value": "50"}, values[1]],
+            "changed": ["multiplier"],
+        },
+    ]
+    # Relationships keep their own history field, unchanged.
+    assert api.data('{ meter(code: "G1") { history { relationship } } }')["meter"]["history"]
