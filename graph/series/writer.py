@@ -299,6 +299,25 @@ def touches_loss(changes: ChangeSet) -> bool:
     )
 
 
+def first_day_changed(changes: ChangeSet) -> dt.date | None:
+    """The first day whose loss answers `changes` can change (None: none can): the earliest
+    date of a loss-relevant interval it opens or closes, or of a meter's new values."""
+    days = [link.valid_from for link in changes.opened if link.rel in _LOSS_RELS]
+    days += [close.valid_to for close in changes.closed if close.rel in _LOSS_RELS]
+    if changes.updated.get(Kind.METER):
+        days.append(changes.update_day())
+    return min(days, default=None)
+
+
+def corrected_days(changes: ChangeSet, manifest: Manifest) -> list[str]:
+    """The days with readings whose loss `changes` recomputes: a write dated on or before
+    the last day read corrects figures that may have been reported."""
+    since = first_day_changed(changes)
+    if since is None:
+        return []
+    return sorted(d for d in manifest.readings if d >= since.isoformat())
+
+
 def recompute_balances(
     con: duckdb.DuckDBPyConnection,
     folder: SeriesFolder,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graph.domain.changes import ChangeSet
 from graph.series.files import SeriesFolder
 from graph.series.writer import (
     advance_version,
+    corrected_days,
     ensure_synced,
     mark_topology_stale,
     sync_topology,
@@ -51,6 +52,8 @@ def write_topology(
     in step when it is missing or a crash left it stale.
     """
     follow = series if series is not None and touches_loss(changes) else None
+    if follow is not None:
+        changes = _as_correction(changes, corrected_days(changes, follow.read()))
     started = time.perf_counter()
     if not changes.is_empty():
         if progress:
@@ -74,6 +77,17 @@ def write_topology(
                      "by the next write or when the server notices")  # fmt: skip
         return WriteReport(applied - started, time.perf_counter() - applied, loss_behind=True)
     return WriteReport(applied - started, time.perf_counter() - applied)
+
+
+def _as_correction(changes: ChangeSet, days: list[str]) -> ChangeSet:
+    """Record in the changeset which days of loss it corrects (days already read): an
+    assessment reported on them can be shown to have changed, and by which write."""
+    record = changes.record
+    if not days or record is None:
+        return changes
+    counts = {**record.counts, "corrected_days": len(days)}
+    details = {**record.details, "corrects_from": days[0], "corrects_to": days[-1]}
+    return replace(changes, record=replace(record, counts=counts, details=details))
 
 
 def _follow(

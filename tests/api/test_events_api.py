@@ -88,7 +88,15 @@ def test_meter_move_and_loss_follows(api: Api) -> None:
     assert moved["meter"] == {"code": "M2", "transformer": {"code": "T2"}}
     cs = moved["changeset"]
     assert (cs["source"], cs["actor"], cs["effective"]) == ("meterMove", "李工", "2026-11-04")
-    assert _details(moved) == {"meter": "M2", "from_area": "T1", "to_area": "T2"}
+    # Dated within the days already read: recorded as a correction of November 4th..7th.
+    assert _details(moved) == {
+        "meter": "M2",
+        "from_area": "T1",
+        "to_area": "T2",
+        "corrects_from": "2026-11-04",
+        "corrects_to": "2026-11-07",
+    }
+    assert {"kind": "corrected_days", "count": 4} in cs["counts"]
     assert (_area_of(api, "M2", "2026-11-03"), _area_of(api, "M2", "2026-11-04")) == ("T1", "T2")
     # M2's 150 kWh a day count in T2 from the 4th: T1 sells 450 less, T2 600 more.
     assert (_area_loss(api, "T1"), _area_loss(api, "T2")) == (950, -950)
@@ -189,7 +197,13 @@ def test_area_move(api: Api) -> None:
         "... on AreaMoved { area { code feeder { code } } }",
     )
     assert answer["area"] == {"code": "T3", "feeder": {"code": "F1"}}
-    assert _details(answer) == {"area": "T3", "from_feeder": "F2", "to_feeder": "F1"}
+    assert _details(answer) == {
+        "area": "T3",
+        "from_feeder": "F2",
+        "to_feeder": "F1",
+        "corrects_from": "2026-11-01",  # July: before every day read, so all seven
+        "corrects_to": "2026-11-07",
+    }
     feeder = '{ transformer(code: "T3", asOf: "%s") { feeder { code } } }'
     assert api.data(feeder % "2026-06-30")["transformer"]["feeder"]["code"] == "F2"
     assert _errors(_event(api, "areaMove", {"area": "T3", "toFeeder": "F1"})) == [

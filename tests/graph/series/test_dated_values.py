@@ -124,3 +124,23 @@ def test_a_change_of_another_attribute_recomputes_nothing(
     load_folder(store, net.write(tmp_path / "phase"), effective=JUNE_5, today=TODAY)
     report = sync_topology(series, store)
     assert report.recomputed_days == 0
+
+
+def test_a_backdated_change_is_recorded_as_a_correction_of_the_days_it_covers(
+    store: Store, series: SeriesFolder, tmp_path: Path
+) -> None:
+    """The archive was wrong since June 5th: the change recomputes June 5th..8th and says so
+    in its changeset; one dated after the last day read corrects nothing."""
+    load_folder(store, _network(55).write(tmp_path / "a"), effective=JUNE_5, today=TODAY,
+                series=series)  # fmt: skip
+    (record,) = store.changesets(1, None)
+    assert record.counts["corrected_days"] == 4
+    assert (record.details["corrects_from"], record.details["corrects_to"]) == (
+        "2026-06-05",
+        "2026-06-08",
+    )
+    later = dt.date(2026, 7, 1)
+    load_folder(store, _network(50).write(tmp_path / "b"), effective=later, today=TODAY,
+                series=series)  # fmt: skip
+    (record,) = store.changesets(1, None)
+    assert "corrected_days" not in record.counts and "corrects_from" not in record.details
