@@ -8,7 +8,14 @@ from typing import Annotated, Any
 import strawberry
 
 from api.context import Info
-from api.dataloaders import ChangesetKey, ChangesetsKey, EntitiesKey, EntityPageKey, SearchKey
+from api.dataloaders import (
+    AttrsAsOfKey,
+    ChangesetKey,
+    ChangesetsKey,
+    EntitiesKey,
+    EntityPageKey,
+    SearchKey,
+)
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
 from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
@@ -37,7 +44,14 @@ async def resolve_node(info: Info, kind: Kind, code: str, as_of: dt.date | None)
     """What the Node interface resolves: the entity of `kind` with `code`, as its type."""
     ctx = context(info)
     entity = await ctx.loaders.entities.load(EntitiesKey(kind, code))
-    return None if entity is None else wrap(entity, as_of or ctx.today)
+    if entity is None:
+        return None
+    day = as_of or ctx.today
+    # Before its current values began: the values of that day, or none (it did not exist yet).
+    past = AttrsAsOfKey(kind, day, code)
+    if entity.attrs_from > day and await ctx.loaders.attrs_as_of.load(past) is None:
+        return None
+    return wrap(entity, day)
 
 
 def by_code_field(kind: Kind, node_type: type[Node]) -> Any:

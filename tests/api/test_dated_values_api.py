@@ -114,3 +114,17 @@ def test_history_lists_the_values_intervals(api: Api, tmp_path: Path) -> None:
     ]
     # Relationships keep their own history field, unchanged.
     assert api.data('{ meter(code: "G1") { history { relationship } } }')["meter"]["history"]
+
+
+def test_an_entity_added_on_d_does_not_exist_before(api: Api, tmp_path: Path) -> None:
+    net = small_network().customer("U9", "新户")
+    net.meter("M9", "T2", "customer", "U9")
+    series = Settings(home=tmp_path / "home").series_folder()
+    load_folder(api.store.inner, net.write(tmp_path / "new"), effective=D, today=TODAY,
+                series=series)  # fmt: skip
+    query = 'query($d: Date) { meter(code: "M9", asOf: $d) { code transformer { code } } }'
+    assert api.data(query, {"d": "2026-11-03"}) == {"meter": None}
+    assert api.data(query, {"d": "2026-11-04"}) == {
+        "meter": {"code": "M9", "transformer": {"code": "T2"}}
+    }
+    assert api.data('{ customer(code: "U9", asOf: "2026-11-01") { name } }') == {"customer": None}

@@ -187,6 +187,13 @@ def test_transformer_replace(api: Api) -> None:
     assert _errors(_event(api, "transformerReplace", {"transformer": "T1", "capacityKva": 0})) == [
         ("capacityKva", "capacityKva must be between 1 and 100000 kVA, got 0.0")
     ]
+    # The capacity is dated: 400 kVA until the 10th; it cannot change before that.
+    before = api.data('{ transformer(code: "T1", asOf: "2026-11-09") { capacityKva } }')
+    assert before == {"transformer": {"capacityKva": 400.0}}
+    early = {"transformer": "T1", "capacityKva": 500, "effective": "2026-11-05"}
+    assert _errors(_event(api, "transformerReplace", early)) == [
+        ("effective", "T1's values hold from 2026-11-10: its capacity cannot change on 2026-11-05")
+    ]
 
 
 def test_area_move(api: Api) -> None:

@@ -248,3 +248,26 @@ def test_a_plan_file_that_cannot_be_marked_does_not_fail_a_committed_apply(
     with pytest.raises(StalePlan):  # the unmarked plan cannot write the change twice
         apply_plan(loaded, plans, plan.plan_id, JULY, "tester")
     assert fingerprint(loaded) == after
+
+
+def test_changed_values_are_dated_and_cannot_change_before_they_began(
+    loaded: Store, tmp_path: Path
+) -> None:
+    plans = PlanStore(tmp_path / "plans")
+    equipment = small_network()
+    equipment.rows["transformers.csv"] = [
+        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r for r in equipment.rows["transformers.csv"]
+    ]
+    bigger = _plan(loaded, "equipment", equipment, tmp_path / "a")
+    plans.save(bigger)
+    apply_plan(loaded, plans, bigger.plan_id, JULY, "tester")
+    (old, new) = loaded.attr_histories(Kind.TRANSFORMER, ["T2"])["T2"]
+    assert (old.attrs["capacity_kva"], old.valid_to) == (315.0, JULY)
+    assert (new.attrs["capacity_kva"], new.valid_from) == (630.0, JULY)
+    back = _plan(loaded, "equipment", small_network(), tmp_path / "b")
+    plans.save(back)
+    after = fingerprint(loaded)
+    with pytest.raises(InputError, match="Transformer T2: its values hold from 2026-07-01; they "
+                       "cannot change on 2026-06-01"):  # fmt: skip
+        apply_plan(loaded, plans, back.plan_id, dt.date(2026, 6, 1), "tester")
+    assert fingerprint(loaded) == after
