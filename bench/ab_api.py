@@ -7,7 +7,8 @@ Starts `taiqu serve` from each checkout (PYTHONPATH picks the code) on the same 
 alternates the same requests between them (ABBA), so that this shared machine's drift (±40 %
 within an hour) falls on both alike. A run of one, then the other, cannot tell a 10 % change
 from noise; this can. The home must have been written by both versions' schema (a refactor's
-base and head share it). Run both from worktrees: a server started from this checkout measured
+base and head share it, or --base-home gives the base its own copy: a head that migrates the
+schema needs one). Run both from worktrees: a server started from this checkout measured
 ~1.7 ms slower per request than the same code started from a worktree (2026-12-02), so a head
 from here would be judged by that difference.
 """
@@ -22,6 +23,14 @@ import time
 from pathlib import Path
 
 from bench.topology import AREA_QUERY, FEEDER_QUERY, Http, serve
+
+# Loss over a month for one area, and a gate meter's week of readings (needs a home with the
+# October readings bench.loss imports).
+AREA_LOSS_QUERY = """query($code: String!) { transformer(code: $code) {
+  loss(from: "2026-10-01", to: "2026-10-31") { supplyKwh salesKwh lossRate status }
+  lossSeries(from: "2026-10-01", to: "2026-10-07") { lossKwh } } }"""
+READINGS_QUERY = """query($code: String!) { transformer(code: $code) { gateMeters {
+  readings(from: "2026-10-01", to: "2026-10-07") { date importKwh multiplier } } } }"""
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 300
@@ -42,6 +51,8 @@ def main() -> int:
     parser.add_argument("--base", type=Path, required=True, help="checkout of the base revision")
     parser.add_argument("--head", type=Path, default=ROOT, help="checkout of the head revision")
     parser.add_argument("--home", type=Path, required=True, help="an embedded TAIQU_HOME")
+    parser.add_argument("--base-home", type=Path, help="the base's own copy of the home")
+    parser.add_argument("--loss", action="store_true", help="also the two loss queries")
     parser.add_argument("--requests", type=int, default=1500)
     args = parser.parse_args()
     with sqlite3.connect(args.home / "topology.sqlite3") as con:
@@ -51,12 +62,18 @@ def main() -> int:
             )]
             for kind in ("Feeder", "Transformer")
         }  # fmt: skip
-    servers = [serve_from(args.base, args.home), serve_from(args.head, args.home)]
+    servers = [serve_from(args.base, args.base_home or args.home), serve_from(args.head, args.home)]
+    queries = [
+        ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),
+        ("area + first 20 meters", AREA_QUERY, "Transformer"),
+    ]
+    if args.loss:
+        queries += [
+            ("area month loss + 7-day series", AREA_LOSS_QUERY, "Transformer"),
+            ("gate meter readings, 7 days", READINGS_QUERY, "Transformer"),
+        ]
     try:
-        for name, query, kind in (
-            ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),
-            ("area + first 20 meters", AREA_QUERY, "Transformer"),
-        ):
+        for name, query, kind in queries:
             keys = codes[kind]
             samples: list[list[float]] = [[], []]
             for i in range(WARM_UP + args.requests):
