@@ -97,7 +97,29 @@ SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
         + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
 FROM store_meters n ANTI JOIN old_meters o USING (code)
 """
-# A meter's role and multiplier over time (attributes are dated): one row per interval.
+# A meter's role and multiplier over time (attributes are dated), adjacent intervals that
+# agree on both merged: a change of another attribute (the phase) must not cut memberships, or
+# a sync would recompute days whose balances cannot change.
+STORE_METER_VALUES = """
+CREATE TEMP TABLE store_meter_values AS
+WITH marked AS (
+    SELECT *, CASE WHEN lag(role) OVER w IS NOT DISTINCT FROM role
+                    AND lag(multiplier) OVER w IS NOT DISTINCT FROM multiplier
+                    AND lag(valid_to) OVER w = valid_from THEN 0 ELSE 1 END AS starts
+    FROM raw_meter_values WINDOW w AS (PARTITION BY code ORDER BY valid_from)
+), runs AS (
+    SELECT *, sum(starts) OVER (PARTITION BY code ORDER BY valid_from) AS run FROM marked
+)
+SELECT code, any_value(role) AS role, any_value(multiplier) AS multiplier,
+       min(valid_from) AS valid_from, max(valid_to) AS valid_to
+FROM runs GROUP BY code, run
+"""
+# Each meter's current values: those of its open interval.
+STORE_METERS = """
+CREATE TEMP TABLE store_meters AS
+SELECT code, role, multiplier FROM store_meter_values WHERE valid_to = $forever
+"""
+# One row per interval of a meter's values, keyed by its id.
 METER_VALUES = """
 CREATE TEMP TABLE meter_values AS
 SELECT m.meter_id, v.role, v.multiplier, v.valid_from, v.valid_to

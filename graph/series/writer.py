@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from graph.domain.changes import ChangeSet
-from graph.domain.model import FOREVER, AttrInterval, Kind, Rel
+from graph.domain.model import FOREVER, Kind, Rel
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder, next_generation
 from graph.stores.contract import Progress, Store
@@ -69,47 +69,20 @@ class SyncReport:
     published: bool
 
 
-def meter_value_intervals(
-    intervals: Iterable[AttrInterval],
-) -> list[tuple[str, object, object, dt.date, dt.date]]:
-    """(code, role, multiplier, valid_from, valid_to) of each meter, oldest first; adjacent
-    intervals that agree on both are merged: a change of another attribute (the phase) must
-    not cut memberships, or a sync would recompute days whose balances cannot change."""
-    by_code: dict[str, list[AttrInterval]] = {}
-    for interval in intervals:
-        by_code.setdefault(interval.code, []).append(interval)
-    rows: list[tuple[str, object, object, dt.date, dt.date]] = []
-    for code in sorted(by_code):
-        for i in sorted(by_code[code], key=lambda i: i.valid_from):
-            role, multiplier = i.attrs.get("role"), i.attrs.get("multiplier") or 1
-            last = rows[-1] if rows else None
-            if last and last[:3] == (code, role, multiplier) and last[4] == i.valid_from:
-                rows[-1] = (code, role, multiplier, last[3], i.valid_to)
-            else:
-                rows.append((code, role, multiplier, i.valid_from, i.valid_to))
-    return rows
-
-
 def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
     """Copy what loss needs from the topology store into working tables."""
-    meters = (
-        (e.code, e.get("role"), e.get("multiplier") or 1) for e in store.scan_entities(Kind.METER)
-    )
-    write_csv(tmp / "meters.csv", ("code", "role", "multiplier"), meters)
-    table_from_csv(
-        con,
-        "store_meters",
-        tmp / "meters.csv",
-        {"code": "VARCHAR", "role": "VARCHAR", "multiplier": sql.MULTIPLIER},
+    # Every interval of every meter's values, in one pass; DuckDB merges the adjacent ones
+    # that agree on role and multiplier and takes the current values from the open ones.
+    values = (
+        (i.code, i.attrs.get("role"), i.attrs.get("multiplier") or 1, i.valid_from, i.valid_to)
+        for i in store.scan_attr_intervals(Kind.METER)
     )
     write_csv(
-        tmp / "meter_values.csv",
-        ("code", "role", "multiplier", "valid_from", "valid_to"),
-        meter_value_intervals(store.scan_attr_intervals(Kind.METER)),
+        tmp / "meter_values.csv", ("code", "role", "multiplier", "valid_from", "valid_to"), values
     )
     table_from_csv(
         con,
-        "store_meter_values",
+        "raw_meter_values",
         tmp / "meter_values.csv",
         {
             "code": "VARCHAR",
@@ -119,6 +92,8 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
             "valid_to": "DATE",
         },
     )
+    con.execute(sql.STORE_METER_VALUES)
+    con.execute(sql.STORE_METERS, {"forever": FOREVER})
     memberships = (
         (k.child, k.parent, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_METER)
     )
