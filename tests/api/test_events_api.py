@@ -159,7 +159,9 @@ def test_meter_replace(api: Api) -> None:
         "initial_register_kwh": "0",
         "area": "T1",
     }
-    assert (_area_of(api, "M1", "2026-11-09"), _area_of(api, "M1", "2026-11-10")) == ("T1", None)
+    # The old meter stays through the day of the swap (its reading of that day counts).
+    assert [_area_of(api, "M1", d) for d in ("2026-11-10", "2026-11-11")] == ["T1", None]
+    assert _area_of(api, "M1-2026", "2026-11-10") == "T1"
     again = _event(api, "meterReplace", {**fields, "finalRegisterKwh": -1, "oldMeter": "M404"})
     assert _errors(again) == [
         ("oldMeter", 'unknown Meter "M404"'),
@@ -194,6 +196,32 @@ def test_transformer_replace(api: Api) -> None:
     assert _errors(_event(api, "transformerReplace", early)) == [
         ("effective", "T1's values hold from 2026-11-10: its capacity cannot change on 2026-11-05")
     ]
+
+
+def test_on_the_day_of_a_swap_both_meters_count_each_with_its_multiplier(
+    api: Api, tmp_path: Path
+) -> None:
+    """M2 (150 kWh a day, x1) is replaced on November 4th by M2N with a CT of x2. The old
+    meter registered 100 kWh of the 4th before the swap, the new one 30 (x2 = 60) after it;
+    from the 5th the new one registers 75 a day (x2 = 150). T1 sells 400 (M1) + 0 (V1) + M2."""
+    _event(
+        api,
+        "meterReplace",
+        {"oldMeter": "M2", "newMeter": "M2N", "finalRegisterKwh": 5000,
+         "initialRegisterKwh": 0, "multiplier": 2, "effective": "2026-11-04"},
+    )  # fmt: skip
+    readings = "meter_code,date,import_kwh,export_kwh\nM2,2026-11-04,100,\nM2N,2026-11-04,30,\n"
+    readings += "".join(f"M2N,2026-11-0{d},75,\n" for d in (5, 6, 7))
+    readings += "".join(f"M2,2026-11-0{d},0,\n" for d in (5, 6, 7))  # not counted: gone
+    folder = tmp_path / "swap"
+    folder.mkdir()
+    (folder / "readings.csv").write_text(readings, encoding="utf-8")
+    series = Settings(home=tmp_path / "home").series_folder()
+    load_folder(api.store.inner, folder, today=TODAY, series=series)
+    query = """{ transformer(code: "T1") {
+        lossSeries(from: "2026-11-03", to: "2026-11-05") { salesKwh } } }"""
+    sales = [d["salesKwh"] for d in api.data(query)["transformer"]["lossSeries"]]
+    assert sales == [400 + 150, 400 + 100 + 60, 400 + 150]
 
 
 def test_area_move(api: Api) -> None:

@@ -63,8 +63,8 @@ def meter_replace(
     bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> CheckedEvent:
     """The new meter takes the old one's place from `effective`: same area and customer, same
-    role and phase, its own multiplier when given. The old meter's intervals end (its
-    collection evidence too: it is no longer on the wall); the registers are recorded."""
+    role and phase, its own multiplier when given. The old meter's intervals end after the day
+    of the swap (its collection evidence on it); the registers are recorded."""
     check = EventCheck(store, effective, bounds)
     old = check.entity("oldMeter", Kind.METER, old_meter)
     check.new_code("newMeter", Kind.METER, new_meter)
@@ -93,9 +93,17 @@ def meter_replace(
     if Rel.HAS_METER in links:
         details["area"] = links[Rel.HAS_METER].parent
     record = event_record("meterReplace", actor, effective, {"added": 1, "removed": 1}, details)
+    # Both meters were on the wall on the day of the swap, and each registered part of that
+    # day: the old one stays in its area and with its customer through that day, so that its
+    # reading of the day counts beside the new one's (each with its own multiplier). Its
+    # evidence ends on the day: the concentrator reads the new one from then.
+    swap_day_end = effective + dt.timedelta(days=1)
     changes = ChangeSet(
         created={Kind.METER: [Entity(Kind.METER, new_meter, attrs)]},
-        closed=[LinkClose(rel, old_meter, effective) for rel in links],
+        closed=[
+            LinkClose(rel, old_meter, effective if rel is Rel.READS else swap_day_end)
+            for rel in links
+        ],
         # The new meter is under the same area and customer; evidence waits for collection.
         opened=[
             Link(rel, link.parent, new_meter, effective, FOREVER)

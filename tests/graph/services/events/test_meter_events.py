@@ -101,9 +101,10 @@ def test_a_replaced_meter_hands_its_place_to_the_new_one(net: Store) -> None:
     (created,) = event.changes.created[Kind.METER]
     assert (created.code, created.get("role"), created.get("phase")) == ("M1-2026", "customer", "A")
     assert created.get("multiplier") == 2
+    after_the_swap_day = day + dt.timedelta(days=1)  # both meters count on the day itself
     assert sorted((c.rel, c.child, c.valid_to) for c in event.changes.closed) == [
-        (Rel.HAS_METER, "M1", day),
-        (Rel.USES_METER, "M1", day),
+        (Rel.HAS_METER, "M1", after_the_swap_day),
+        (Rel.USES_METER, "M1", after_the_swap_day),
     ]
     assert sorted((k.rel, k.parent, k.child, k.valid_from) for k in event.changes.opened) == [
         (Rel.HAS_METER, "T1", "M1-2026", day),
