@@ -1,4 +1,5 @@
-"""Over GraphQL, on both stores: a change of attributes effective D leaves every answer about
+"""Over GraphQL, on both stores: a change of attributes effective D (a name, capacity,
+multiplier, phase, ownership, voltage and category on one load) leaves every answer about
 days before D identical (as-of reads, loss, series, rankings, mismatches), and answers from D
 with the new values; history lists the intervals of the values.
 
@@ -27,7 +28,11 @@ BEFORE = """{
   g1: meter(code: "G1", asOf: "2026-11-03") { role multiplier
       readings(from: "2026-11-01", to: "2026-11-03") { date importKwh multiplier } }
   t2: transformer(code: "T2", asOf: "2026-11-03") { name capacityKva ownership }
-  u1: customer(code: "U1", asOf: "2026-11-03") { name }
+  u1: customer(code: "U1", asOf: "2026-11-03") { name category }
+  s1: substation(code: "S1", asOf: "2026-11-03") { name voltageKv }
+  f1: feeder(code: "F1", asOf: "2026-11-03") { name voltageKv }
+  m1: meter(code: "M1", asOf: "2026-11-03") { phase }
+  z1: orgUnit(code: "Z1", asOf: "2026-11-03") { name level }
   t1: transformer(code: "T1", asOf: "2026-11-03") {
     meters(first: 10) { edges { node { code multiplier role } } }
     loss(from: "2026-11-01", to: "2026-11-03") { supplyKwh salesKwh lossKwh status }
@@ -39,8 +44,12 @@ BEFORE = """{
 }"""
 FROM_D = """{
   g1: meter(code: "G1", asOf: "2026-11-05") { multiplier }
-  t2: transformer(code: "T2", asOf: "2026-11-05") { capacityKva }
-  u1: customer(code: "U1", asOf: "2026-11-05") { name }
+  t2: transformer(code: "T2", asOf: "2026-11-05") { capacityKva ownership }
+  u1: customer(code: "U1", asOf: "2026-11-05") { name category }
+  s1: substation(code: "S1", asOf: "2026-11-05") { voltageKv }
+  f1: feeder(code: "F1", asOf: "2026-11-05") { voltageKv }
+  m1: meter(code: "M1", asOf: "2026-11-05") { phase }
+  z1: orgUnit(code: "Z1", asOf: "2026-11-05") { name }
   t1: transformer(code: "T1") { loss(from: "2026-11-04", to: "2026-11-07") { supplyKwh lossKwh } }
 }"""
 
@@ -51,10 +60,18 @@ def _changed() -> NetworkBuilder:
         (*r[:4], 50, *r[5:]) if r[0] == "G1" else r for r in net.rows["meters.csv"]
     ]
     net.rows["transformers.csv"] = [
-        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r for r in net.rows["transformers.csv"]
+        (*r[:3], 630, "private", r[5]) if r[0] == "T2" else r for r in net.rows["transformers.csv"]
     ]
     net.rows["customers.csv"] = [
-        (r[0], "张伟强", *r[2:]) if r[0] == "U1" else r for r in net.rows["customers.csv"]
+        (r[0], "张伟强", "business") if r[0] == "U1" else r for r in net.rows["customers.csv"]
+    ]
+    net.rows["substations.csv"] = [(r[0], r[1], 220, r[3]) for r in net.rows["substations.csv"]]
+    net.rows["feeders.csv"] = [
+        (*r[:3], 20, r[4]) if r[0] == "F1" else r for r in net.rows["feeders.csv"]
+    ]
+    net.rows["meters.csv"] = [(*r[:5], "B") if r[0] == "M1" else r for r in net.rows["meters.csv"]]
+    net.rows["orgs.csv"] = [
+        (r[0], "幸福中心供电所", *r[2:]) if r[0] == "Z1" else r for r in net.rows["orgs.csv"]
     ]
     return net
 
@@ -80,8 +97,10 @@ def test_a_change_on_d_changes_no_answer_about_the_days_before(api: Api, tmp_pat
     assert api.data(BEFORE) == before
     after = api.data(FROM_D)
     assert after["g1"]["multiplier"] == 50
-    assert after["t2"]["capacityKva"] == 630
-    assert after["u1"]["name"] == "张伟强"
+    assert after["t2"] == {"capacityKva": 630, "ownership": "PRIVATE"}
+    assert after["u1"] == {"name": "张伟强", "category": "business"}
+    assert (after["s1"], after["f1"]) == ({"voltageKv": 220}, {"voltageKv": 20})
+    assert (after["m1"], after["z1"]) == ({"phase": "B"}, {"name": "幸福中心供电所"})
     # From the 4th T1's gate counts x50: supply 500 a day against sales of 550.
     assert after["t1"]["loss"] == {"supplyKwh": 4 * 500, "lossKwh": 4 * -50}
 
