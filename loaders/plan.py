@@ -50,8 +50,10 @@ def _too_early(
         SPEC_BY_KIND[kind].file,
         row,
         column,
-        f"{kind.value} {new.code}: its values hold from {old.attrs_from}; they cannot change on "
-        f"{day}; give a later --effective date",
+        f"{kind.value} {new.code}: it was retired; its values cannot change"
+        if old.attrs_from == FOREVER
+        else f"{kind.value} {new.code}: its values hold from {old.attrs_from}; they cannot change "
+        f"on {day}; give a later --effective date",
     )
 
 

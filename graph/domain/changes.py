@@ -109,6 +109,10 @@ class ChangeSet:
     opened: list[Link] = field(default_factory=list)
     record: ChangesetRecord | None = None  # written with the changes, in the same transaction
     updated_on: dt.date | None = None  # None: the day of the write
+    # Entities that end (an area retired, its gate meters): their values close on `ended_on`
+    # and they do not exist from then (the store marks them with attrs_from = FOREVER).
+    ended: dict[Kind, list[str]] = field(default_factory=dict)
+    ended_on: dt.date | None = None
     created_on: dt.date | None = None  # the created entities' values hold from; None: BEGINNING
 
     def update_day(self) -> dt.date:
@@ -123,7 +127,11 @@ class ChangeSet:
             + sum(len(v) for v in self.updated.values())
             + len(self.closed)
             + len(self.opened)
+            + sum(len(v) for v in self.ended.values())
         )
+
+    def end_day(self) -> dt.date:
+        return self.ended_on or dt.date.today()
 
 
 def new_record(

@@ -260,9 +260,17 @@ def test_area_retire(api: Api) -> None:
     )
     assert answer["area"] == {"code": "T3", "feeder": {"code": "F2"}}  # its last day
     assert _details(answer) == {"area": "T3", "gate_meters": "G3"}
+    # The area and its gate meter end on the 10th: read as of then, they no longer exist.
     after = '{ transformer(code: "T3", asOf: "2026-11-10") { feeder { code } } }'
-    assert api.data(after)["transformer"]["feeder"] is None
-    assert _area_of(api, "G3", "2026-11-10") is None
+    assert api.data(after) == {"transformer": None}
+    assert api.data('{ meter(code: "G3", asOf: "2026-11-10") { code } }') == {"meter": None}
+    assert _area_of(api, "G3", "2026-11-09") == "T3"
+    last_day = """{ transformer(code: "T3", asOf: "2026-11-09") { capacityKva
+        valueHistory { from to closedBy { source } } } }"""
+    assert api.data(last_day)["transformer"] == {
+        "capacityKva": 200.0,
+        "valueHistory": [{"from": None, "to": "2026-11-10", "closedBy": {"source": "areaRetire"}}],
+    }
     assert _errors(_event(api, "areaRetire", {"area": "T3"})) == [
         ("area", "area T3 is retired (no SUPPLIES)")
     ]

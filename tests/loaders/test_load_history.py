@@ -200,3 +200,16 @@ def test_rerun_completes_a_load_whose_links_never_landed(store: Store, tmp_path:
     )  # 4+1+2+2+3+3 network and org, 7+4 meters
     assert store.links_of(Rel.HAS_METER, "M1") == [Link(Rel.HAS_METER, "T1", "M1")]
     assert len(store.open_links(Rel.USES_METER, ["M1", "M2", "M3", "V1", "G1"])) == 4
+
+
+def test_a_retired_entity_values_cannot_change(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    store.apply(ChangeSet(ended={Kind.TRANSFORMER: ["T2"]}, ended_on=JUNE))
+    before = fingerprint(store)
+    with pytest.raises(LoadRejected) as caught:
+        load_folder(store, _bigger_t2().write(tmp_path / "b"), today=TODAY)
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
+        "transformers.csv:3:4 (capacity_kva): error: Transformer T2: it was retired; its values "
+        "cannot change"
+    ]
+    assert fingerprint(store) == before

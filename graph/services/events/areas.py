@@ -115,4 +115,8 @@ def area_retire(
         {"removed": 1},
         {"area": area, "gate_meters": ",".join(gates)},
     )
-    return checked(check, ChangeSet(closed=closes, record=record))
+    # The area and its gate meters end on the day: their values close, and read as of that
+    # day or later they do not exist.
+    ended = {Kind.TRANSFORMER: [area], Kind.METER: gates} if closes else {}
+    changes = ChangeSet(closed=closes, record=record, ended=ended, ended_on=effective)
+    return checked(check, changes)

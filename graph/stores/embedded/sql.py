@@ -111,6 +111,10 @@ UPDATE entity SET attrs = :attrs, search_key = :search_key, attrs_from = :day,
        attrs_opened_by = :by
 WHERE kind = :kind AND code = :code
 """
+# An entity that ends: no current values from the day (attrs_from = the open sentinel).
+END_ATTRS = """
+UPDATE entity SET attrs_from = :forever, attrs_opened_by = :by WHERE kind = :kind AND code = :code
+"""
 ATTRS_FROM = "SELECT code, attrs_from FROM entity WHERE kind = ? AND code IN ({marks})"
 # The values of each code on a day before its current ones began.
 PAST_ATTRS_ON = """
@@ -122,13 +126,14 @@ SELECT code, attrs, attrs_from, attrs_to, opened_by, closed_by FROM past_attrs
 WHERE kind = ? AND code IN ({marks})
 UNION ALL
 SELECT code, attrs, attrs_from, ?, attrs_opened_by, NULL FROM entity
-WHERE kind = ? AND code IN ({marks})
+WHERE kind = ? AND code IN ({marks}) AND attrs_from < ?
 ORDER BY code, attrs_from
 """
 SCAN_ATTR_INTERVALS = """
 SELECT code, attrs, attrs_from, attrs_to, opened_by, closed_by FROM past_attrs WHERE kind = ?
 UNION ALL
-SELECT code, attrs, attrs_from, ?, attrs_opened_by, NULL FROM entity WHERE kind = ?
+SELECT code, attrs, attrs_from, ?, attrs_opened_by, NULL FROM entity
+WHERE kind = ? AND attrs_from < ?
 """
 
 # Links seen on a day: valid_from <= day < valid_to.

@@ -323,12 +323,14 @@ class EmbeddedStore:
         forever = FOREVER.isoformat()
         for marks, chunk in self._chunks(codes):
             sql = q.ATTR_HISTORIES.format(marks=marks)
-            for row in conn.execute(sql, (kind.value, *chunk, forever, kind.value, *chunk)):
+            args = (kind.value, *chunk, forever, kind.value, *chunk, forever)
+            for row in conn.execute(sql, args):
                 found[row[0]].append(_interval(kind, row))
         return found
 
     def scan_attr_intervals(self, kind: Kind) -> Iterator[AttrInterval]:
-        args = (kind.value, FOREVER.isoformat(), kind.value)
+        forever = FOREVER.isoformat()
+        args = (kind.value, forever, kind.value, forever)
         for row in self._connection().execute(q.SCAN_ATTR_INTERVALS, args):
             yield _interval(kind, row)
 
@@ -440,6 +442,22 @@ class EmbeddedStore:
             ),
         )
 
+    def _end_attrs(
+        self, conn: sqlite3.Connection, kind: Kind, codes: list[str], day: dt.date, by: str | None
+    ) -> None:
+        """The entities' values close on `day` and they exist no more from it."""
+        for marks, chunk in self._chunks(codes):
+            for code, start in conn.execute(q.ATTRS_FROM.format(marks=marks), (kind.value, *chunk)):
+                if _day(start) >= day:
+                    raise StoreError(
+                        f"{kind.value} {code}: its values hold from {start}; it cannot end on "
+                        f"{day}; nothing was written"
+                    )
+        on, forever = day.isoformat(), FOREVER.isoformat()
+        keys = [{"kind": kind.value, "code": c, "day": on, "by": by} for c in codes]
+        conn.executemany(q.CLOSE_ATTRS, keys)
+        conn.executemany(q.END_ATTRS, ({**k, "forever": forever} for k in keys))
+
     def apply(
         self,
         changes: ChangeSet,
@@ -479,6 +497,8 @@ class EmbeddedStore:
                     )
                 for kind, rows in changes.updated.items():
                     self._update_attrs(conn, kind, rows, changes.update_day(), by)
+                for kind, codes in changes.ended.items():
+                    self._end_attrs(conn, kind, codes, changes.end_day(), by)
                 closed = conn.executemany(
                     q.CLOSE_LINKS,
                     (

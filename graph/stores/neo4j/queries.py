@@ -299,6 +299,29 @@ def update_entities(kind: Kind) -> str:
     )
 
 
+def end_entities(kind: Kind) -> str:
+    """The node's values become a PastAttrs node closed on row.day; the node keeps them with
+    attrs_from = $forever: it exists no more."""
+    label = _label(kind)
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
+        "CREATE (n)-[:HAD_ATTRS]->(s:PastAttrs) "
+        "SET s = properties(n), s.attrs_from = coalesce(n.attrs_from, $beginning), "
+        "s.attrs_to = row.day, s.closed_by = row.by "
+        "SET n.attrs_from = $forever, n.attrs_opened_by = row.by"
+    )
+
+
+def ends_too_early(kind: Kind) -> str:
+    """Codes among $rows whose current values began on or after the day they would end."""
+    label = _label(kind)
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
+        "WHERE coalesce(n.attrs_from, $beginning) >= row.day "
+        "RETURN n.code AS code, n.attrs_from AS attrs_from LIMIT 5"
+    )
+
+
 def updates_too_early(kind: Kind) -> str:
     """Codes among $rows whose current values began after the day they would change."""
     label = _label(kind)

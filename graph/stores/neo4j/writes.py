@@ -97,6 +97,10 @@ def write_statements(changes: ChangeSet) -> list[Statement]:
     for kind, updated in changes.updated.items():
         rows = [_props(e, day, by) for e in updated]
         out.append(Statement(cy.update_entities(kind), rows, None))
+    end = changes.end_day()
+    for kind, codes in changes.ended.items():
+        rows = [{"code": code, "day": end, "by": by} for code in codes]
+        out.append(Statement(cy.end_entities(kind), rows, "nodes_created"))
     for rel in Rel:
         closes = [
             {"child": c.child, "valid_to": c.valid_to, "by": by}

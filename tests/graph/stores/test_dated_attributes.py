@@ -148,3 +148,37 @@ def test_neo4j_nodes_written_before_dating_hold_from_the_beginning(
         (60.0, BEGINNING, JUNE_5),
         (40.0, JUNE_5, FOREVER),
     ]
+
+
+def test_an_entity_that_ends_has_no_values_from_that_day(loaded: Store) -> None:
+    record = new_record("test", "t", JULY_1, {"removed": 1})
+    loaded.apply(ChangeSet(ended={Kind.METER: ["G3"]}, ended_on=JULY_1, record=record))
+    assert loaded.entities(Kind.METER, ["G3"])["G3"].attrs_from == FOREVER
+    june = loaded.attrs_as_of(Kind.METER, ["G3"], JUNE_5)["G3"]
+    assert (june.get("multiplier"), june.attrs_from) == (80.0, BEGINNING)
+    assert loaded.attrs_as_of(Kind.METER, ["G3"], JULY_1) == {}
+    (only,) = loaded.attr_histories(Kind.METER, ["G3"])["G3"]
+    assert (only.valid_from, only.valid_to, only.closed_by) == (BEGINNING, JULY_1, record.id)
+    assert [i.valid_to for i in loaded.scan_attr_intervals(Kind.METER) if i.code == "G3"] == [
+        JULY_1
+    ]
+    before = fingerprint(loaded)
+    again = new_record("test", "t", JUNE_5, {"updated": 1})
+    with pytest.raises(StoreError, match="G3"):  # ended: its values cannot change any more
+        loaded.apply(
+            ChangeSet(
+                updated={Kind.METER: [_with(loaded, Kind.METER, "G3", multiplier=40.0)]},
+                record=again,
+                updated_on=JULY_1 + dt.timedelta(days=5),
+            )
+        )
+    assert fingerprint(loaded) == before
+
+
+def test_an_entity_cannot_end_on_the_day_its_values_began(loaded: Store) -> None:
+    _update(loaded, JULY_1, _with(loaded, Kind.METER, "G3", multiplier=40.0))
+    before = fingerprint(loaded)
+    record = new_record("test", "t", JULY_1, {"removed": 1})
+    with pytest.raises(StoreError, match="G3"):
+        loaded.apply(ChangeSet(ended={Kind.METER: ["G3"]}, ended_on=JULY_1, record=record))
+    assert fingerprint(loaded) == before
