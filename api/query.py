@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated, Any
 
@@ -34,7 +35,7 @@ from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.wrap import wrap
 from graph.domain.errors import InputError
-from graph.domain.model import Kind
+from graph.domain.model import Entity, Kind
 
 MAX_SEARCH_TEXT = 100
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
@@ -157,7 +158,9 @@ class Query:
 
     @strawberry.field(
         description="Entities whose code or name contains `text` (case-insensitive; Chinese "
-        "names included). Exact code first, then prefixes, then other matches."
+        "names included). Exact code first, then prefixes, then other matches. Names are "
+        "matched as they are today; hits that did not exist on `asOf` are left out, and each "
+        "hit's name is the one of that day."
     )
     async def search(
         self,
@@ -177,15 +180,33 @@ class Query:
         wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
         hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         day = as_of or ctx.today
-        return [
-            SearchHit(
-                kind=EntityKind(e.kind.value),
-                code=e.code,
-                name=None if e.get("name") is None else str(e.get("name")),
-                node=wrap(e, day),
+        found = []
+        for e, then in zip(hits, await _as_of(info, hits, day), strict=True):
+            if then is None:  # it did not exist on `day` (added later, or ended before)
+                continue
+            name = then.get("name")
+            found.append(
+                SearchHit(
+                    kind=EntityKind(e.kind.value),
+                    code=e.code,
+                    name=None if name is None else str(name),
+                    node=wrap(e, day),
+                )
             )
-            for e in hits
-        ]
+        return found
+
+
+async def _as_of(info: Info, entities: list[Entity], day: dt.date) -> list[Entity | None]:
+    """Each entity with the values it had on `day` (None: it did not exist then); the many
+    whose current values held then cost nothing."""
+    loaders = context(info).loaders
+
+    async def then(e: Entity) -> Entity | None:
+        if e.attrs_from <= day:
+            return e
+        return await loaders.attrs_as_of.load(AttrsAsOfKey(e.kind, day, e.code))
+
+    return list(await asyncio.gather(*(then(e) for e in entities)))
 
 
 async def _entity_connection(

@@ -147,3 +147,20 @@ def test_an_entity_added_on_d_does_not_exist_before(api: Api, tmp_path: Path) ->
         "meter": {"code": "M9", "transformer": {"code": "T2"}}
     }
     assert api.data('{ customer(code: "U9", asOf: "2026-11-01") { name } }') == {"customer": None}
+
+
+def test_search_leaves_out_what_did_not_exist_and_names_as_of_the_day(
+    api: Api, tmp_path: Path
+) -> None:
+    _load_change(api, tmp_path)  # U1 is 张伟强 from the 4th
+    net = _changed().customer("U9", "张伟新户")
+    net.meter("M9", "T2", "customer", "U9")
+    series = Settings(home=tmp_path / "home").series_folder()
+    load_folder(api.store.inner, net.write(tmp_path / "new"), effective=dt.date(2026, 11, 6),
+                today=TODAY, series=series)  # fmt: skip
+    query = 'query($d: Date) { search(text: "张伟", kinds: [CUSTOMER], asOf: $d) { code name } }'
+    on_the_3rd = api.data(query, {"d": "2026-11-03"})["search"]
+    assert on_the_3rd == [{"code": "U1", "name": "张伟"}]
+    on_the_6th = api.data(query, {"d": "2026-11-06"})["search"]
+    assert sorted(h["code"] for h in on_the_6th) == ["U1", "U9"]
+    assert {h["code"]: h["name"] for h in on_the_6th}["U1"] == "张伟强"
