@@ -113,6 +113,7 @@ class PeriodKey(NamedTuple):
 # --- keys of loaders that are not batched -----------------------------------------------------
 class EntityPageKey(NamedTuple):
     kind: Kind
+    as_of: dt.date
     first: int
     after: str | None
 
@@ -281,7 +282,7 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return loss.corrections(codes, start, end)
 
     def entity_page(k: EntityPageKey) -> Page:
-        return store.entity_page(k.kind, k.first, k.after)
+        return store.entity_page(k.kind, k.as_of, k.first, k.after)
 
     def search(k: SearchKey) -> list[Entity]:
         return store.search(k.text, list(k.kinds), k.limit)

@@ -214,5 +214,6 @@ async def _entity_connection(
 ) -> Connection[Node]:
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-    page = await ctx.loaders.entity_page.load(EntityPageKey(kind, size, decode_cursor(after)))
-    return connection(page, as_of or ctx.today, wrap)
+    day = as_of or ctx.today
+    page = await ctx.loaders.entity_page.load(EntityPageKey(kind, day, size, decode_cursor(after)))
+    return connection(page, day, wrap)

@@ -98,8 +98,9 @@ class Store(Protocol):
     ) -> dict[str, Page]:
         """A page of the transformers owned by each org unit or any of its descendants."""
 
-    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
-        """A page of all entities of `kind`, ordered by code."""
+    def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
+        """A page of the entities of `kind` that exist on `as_of` (some values of theirs hold
+        then), ordered by code."""
 
     def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
         """Entities whose code or name contains `text` (case-insensitive).

@@ -215,10 +215,15 @@ CREATE_LINKS = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
+# Entities that exist on a day (:day): their current values or a past interval hold then.
+_EXISTS_ON = """(e.attrs_from <= :day OR EXISTS (SELECT 1 FROM past_attrs p
+    WHERE p.kind = e.kind AND p.code = e.code AND p.attrs_from <= :day AND :day < p.attrs_to))"""
 ENTITY_PAGE = (
-    "SELECT code, attrs, attrs_from FROM entity WHERE kind = ? AND code > ? ORDER BY code LIMIT ?"
+    "SELECT code, attrs, attrs_from FROM entity e WHERE kind = :kind AND code > :after AND "
+    + _EXISTS_ON
+    + " ORDER BY code LIMIT :limit"
 )
-ENTITY_PAGE_COUNT = "SELECT count(*) FROM entity WHERE kind = ?"
+ENTITY_PAGE_COUNT = "SELECT count(*) FROM entity e WHERE kind = :kind AND " + _EXISTS_ON
 
 # Rank as graph.domain.search_key.hit_rank: 0 exact code, 1 code or name prefix, 2 elsewhere.
 _RANK = """CASE

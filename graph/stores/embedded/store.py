@@ -244,10 +244,16 @@ class EmbeddedStore:
             pages[org] = Page(items, total, len(rows) > first)
         return pages
 
-    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
+    def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
         conn = self._connection()
-        total = conn.execute(q.ENTITY_PAGE_COUNT, (kind.value,)).fetchone()[0]
-        rows = conn.execute(q.ENTITY_PAGE, (kind.value, after or "", first + 1)).fetchall()
+        args = {
+            "kind": kind.value,
+            "day": as_of.isoformat(),
+            "after": after or "",
+            "limit": first + 1,
+        }
+        total = conn.execute(q.ENTITY_PAGE_COUNT, args).fetchone()[0]
+        rows = conn.execute(q.ENTITY_PAGE, args).fetchall()
         items = [_entity(kind, c, a, f) for c, a, f in rows[:first]]
         return Page(items, total, len(rows) > first)
 

@@ -141,11 +141,23 @@ ORG_TRANSFORMER_PAGES = (
 )
 
 
+# Nodes that exist on $day: their current values or a past interval hold then.
+_EXISTS_ON = (
+    "(coalesce(n.attrs_from, $beginning) <= $day OR EXISTS { MATCH (n)-[:HAD_ATTRS]->(s) "
+    "WHERE s.attrs_from <= $day AND $day < s.attrs_to }) "
+)
+
+
 def entity_page(kind: Kind) -> str:
     return (
-        f"MATCH (n:{_label(kind)}) WHERE n.code > $after "
-        "RETURN properties(n) AS props ORDER BY n.code LIMIT $limit"
+        f"MATCH (n:{_label(kind)}) WHERE n.code > $after AND "
+        + _EXISTS_ON
+        + "RETURN properties(n) AS props ORDER BY n.code LIMIT $limit"
     )
+
+
+def entity_count(kind: Kind) -> str:
+    return f"MATCH (n:{_label(kind)}) WHERE " + _EXISTS_ON + "RETURN count(n) AS n"
 
 
 def search(kind: Kind) -> str:

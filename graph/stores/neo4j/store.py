@@ -245,9 +245,10 @@ class Neo4jStore:
         )
         return self._pages(rows, Kind.TRANSFORMER, unique, first)
 
-    def entity_page(self, kind: Kind, first: int, after: str | None) -> Page:
-        total = self._read(cy.COUNTS[kind])[0]["n"]
-        rows = self._read(cy.entity_page(kind), after=after or "", limit=first + 1)
+    def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
+        on = {"day": as_of, "beginning": BEGINNING}
+        total = self._read(cy.entity_count(kind), **on)[0]["n"]
+        rows = self._read(cy.entity_page(kind), after=after or "", limit=first + 1, **on)
         items = [_entity(kind, r["props"]) for r in rows]
         return Page(items[:first], total, len(items) > first)
 

@@ -182,3 +182,14 @@ def test_an_entity_cannot_end_on_the_day_its_values_began(loaded: Store) -> None
     with pytest.raises(StoreError, match="G3"):
         loaded.apply(ChangeSet(ended={Kind.METER: ["G3"]}, ended_on=JULY_1, record=record))
     assert fingerprint(loaded) == before
+
+
+def test_a_listing_counts_what_exists_on_its_day(loaded: Store) -> None:
+    record = new_record("test", "t", JULY_1, {"created": 1})
+    late = Entity(Kind.ORG_UNIT, "Z9", {"name": "新所", "level": "station"})
+    loaded.apply(ChangeSet(created={Kind.ORG_UNIT: [late]}, record=record, created_on=JULY_1))
+    ended = new_record("test", "t", JULY_1, {"removed": 1})
+    loaded.apply(ChangeSet(ended={Kind.ORG_UNIT: ["Z2"]}, ended_on=JULY_1, record=ended))
+    june, july = (loaded.entity_page(Kind.ORG_UNIT, d, 10, None) for d in (JUNE_5, JULY_1))
+    assert [e.code for e in june.items] == ["C1", "P", "X1", "Z1", "Z2"] and june.total_count == 5
+    assert [e.code for e in july.items] == ["C1", "P", "X1", "Z1", "Z9"] and july.total_count == 5

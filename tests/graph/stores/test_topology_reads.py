@@ -82,7 +82,7 @@ def test_org_subtree_transformers(loaded: Store) -> None:
 
 
 def test_entity_page(loaded: Store) -> None:
-    page = loaded.entity_page(Kind.ORG_UNIT, 2, "P")
+    page = loaded.entity_page(Kind.ORG_UNIT, TODAY, 2, "P")
     assert codes(page.items) == ["X1", "Z1"] and page.total_count == 5 and page.has_next
 
 
