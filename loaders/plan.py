@@ -29,6 +29,7 @@ class PlanSummary:
     updated: Counter[Kind] = field(default_factory=Counter)
     linked: int = 0  # new relationships for entities that had none
     moved: Counter[Rel] = field(default_factory=Counter)
+    changed_on: dt.date | None = None  # the day updated values hold from
 
 
 def _problem(w: WantedLink, message: str, severity: Severity = "error") -> Problem:
@@ -174,7 +175,7 @@ def plan(
     # New entities hold from `effective` (else the unbounded past), changed values from the
     # day moves are made on.
     changes = ChangeSet(created_on=effective, updated_on=effective or today)
-    summary = PlanSummary()
+    summary = PlanSummary(changed_on=effective or today)
     stored = _plan_entities(snap, store, effective or today, changes, summary, problems)
     _plan_links(snap, store, stored, effective, today, changes, summary, problems)
     return changes, summary

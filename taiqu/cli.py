@@ -37,6 +37,8 @@ def _print_report(report: LoadReport) -> None:
     s = report.summary
     created = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.created.items())) or "nothing"
     updated = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.updated.items())) or "nothing"
+    if s.updated and s.changed_on is not None:
+        updated += f" (new values from {s.changed_on}; the ones before kept for earlier days)"
     moved = ", ".join(f"{n:,} {r.value}" for r, n in sorted(s.moved.items())) or "nothing"
     rate = report.rows_read / report.seconds if report.seconds else 0.0
     print(f"created: {created}\nupdated: {updated}\nmoved: {moved}\nlinked: {s.linked:,}")

@@ -40,6 +40,18 @@ def test_load_then_reload(tmp_path: Path) -> None:
     assert "[taiqu] read meters.csv: 7 rows" in first.stderr  # progress
     again = taiqu(tmp_path / "home", "load", str(folder))
     assert again.returncode == 0 and "already up to date" in again.stdout
+    bigger = small_network()
+    bigger.rows["transformers.csv"] = [
+        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r for r in bigger.rows["transformers.csv"]
+    ]
+    changed = taiqu(
+        tmp_path / "home", "load", str(bigger.write(tmp_path / "b")), "--effective", "2026-06-01"
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert (
+        "updated: 1 Transformer (new values from 2026-06-01; the ones before kept for earlier "
+        "days)" in changed.stdout
+    )
 
 
 def test_rejected_load_exits_non_zero_and_writes_nothing(tmp_path: Path) -> None:
