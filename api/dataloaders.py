@@ -34,6 +34,7 @@ from graph.series.loss import (
     Reading,
     ReadingCorrection,
 )
+from graph.series.placement import SubtreeCounts
 from graph.series.reader import LossReader
 from graph.services.mismatches import Mismatch, MismatchCache
 from graph.stores.contract import Direction, Page, Store
@@ -140,6 +141,12 @@ class RankingKey(NamedTuple):
     offset: int
 
 
+class SubtreeCountsKey(NamedTuple):
+    scope: Scope
+    day: dt.date
+    code: str
+
+
 class AreasUnderKey(NamedTuple):
     scope: Scope
     code: str
@@ -217,6 +224,7 @@ class Loaders:
     areas: DataLoader[PeriodKey, AreaLoss]
     ranking: DataLoader[RankingKey, RankingPage]
     areas_under: DataLoader[AreasUnderKey, list[str]]
+    subtree_counts: DataLoader[SubtreeCountsKey, SubtreeCounts]
     latest_day: DataLoader[LatestDayKey, dt.date | None]
     readings: DataLoader[PeriodKey, list[Reading]]
     corrections: DataLoader[PeriodKey, list[ReadingCorrection]]
@@ -290,6 +298,9 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
     def changesets(k: ChangesetsKey) -> list[ChangesetRecord]:
         return store.changesets(k.first, k.after)
 
+    def subtree_counts(k: SubtreeCountsKey) -> SubtreeCounts:
+        return loss.subtree_counts(k.scope, k.code, k.day)
+
     def areas_under(k: AreasUnderKey) -> list[str]:
         return loss.areas_under(k.scope, k.code, k.day)
 
@@ -319,6 +330,7 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         areas=DataLoader(_grouped(areas, _no_value)),
         ranking=DataLoader(_each(ranking)),
         areas_under=DataLoader(_each(areas_under)),
+        subtree_counts=DataLoader(_each(subtree_counts)),
         latest_day=DataLoader(_each(latest_day)),
         readings=DataLoader(_grouped(readings, list)),
         corrections=DataLoader(_grouped(corrections, list)),

@@ -8,6 +8,7 @@ import strawberry
 
 from api.context import Info
 from api.types.connection import Connection, connection
+from api.types.count_fields import CountFields
 from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import child_pages, parent
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A medium-voltage feeder (馈线) out of a substation.")
-class Feeder(Node, LossFields):
+class Feeder(Node, LossFields, CountFields):
     name: str = name_field()
 
     voltage_kv: float | None = number_field("voltage_kv", "Nominal voltage in kV.")

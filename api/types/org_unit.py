@@ -6,6 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.types.connection import Connection, connection
+from api.types.count_fields import CountFields
 from api.types.loss_fields import LossFields
 from api.types.node import Node
 from api.types.resolve import children, org_transformer_pages, parent
@@ -16,7 +17,7 @@ from graph.domain.model import Rel
 
 
 @strawberry.type(description="A unit of the utility's organisation tree.")
-class OrgUnit(Node, LossFields):
+class OrgUnit(Node, LossFields, CountFields):
     name: str = name_field()
 
     level: str | None = text_field(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
+from api.types.count_fields import CountFields
 from api.types.feeder import Feeder
 from api.types.loss_fields import LossFields
 from api.types.node import Node
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A substation (变电站) and the feeders out of it.")
-class Substation(Node, LossFields):
+class Substation(Node, LossFields, CountFields):
     name: str = name_field()
 
     voltage_kv: float | None = number_field("voltage_kv", "Highest nominal voltage in kV.")

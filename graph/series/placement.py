@@ -19,6 +19,15 @@ from graph.domain.scope import Scope
 Span = tuple[int, int, int, int]
 
 
+@dataclass(frozen=True)
+class SubtreeCounts:
+    """What is under a node on a day: its areas, their gate meters and their other meters."""
+
+    transformers: int
+    gate_meters: int
+    meters: int  # customer and pv meters
+
+
 @dataclass
 class Placement:
     transformers: list[str] = field(default_factory=list)
@@ -80,6 +89,14 @@ class Placement:
             known = set(self.transformers)
             self._known_set = known
         return known
+
+    def meters_on(self, area: str, day: dt.date) -> tuple[int, int]:
+        """Gate meters and other (customer, pv) meters in `area` on `day`."""
+        on = day.toordinal()
+        for valid_from, valid_to, gates, meters in self.spans.get(area, ()):
+            if valid_from <= on < valid_to:
+                return gates, meters
+        return 0, 0
 
     def meter_days(self, area: str, start: dt.date, end: dt.date) -> tuple[int, int, int]:
         """Over [start, end]: days with a gate meter, gate meter-days, other meter-days."""

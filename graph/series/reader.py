@@ -32,7 +32,7 @@ from graph.series.loss import (
     ReadingCorrection,
 )
 from graph.series.months import MonthBalances, MonthCache
-from graph.series.placement import Placement
+from graph.series.placement import Placement, SubtreeCounts
 
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
@@ -123,6 +123,17 @@ class LossReader:
         """The areas under a node on `day` (see Placement.areas_under)."""
         self.manifest()
         return self._placement.areas_under(scope, code, day)
+
+    def subtree_counts(self, scope: Scope, code: str, day: dt.date) -> SubtreeCounts:
+        """How many areas, gate meters and other meters are under a node on `day`."""
+        self.manifest()
+        placement = self._placement
+        areas = placement.areas_under(scope, code, day)
+        gates = meters = 0
+        for area in areas:
+            g, m = placement.meters_on(area, day)
+            gates, meters = gates + g, meters + m
+        return SubtreeCounts(len(areas), gates, meters)
 
     # --- loss ---------------------------------------------------------------------------
     def _period(self, start: dt.date, end: dt.date) -> tuple[Placement, list[_MonthPart]]:
