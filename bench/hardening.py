@@ -237,6 +237,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--running", type=int, help="TAIQU_MAX_RUNNING_REQUESTS (default: its)")
     parser.add_argument("--only", nargs="*", help="names of heavy requests (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="taiqu serve --workers")
     parser.add_argument(
         "--clients-nice",
         type=int,
@@ -248,7 +249,7 @@ def main() -> int:
     env = {"TAIQU_HOME": str(args.home.resolve())}
     if args.running:
         env["TAIQU_MAX_RUNNING_REQUESTS"] = str(args.running)
-    process, port = serve(env)
+    process, port = serve(env, workers=args.workers)
     try:
         areas = area_codes(port, 3)
         bodies = []
@@ -264,6 +265,7 @@ def main() -> int:
             "max_running_requests": args.running or "default",
             "seconds": args.seconds,
             "clients_nice": args.clients_nice,
+            "workers": args.workers,
             "refusals": refusals(port, 50),
             "idle_probes": heavy_load(port, 0, 5, bodies)["probes"],
             **heavy_load(port, args.clients, args.seconds, bodies, args.clients_nice),

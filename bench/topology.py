@@ -95,7 +95,9 @@ class Http:
             return False
 
 
-def serve(env_extra: dict[str, str], checkout: Path = ROOT) -> tuple[subprocess.Popen[bytes], int]:
+def serve(
+    env_extra: dict[str, str], checkout: Path = ROOT, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
     """`taiqu serve` on a free port, from `checkout` (another revision's work tree: its code
     comes first on PYTHONPATH), once it answers /readyz."""
     port = neo4j_launcher.free_port()
@@ -105,7 +107,8 @@ def serve(env_extra: dict[str, str], checkout: Path = ROOT) -> tuple[subprocess.
     if checkout != ROOT:
         env["PYTHONPATH"] = str(checkout)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)],
+        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
         env=env,
         cwd=checkout,
         stdout=subprocess.DEVNULL,

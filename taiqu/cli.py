@@ -9,8 +9,9 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from graph.domain.errors import LoadRejected, TaiquError
+from graph.domain.errors import InputError, LoadRejected, TaiquError
 from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
 from loaders.load import LoadReport, load_folder
@@ -224,25 +225,54 @@ def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> in
 
 
 GIL_SWITCH_S = 0.001
+MAX_WORKERS = 64
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def worker_app() -> Any:
+    """The app of one worker process of `taiqu serve --workers N` (uvicorn's factory): its
+    settings from the environment, as the parent's were."""
+    from api.app import create_app
+
+    _tune_gil()
+    return create_app(Settings.from_env())
+
+
+def _tune_gil() -> None:
+    # Requests execute on worker threads (api/time_limit.py); the server's loop must get the
+    # GIL back quickly to answer /healthz while they build results: 1 ms instead of 5 ms
+    # halves /healthz p99 under heavy load for ~5 % of heavy throughput (bench/README.md).
+    sys.setswitchinterval(GIL_SWITCH_S)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
     from api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Requests execute on worker threads (api/time_limit.py); the server's loop must get the
-    # GIL back quickly to answer /healthz while they build results: 1 ms instead of 5 ms
-    # halves /healthz p99 under heavy load for ~5 % of heavy throughput (bench/README.md).
-    sys.setswitchinterval(GIL_SWITCH_S)
     print(f"[taiqu] GraphQL on http://{host}:{port}/graphql", file=sys.stderr, flush=True)
+    if workers > 1:
+        # Processes share nothing but the stores: each opens its own, follows the loss copy
+        # and has its own GIL; the writer lock of the series folder serializes their syncs.
+        uvicorn.run(
+            "taiqu.cli:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+        )
+        return 0
+    _tune_gil()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    return _serve(settings, args.host, args.port)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be 1 to {MAX_WORKERS}, got {args.workers}")
+    return _serve(settings, args.host, args.port, args.workers)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -333,6 +363,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.set_defaults(run=cmd_serve if name == "serve" else cmd_demo)
+        if name == "serve":
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="server processes (each with its own GIL; they share only the stores)",
+            )
         if name == "demo":
             p.add_argument("--meters", type=int, default=20_000, help="meters to generate")
             p.add_argument("--seed", type=int, default=20261128)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import http.client
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from graph.domain.model import Kind
 from graph.services.mismatches import find_mismatches
 from graph.stores.embedded.store import EmbeddedStore
+from taiqu.neo4j_launcher import free_port
 from taiqu.settings import Settings
 from tests.builder import evidence_only, small_network, small_network_with_a_week
 
@@ -202,3 +205,49 @@ def test_effective_dates_out_of_bounds_are_refused(tmp_path: Path) -> None:
     )
     assert early.returncode == 2
     assert "taiqu: --effective: 1999-01-01 is before 2000-01-01" in early.stderr
+
+
+def test_serve_with_workers(tmp_path: Path) -> None:
+    """`taiqu serve --workers 2`: two processes on one port, each answering from the store."""
+    home = tmp_path / "home"
+    assert (
+        taiqu(home, "load", str(small_network_with_a_week().write(tmp_path / "n"))).returncode == 0
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
+    env["TAIQU_HOME"] = str(home)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "taiqu", "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = json.dumps({"query": '{ meter(code: "G1") { multiplier } }'}).encode()
+        answers = []
+        deadline = time.monotonic() + 120
+        while len(answers) < 20 and time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("POST", "/graphql", body, {"Content-Type": "application/json"})
+                answers.append(json.loads(conn.getresponse().read()))
+                conn.close()
+            except OSError:
+                time.sleep(0.2)
+        assert answers and all(a["data"] == {"meter": {"multiplier": 60.0}} for a in answers)
+        workers = [
+            p for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _parent_pid(p) == server.pid
+        ]  # fmt: skip
+        assert len(workers) >= 2
+        assert taiqu(home, "serve", "--workers", "0").returncode != 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _parent_pid(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
