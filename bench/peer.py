@@ -1,0 +1,320 @@
+"""Taiqu against its peer on one Neo4j: @neo4j/graphql 7 on Apollo Server (bench/peer/).
+
+    (cd bench/peer && npm ci) && .venv/bin/python -m bench.peer --meters 100000
+
+One command after the npm install. Neo4j 5.26 is started in-process (TAIQU_NEO4J_URI: use a
+running one instead, which is cleared). The project's generator network is loaded once; then
+`taiqu serve` and the peer serve the same questions, the answers are compared (normalized to
+the same shape), and the servers are measured:
+
+- latency: sequential requests alternating between the two (ABBA), p50 / p95;
+- throughput: 8 client threads on one server, then on the other, twice, requests per second;
+- server CPU per request (user + system of the server's process over the sequential phase)
+  and resident memory (VmHWM) at the end.
+
+Results on stdout (a markdown table) and in bench/out/peer-<meters>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.topology import OUT, Http, percentiles, serve
+from graph.stores.neo4j.store import Neo4jStore
+from loaders.generate import generate, write_folder
+from loaders.load import load_folder
+from taiqu import neo4j_launcher
+
+PEER = Path(__file__).resolve().parent / "peer"
+TODAY = time.strftime("%Y-%m-%d")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ON = "{valid_from: {lte: $d}, valid_to: {gt: $d}}"  # the peer's as-of filter on an interval
+
+# Each question: Taiqu's query, the peer's, and a function giving both answers one shape.
+TAIQU_FEEDER = """query($code: String!) { feeder(code: $code) { code name
+  transformers(first: 20) { totalCount edges { node { code name gateMeters { code multiplier }
+    meters(first: 20, role: CUSTOMER) { totalCount edges { node { code customer { name } } } }
+  } } } } }"""
+PEER_FEEDER = f"""query($code: String!, $d: Date!) {{ feeders(where: {{code: {{eq: $code}}}}) {{
+  code name transformersConnection(first: 20, sort: [{{node: {{code: ASC}}}}],
+    where: {{edge: {ON}}}) {{ totalCount edges {{ node {{ code name
+    gates: metersConnection(where: {{edge: {ON}, node: {{role: {{eq: "gate"}}}}}},
+      sort: [{{node: {{code: ASC}}}}]) {{ edges {{ node {{ code multiplier }} }} }}
+    metersConnection(first: 20, sort: [{{node: {{code: ASC}}}}],
+      where: {{edge: {ON}, node: {{role: {{eq: "customer"}}}}}}) {{ totalCount
+      edges {{ node {{ code customerConnection(where: {{edge: {ON}}}) {{
+        edges {{ node {{ name }} }} }} }} }} }} }} }} }} }} }}"""
+
+TAIQU_PATH = """query($code: String!) { meter(code: $code) { code
+  transformer { code feeder { code substation { code } } } } }"""
+PEER_PATH = f"""query($code: String!, $d: Date!) {{ meters(where: {{code: {{eq: $code}}}}) {{ code
+  areaConnection(where: {{edge: {ON}}}) {{ edges {{ node {{ code
+    feederConnection(where: {{edge: {ON}}}) {{ edges {{ node {{ code
+      substationConnection(where: {{edge: {ON}}}) {{ edges {{ node {{ code }} }} }}
+    }} }} }} }} }} }} }} }}"""
+
+TAIQU_COUNTS = """query($code: String!) { substation(code: $code) { code transformerCount
+  meterCount } }"""
+PEER_COUNTS = f"""query($code: String!, $d: Date!) {{ substations(where: {{code: {{eq: $code}}}}) {{
+  code feedersConnection(where: {{edge: {ON}}}) {{ edges {{ node {{
+    transformersConnection(where: {{edge: {ON}}}) {{ totalCount edges {{ node {{
+      metersConnection(where: {{edge: {ON}, node: {{NOT: {{role: {{eq: "gate"}}}}}}}}) {{
+        totalCount }} }} }} }} }} }} }} }} }}"""
+
+
+class Client(Http):
+    """Http that reconnects once when a server dropped the kept-alive connection."""
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return super().graphql(query, variables)
+        except (ConnectionError, http.client.RemoteDisconnected):
+            self.conn.close()
+            return super().graphql(query, variables)
+
+
+def _one(edges: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return edges[0]["node"] if edges else None
+
+
+def feeder_shape(taiqu: dict[str, Any], peer: dict[str, Any]) -> tuple[Any, Any]:
+    t = taiqu["feeder"]
+    mine = (
+        t["code"],
+        t["transformers"]["totalCount"],
+        [
+            (
+                a["node"]["code"],
+                a["node"]["name"],
+                [(g["code"], g["multiplier"]) for g in a["node"]["gateMeters"]],
+                a["node"]["meters"]["totalCount"],
+                [
+                    (m["node"]["code"], (m["node"]["customer"] or {}).get("name"))
+                    for m in a["node"]["meters"]["edges"]
+                ],
+            )
+            for a in t["transformers"]["edges"]
+        ],
+    )
+    (p,) = peer["feeders"]
+    conn = p["transformersConnection"]
+    theirs = (
+        p["code"],
+        conn["totalCount"],
+        [
+            (
+                a["node"]["code"],
+                a["node"]["name"],
+                [(g["node"]["code"], g["node"]["multiplier"]) for g in a["node"]["gates"]["edges"]],
+                a["node"]["metersConnection"]["totalCount"],
+                [
+                    (
+                        m["node"]["code"],
+                        (_one(m["node"]["customerConnection"]["edges"]) or {}).get("name"),
+                    )
+                    for m in a["node"]["metersConnection"]["edges"]
+                ],
+            )
+            for a in conn["edges"]
+        ],
+    )
+    return mine, theirs
+
+
+def path_shape(taiqu: dict[str, Any], peer: dict[str, Any]) -> tuple[Any, Any]:
+    t = taiqu["meter"]
+    area = t["transformer"]
+    mine = (t["code"], area["code"], area["feeder"]["code"], area["feeder"]["substation"]["code"])
+    (p,) = peer["meters"]
+    a = _one(p["areaConnection"]["edges"]) or {}
+    f = _one(a.get("feederConnection", {}).get("edges", [])) or {}
+    s = _one(f.get("substationConnection", {}).get("edges", [])) or {}
+    return mine, (p["code"], a.get("code"), f.get("code"), s.get("code"))
+
+
+def counts_shape(taiqu: dict[str, Any], peer: dict[str, Any]) -> tuple[Any, Any]:
+    t = taiqu["substation"]
+    (p,) = peer["substations"]
+    areas = meters = 0
+    for feeder in p["feedersConnection"]["edges"]:
+        conn = feeder["node"]["transformersConnection"]
+        areas += conn["totalCount"]
+        meters += sum(a["node"]["metersConnection"]["totalCount"] for a in conn["edges"])
+    return (t["code"], t["transformerCount"], t["meterCount"]), (p["code"], areas, meters)
+
+
+def start_peer(uri: str) -> tuple[subprocess.Popen[bytes], int]:
+    if not (PEER / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
+    port = neo4j_launcher.free_port()
+    process = subprocess.Popen(
+        ["node", "server.mjs", str(port)],
+        cwd=PEER,
+        env={**os.environ, "NEO4J_URI": uri},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Http(port)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            client.graphql("{ __typename }", {})
+            return process, port
+        except (OSError, RuntimeError):
+            client = Http(port)
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the peer did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def sender(query: str, codes: list[str], as_of: bool) -> Callable[[Http, int], None]:
+    """Send `query` for the i-th code (with the as-of day for the peer)."""
+
+    def send(http: Http, i: int) -> None:
+        variables: dict[str, Any] = {"code": codes[i % len(codes)]}
+        if as_of:
+            variables["d"] = TODAY
+        http.graphql(query, variables)
+
+    return send
+
+
+def throughput(port: int, send: Callable[[Http, int], None], clients: int, seconds: float) -> float:
+    """Requests per second that `clients` threads get from one server."""
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        http = Client(port)
+        i = index
+        while time.monotonic() < stop:
+            send(http, i)
+            done[index] += 1
+            i += clients
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meters", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300, help="timed per query and side")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10, help="per throughput round")
+    args = parser.parse_args()
+    uri = os.environ.get("TAIQU_NEO4J_URI")
+    neo4j = None if uri else neo4j_launcher.start(heap="2g", pagecache_mb=1024)
+    uri = uri or neo4j.uri  # type: ignore[union-attr]
+    home = Path(tempfile.mkdtemp(prefix="peer-home-", dir=OUT))
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        store = Neo4jStore(uri, None, None)
+        store.clear()
+        network = generate(args.meters)
+        folder = home / "net"
+        write_folder(network, folder)
+        load_folder(store, folder)
+        feeders = [r[0] for r in network.rows["feeders.csv"]][:50]
+        meters = [r[0] for r in network.rows["meters.csv"] if r[2] == "customer"][:200]
+        substations = [r[0] for r in network.rows["substations.csv"]][:20]
+        del network
+        taiqu, taiqu_port = serve({"TAIQU_HOME": str(home), "TAIQU_NEO4J_URI": uri})
+        peer, peer_port = start_peer(uri)
+        processes += [taiqu, peer]
+        questions = [
+            ("feeder + 20 areas + gates + 20 customer meters", TAIQU_FEEDER, PEER_FEEDER,
+             feeders, feeder_shape),
+            ("a meter and its path up", TAIQU_PATH, PEER_PATH, meters, path_shape),
+            ("meters under a substation (counts)", TAIQU_COUNTS, PEER_COUNTS, substations,
+             counts_shape),
+        ]  # fmt: skip
+        result: dict[str, Any] = {"meters": args.meters, "queries": {}}
+        clients = {"taiqu": Client(taiqu_port), "peer": Client(peer_port)}
+        for name, mine, theirs, codes, shape in questions:
+            # The same answers first: every code once.
+            for code in codes:
+                a = clients["taiqu"].graphql(mine, {"code": code})["data"]
+                b = clients["peer"].graphql(theirs, {"code": code, "d": TODAY})["data"]
+                left, right = shape(a, b)
+                if left != right:
+                    raise AssertionError(f"{name}, {code}: answers differ\n{left}\n{right}")
+            send = {"taiqu": sender(mine, codes, False), "peer": sender(theirs, codes, True)}
+            samples: dict[str, list[float]] = {"taiqu": [], "peer": []}
+            cpu = {side: cpu_seconds(p.pid) for side, p in (("taiqu", taiqu), ("peer", peer))}
+            for i in range(args.requests + 100):
+                for side in ("taiqu", "peer") if i % 2 == 0 else ("peer", "taiqu"):
+                    began = time.perf_counter()
+                    send[side](clients[side], i)
+                    if i >= 100:  # warm-up: the JIT of both, query plans
+                        samples[side].append(time.perf_counter() - began)
+            used = {
+                side: (cpu_seconds(p.pid) - cpu[side]) / (args.requests + 100) * 1000
+                for side, p in (("taiqu", taiqu), ("peer", peer))
+            }
+            rates: dict[str, list[float]] = {"taiqu": [], "peer": []}
+            for _ in range(2):  # alternated, so that drift falls on both
+                for side, port in (("taiqu", taiqu_port), ("peer", peer_port)):
+                    rates[side].append(throughput(port, send[side], args.clients, args.seconds))
+            result["queries"][name] = {
+                side: {
+                    **percentiles(samples[side]),
+                    "cpu_ms_per_request": round(used[side], 2),
+                    "requests_per_s_at_clients": round(max(rates[side]), 1),
+                }
+                for side in ("taiqu", "peer")
+            }
+        result["peak_rss_mb"] = {"taiqu": peak_rss_mb(taiqu.pid), "peer": peak_rss_mb(peer.pid)}
+    finally:
+        for p in processes:
+            p.terminate()
+            p.wait()
+        if neo4j is not None:
+            neo4j.stop()
+        shutil.rmtree(home, ignore_errors=True)
+    print("| query | Taiqu p50 / p95 ms | peer p50 / p95 ms | p50 ratio | CPU ms/req T / P | "
+          f"req/s at {args.clients} T / P | throughput ratio |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, q in result["queries"].items():
+        t, p = q["taiqu"], q["peer"]
+        print(
+            f"| {name} | {t['p50_ms']:.2f} / {t['p95_ms']:.2f} | {p['p50_ms']:.2f} / "
+            f"{p['p95_ms']:.2f} | {t['p50_ms'] / p['p50_ms']:.2f} | {t['cpu_ms_per_request']} / "
+            f"{p['cpu_ms_per_request']} | {t['requests_per_s_at_clients']} / "
+            f"{p['requests_per_s_at_clients']} | "
+            f"{t['requests_per_s_at_clients'] / p['requests_per_s_at_clients']:.2f} |"
+        )
+    print(f"peak RSS MB: {result['peak_rss_mb']}")
+    (OUT / f"peer-{args.meters}.json").write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
