@@ -178,16 +178,40 @@ def start_peer(uri: str) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError("the peer did not start")
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its child processes (the workers of `taiqu serve --workers N`)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return [pid, *children]
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+    """User + system CPU of the process and its children."""
+    total = 0.0
+    for one in _tree(pid):
+        fields = _stat(one)
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+    return total
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
+    """The sum of each process's peak resident memory (VmHWM)."""
+    total_kb = 0
+    for one in _tree(pid):
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total_kb += int(line.split()[1])
+    return round(total_kb / 1024, 1)
 
 
 def sender(query: str, codes: list[str], as_of: bool) -> Callable[[Http, int], None]:
@@ -229,6 +253,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300, help="timed per query and side")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10, help="per throughput round")
+    parser.add_argument("--workers", type=int, default=1, help="taiqu serve --workers")
     args = parser.parse_args()
     uri = os.environ.get("TAIQU_NEO4J_URI")
     neo4j = None if uri else neo4j_launcher.start(heap="2g", pagecache_mb=1024)
@@ -246,7 +271,8 @@ def main() -> int:
         meters = [r[0] for r in network.rows["meters.csv"] if r[2] == "customer"][:200]
         substations = [r[0] for r in network.rows["substations.csv"]][:20]
         del network
-        taiqu, taiqu_port = serve({"TAIQU_HOME": str(home), "TAIQU_NEO4J_URI": uri})
+        env = {"TAIQU_HOME": str(home), "TAIQU_NEO4J_URI": uri}
+        taiqu, taiqu_port = serve(env, workers=args.workers)
         peer, peer_port = start_peer(uri)
         processes += [taiqu, peer]
         questions = [
@@ -256,7 +282,7 @@ def main() -> int:
             ("meters under a substation (counts)", TAIQU_COUNTS, PEER_COUNTS, substations,
              counts_shape),
         ]  # fmt: skip
-        result: dict[str, Any] = {"meters": args.meters, "queries": {}}
+        result: dict[str, Any] = {"meters": args.meters, "workers": args.workers, "queries": {}}
         clients = {"taiqu": Client(taiqu_port), "peer": Client(peer_port)}
         for name, mine, theirs, codes, shape in questions:
             # The same answers first: every code once.
@@ -312,7 +338,8 @@ def main() -> int:
             f"{t['requests_per_s_at_clients'] / p['requests_per_s_at_clients']:.2f} |"
         )
     print(f"peak RSS MB: {result['peak_rss_mb']}")
-    (OUT / f"peer-{args.meters}.json").write_text(json.dumps(result, indent=1) + "\n")
+    name = f"peer-{args.meters}" + (f"-workers{args.workers}" if args.workers > 1 else "")
+    (OUT / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
     return 0
 
 
