@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from graph.domain.changes import ChangeSet, LinkClose
-from graph.domain.intervals import can_begin_on, can_end_on
+from graph.domain.intervals import can_begin_on, can_change_values_on, can_end_on
 from graph.domain.model import ATTRIBUTES, BEGINNING, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.stores.contract import Store
 from loaders.exchange import SPEC_BY_KIND
@@ -42,7 +42,7 @@ def _too_early(
     snap: Snapshot, kind: Kind, old: Entity, new: Entity, day: dt.date
 ) -> Problem | None:
     """A change of `old`'s values on `day`, before they began: refused on the row."""
-    if old.attrs_from <= day:
+    if can_change_values_on(old.attrs_from, day):
         return None
     row = snap.rows[kind][new.code]
     changed = [n for n in ATTRIBUTES[kind] if old.attrs.get(n) != new.attrs.get(n)]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graph.domain.changes import ChangeSet, LinkClose, new_record
 from graph.domain.errors import LoadRejected
-from graph.domain.intervals import can_begin_on, can_end_on
+from graph.domain.intervals import can_begin_on, can_change_values_on, can_end_on
 from graph.domain.model import FOREVER, REL_SPECS, Entity, Kind, Link, Rel, is_gate
 from graph.stores.contract import Store
 from loaders.collection import (
@@ -395,7 +395,7 @@ def check_dates(store: Store, plan: Plan, effective: dt.date) -> list[str]:
         changing.setdefault(e.kind, []).append(e.code)
     for kind, codes in changing.items():
         for code, now in sorted(store.entities(kind, codes).items()):
-            if now.attrs_from > effective:
+            if not can_change_values_on(now.attrs_from, effective):
                 problems.append(
                     f"{kind.value} {code}: its values hold from {now.attrs_from}; they cannot "
                     f"change on {effective}; give a later --effective date"

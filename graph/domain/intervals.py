@@ -22,6 +22,13 @@ def can_end_on(valid_from: dt.date, day: dt.date) -> bool:
     return day > valid_from
 
 
+def can_change_values_on(values_from: dt.date, day: dt.date) -> bool:
+    """Whether an entity's values that hold from `values_from` may change on `day`: on that
+    very day they are replaced, before it they cannot (an interval cannot end before it
+    began). Ending them for good is `can_end_on`: it needs a day they held."""
+    return day >= values_from
+
+
 def can_begin_on(last_end: dt.date, day: dt.date) -> bool:
     """Whether a child's new interval may begin on `day` when its last one ended on
     `last_end`: never before that end, or the two would overlap."""

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from graph.domain.changes import ChangeSet, LinkClose
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
+from graph.domain.intervals import can_change_values_on
 from graph.domain.model import Kind, Rel, is_gate
 from graph.services.events.base import (
     CheckedEvent,
@@ -39,7 +40,7 @@ def transformer_replace(
         check.in_service("transformer", Rel.SUPPLIES, transformer, "area")
         if old_kva == capacity_kva:
             check.problem("capacityKva", f"{transformer} has {capacity_kva:g} kVA already")
-        if area.attrs_from > effective:
+        if not can_change_values_on(area.attrs_from, effective):
             check.problem(
                 "effective",
                 f"{transformer}'s values hold from {area.attrs_from}: its capacity cannot "

@@ -22,6 +22,7 @@ import orjson
 from graph.domain import deadline
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import StalePlan, StoreError
+from graph.domain.intervals import can_change_values_on, can_end_on
 from graph.domain.model import (
     BEGINNING,
     FOREVER,
@@ -424,14 +425,7 @@ class EmbeddedStore:
     ) -> None:
         """New values from `day`; the ones before kept as a past interval (inside apply's
         transaction). Values that began after `day` cannot be closed on it (checked before)."""
-        codes = [e.code for e in rows]
-        for marks, chunk in self._chunks(codes):
-            for code, start in conn.execute(q.ATTRS_FROM.format(marks=marks), (kind.value, *chunk)):
-                if _day(start) > day:
-                    raise StoreError(
-                        f"{kind.value} {code}: its values hold from {start}; they cannot "
-                        f"change on {day}; nothing was written"
-                    )
+        self._refuse_values_begun_after(conn, kind, [e.code for e in rows], day, "change")
         keys = [
             {"kind": kind.value, "code": e.code, "day": day.isoformat(), "by": by} for e in rows
         ]
@@ -448,17 +442,25 @@ class EmbeddedStore:
             ),
         )
 
+    def _refuse_values_begun_after(
+        self, conn: sqlite3.Connection, kind: Kind, codes: list[str], day: dt.date, action: str
+    ) -> None:
+        """Values cannot change before their current interval began, nor end on or before it
+        (graph/domain/intervals.py; checked before, this keeps the store whole)."""
+        allowed = can_change_values_on if action == "change" else can_end_on
+        for marks, chunk in self._chunks(codes):
+            for code, start in conn.execute(q.ATTRS_FROM.format(marks=marks), (kind.value, *chunk)):
+                if not allowed(_day(start), day):
+                    raise StoreError(
+                        f"{kind.value} {code}: its values hold from {start}; they cannot "
+                        f"{action} on {day}; nothing was written"
+                    )
+
     def _end_attrs(
         self, conn: sqlite3.Connection, kind: Kind, codes: list[str], day: dt.date, by: str | None
     ) -> None:
         """The entities' values close on `day` and they exist no more from it."""
-        for marks, chunk in self._chunks(codes):
-            for code, start in conn.execute(q.ATTRS_FROM.format(marks=marks), (kind.value, *chunk)):
-                if _day(start) >= day:
-                    raise StoreError(
-                        f"{kind.value} {code}: its values hold from {start}; it cannot end on "
-                        f"{day}; nothing was written"
-                    )
+        self._refuse_values_begun_after(conn, kind, codes, day, "end")
         on, forever = day.isoformat(), FOREVER.isoformat()
         keys = [{"kind": kind.value, "code": c, "day": on, "by": by} for c in codes]
         conn.executemany(q.CLOSE_ATTRS, keys)

@@ -295,51 +295,45 @@ def create_entities(kind: Kind) -> str:
     return f"UNWIND $rows AS row CREATE (n:{_label(kind)}) SET n = row"
 
 
+def _match_row(label: str) -> str:
+    return f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
+
+
+# The node's values as they were become a PastAttrs node, closed on row.day by row.by.
+_CLOSE_VALUES = (
+    "CREATE (n)-[:HAD_ATTRS]->(s:PastAttrs) "
+    "SET s = properties(n), s.attrs_from = coalesce(n.attrs_from, $beginning), "
+    "s.attrs_to = row.day, s.closed_by = row.by "
+)
+
+
 def update_entities(kind: Kind) -> str:
-    """New values from row.attrs_from: the node's values before become a PastAttrs node (the
-    node's properties as they were, with attrs_to and closed_by) unless their interval began
-    that day; then the node takes the row."""
-    label = _label(kind)
+    """New values (row.props) from row.day: the values before are closed there unless their
+    interval began that day; then the node takes the new ones."""
     return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
-        "CALL (n, row) { "
-        "WITH n, row WHERE coalesce(n.attrs_from, $beginning) < row.attrs_from "
-        "CREATE (n)-[:HAD_ATTRS]->(s:PastAttrs) "
-        "SET s = properties(n), s.attrs_from = coalesce(n.attrs_from, $beginning), "
-        "s.attrs_to = row.attrs_from, s.closed_by = row.attrs_opened_by } "
-        "SET n = row"
+        _match_row(_label(kind))
+        + "CALL (n, row) { WITH n, row WHERE coalesce(n.attrs_from, $beginning) < row.day "
+        + _CLOSE_VALUES
+        + "} SET n = row.props"
     )
 
 
 def end_entities(kind: Kind) -> str:
-    """The node's values become a PastAttrs node closed on row.day; the node keeps them with
-    attrs_from = $forever: it exists no more."""
-    label = _label(kind)
+    """The node's values close on row.day; the node keeps them with attrs_from = $forever:
+    it exists no more."""
     return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
-        "CREATE (n)-[:HAD_ATTRS]->(s:PastAttrs) "
-        "SET s = properties(n), s.attrs_from = coalesce(n.attrs_from, $beginning), "
-        "s.attrs_to = row.day, s.closed_by = row.by "
-        "SET n.attrs_from = $forever, n.attrs_opened_by = row.by"
+        _match_row(_label(kind))
+        + _CLOSE_VALUES
+        + "SET n.attrs_from = $forever, n.attrs_opened_by = row.by"
     )
 
 
-def ends_too_early(kind: Kind) -> str:
-    """Codes among $rows whose current values began on or after the day they would end."""
-    label = _label(kind)
+def values_begun_after(kind: Kind, inclusive: bool) -> str:
+    """Codes among $rows whose current values began after row.day (`inclusive`: on it too):
+    values that cannot change (end) on that day."""
+    after = ">=" if inclusive else ">"  # one of two fixed operators, never input
     return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
-        "WHERE coalesce(n.attrs_from, $beginning) >= row.day "
-        "RETURN n.code AS code, n.attrs_from AS attrs_from LIMIT 5"
-    )
-
-
-def updates_too_early(kind: Kind) -> str:
-    """Codes among $rows whose current values began after the day they would change."""
-    label = _label(kind)
-    return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{code: row.code}}){_seek('n', label)}"
-        "WHERE coalesce(n.attrs_from, $beginning) > row.attrs_from "
+        _match_row(_label(kind)) + f"WHERE coalesce(n.attrs_from, $beginning) {after} row.day "
         "RETURN n.code AS code, n.attrs_from AS attrs_from LIMIT 5"
     )
 

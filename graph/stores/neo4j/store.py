@@ -90,28 +90,25 @@ def _within_deadline(text: str) -> Query:
     return Query(text, timeout=max(left, 0.001))
 
 
-def _refuse_updates_too_early(tx: ManagedTransaction, changes: ChangeSet) -> None:
-    """Values cannot change on a day before their current interval began (the planners refuse
-    it with the row; this keeps the store whole whatever calls it)."""
-    end = changes.end_day()
-    for kind, codes in changes.ended.items():
-        rows = [{"code": code, "day": end} for code in codes]
-        found = tx.run(cy.ends_too_early(kind), rows=rows, beginning=BEGINNING).data()
+def _refuse_values_begun_after(tx: ManagedTransaction, changes: ChangeSet) -> None:
+    """Values cannot change before their current interval began, nor end on or before it
+    (graph/domain/intervals.py; the planners refuse it with the row, this keeps the store
+    whole whatever calls it)."""
+    checks = [
+        (kind, [e.code for e in updated], changes.update_day(), False, "change")
+        for kind, updated in changes.updated.items()
+    ]
+    checks += [
+        (kind, codes, changes.end_day(), True, "end") for kind, codes in changes.ended.items()
+    ]
+    for kind, codes, day, inclusive, action in checks:
+        rows = [{"code": code, "day": day} for code in codes]
+        query = cy.values_begun_after(kind, inclusive)
+        found = tx.run(query, rows=rows, beginning=BEGINNING).data()
         if found:
             named = ", ".join(f"{r['code']} (from {_native(r['attrs_from'])})" for r in found)
             raise StoreError(
-                f"{kind.value} cannot end on {end}, on or before its values began: {named}; "
-                "nothing was written"
-            )
-    day = changes.update_day()
-    for kind, updated in changes.updated.items():
-        rows = [{"code": e.code, "attrs_from": day} for e in updated]
-        found = tx.run(cy.updates_too_early(kind), rows=rows, beginning=BEGINNING).data()
-        if found:
-            named = ", ".join(f"{r['code']} (from {_native(r['attrs_from'])})" for r in found)
-            raise StoreError(
-                f"{kind.value} values cannot change on {day} before they began: {named}; "
-                "nothing was written"
+                f"{kind.value} values cannot {action} on {day}: {named}; nothing was written"
             )
 
 
@@ -431,7 +428,7 @@ class Neo4jStore:
 
             def run_all(tx: ManagedTransaction) -> None:
                 self._bump_version(tx, changes, expect_version)
-                _refuse_updates_too_early(tx, changes)
+                _refuse_values_begun_after(tx, changes)
                 for stmt in statements:
                     for batch in stmt.batches():
                         batch.run(tx)
@@ -450,7 +447,7 @@ class Neo4jStore:
         # rebuilt whatever happens, and a crash in between is healed at start-up.
         if changes.updated or changes.ended:
             with self.driver.session(database=self.database) as session:
-                session.execute_read(_refuse_updates_too_early, changes)
+                session.execute_read(_refuse_values_begun_after, changes)
         counts = self.counts()
         rebuilt = [kind for kind in changes.created if counts[kind] == 0]
         for kind in rebuilt:

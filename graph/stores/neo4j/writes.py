@@ -95,7 +95,9 @@ def write_statements(changes: ChangeSet) -> list[Statement]:
         rows = [_props(e, born, by) for e in created]
         out.append(Statement(cy.create_entities(kind), rows, "nodes_created"))
     for kind, updated in changes.updated.items():
-        rows = [_props(e, day, by) for e in updated]
+        rows = [
+            {"code": e.code, "day": day, "by": by, "props": _props(e, day, by)} for e in updated
+        ]
         out.append(Statement(cy.update_entities(kind), rows, None))
     end = changes.end_day()
     for kind, codes in changes.ended.items():
