@@ -10,7 +10,6 @@ import strawberry
 
 from api.context import Info
 from api.dataloaders import (
-    AttrsAsOfKey,
     ChangesetKey,
     ChangesetsKey,
     EntitiesKey,
@@ -33,9 +32,10 @@ from api.types.resolve import context
 from api.types.search import SearchHit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
+from api.types.values import entity_on
 from api.types.wrap import wrap
 from graph.domain.errors import InputError
-from graph.domain.model import Entity, Kind
+from graph.domain.model import Kind
 
 MAX_SEARCH_TEXT = 100
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
@@ -48,11 +48,8 @@ async def resolve_node(info: Info, kind: Kind, code: str, as_of: dt.date | None)
     if entity is None:
         return None
     day = as_of or ctx.today
-    # Before its current values began: the values of that day, or none (it did not exist yet).
-    past = AttrsAsOfKey(kind, day, code)
-    if entity.attrs_from > day and await ctx.loaders.attrs_as_of.load(past) is None:
-        return None
-    return wrap(entity, day)
+    # No values on that day: it did not exist then.
+    return None if await entity_on(info, entity, day) is None else wrap(entity, day)
 
 
 def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
@@ -181,7 +178,8 @@ class Query:
         hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         day = as_of or ctx.today
         found = []
-        for e, then in zip(hits, await _as_of(info, hits, day), strict=True):
+        on_day = await asyncio.gather(*(entity_on(info, e, day) for e in hits))
+        for e, then in zip(hits, on_day, strict=True):
             if then is None:  # it did not exist on `day` (added later, or ended before)
                 continue
             name = then.get("name")
@@ -194,19 +192,6 @@ class Query:
                 )
             )
         return found
-
-
-async def _as_of(info: Info, entities: list[Entity], day: dt.date) -> list[Entity | None]:
-    """Each entity with the values it had on `day` (None: it did not exist then); the many
-    whose current values held then cost nothing."""
-    loaders = context(info).loaders
-
-    async def then(e: Entity) -> Entity | None:
-        if e.attrs_from <= day:
-            return e
-        return await loaders.attrs_as_of.load(AttrsAsOfKey(e.kind, day, e.code))
-
-    return list(await asyncio.gather(*(then(e) for e in entities)))
 
 
 async def _entity_connection(

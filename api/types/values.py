@@ -7,6 +7,7 @@ batched store call per kind and day (`attrs_as_of`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from api.context import Info
 from api.dataloaders import AttrsAsOfKey
 from api.types.node import Node
 from api.types.resolve import context
+from graph.domain.model import Entity
 
 T = TypeVar("T")
 
@@ -28,9 +30,15 @@ def value_of(root: Node, info: Info, name: str, convert: Callable[[object], T]) 
     return _past_value(root, info, name, convert)
 
 
+async def entity_on(info: Info, entity: Entity, day: dt.date) -> Entity | None:
+    """`entity` with the values it had on `day`; None when it had none then (it came later,
+    or had ended). Free when its current values held then, as for nearly every entity."""
+    if entity.attrs_from <= day:
+        return entity
+    return await context(info).loaders.attrs_as_of.load(AttrsAsOfKey(entity.kind, day, entity.code))
+
+
 async def _past_value(root: Node, info: Info, name: str, convert: Callable[[object], T]) -> T:
-    entity = root.entity
-    key = AttrsAsOfKey(entity.kind, root.as_of, entity.code)
-    past = await context(info).loaders.attrs_as_of.load(key)
+    then = await entity_on(info, root.entity, root.as_of)
     # None: no values that early (it came later): the first ones known answer.
-    return convert((past or entity).get(name))
+    return convert((then or root.entity).get(name))
