@@ -59,13 +59,13 @@ def timeout_error(limit_ms: int) -> GraphQLError:
     return GraphQLError(timeout_message(limit_ms), extensions={"code": TIMEOUT})
 
 
-_WORKER = threading.local()
+_WORKER = threading.local()  # a request thread's own event loop, as `loop`
 
 
 def on_request_thread() -> bool:
     """Whether this thread executes requests on a loop of its own (blocking here blocks only
     the request it runs, never the server's loop)."""
-    return getattr(_WORKER, "is_request_thread", False)
+    return getattr(_WORKER, "loop", None) is not None
 
 
 class _OwnLoops:
@@ -75,13 +75,12 @@ class _OwnLoops:
 
     def __init__(self, threads: int) -> None:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="taiqu-request")
-        self._local = threading.local()
 
-    def _loop(self) -> asyncio.AbstractEventLoop:
-        loop = getattr(self._local, "loop", None)
+    @staticmethod
+    def _loop() -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = getattr(_WORKER, "loop", None)
         if loop is None:
-            loop = self._local.loop = asyncio.new_event_loop()
-            _WORKER.is_request_thread = True
+            loop = _WORKER.loop = asyncio.new_event_loop()
         return loop
 
     async def run(self, execute: Callable[[], Awaitable[ExecutionResult]]) -> ExecutionResult:
