@@ -75,12 +75,6 @@ def _die() -> None:
 def install(limit: int, from_apply: bool = False, at_sync: bool = False) -> None:
     """Wrap both stores' statement execution so that the process dies before write `limit`
     (0: never); see the module's docstring for the options."""
-    countdown = _Countdown(limit, _die, armed=not from_apply)
-    if limit <= 0:
-        countdown.armed, from_apply = False, False
-    if from_apply:
-        for store_class in (EmbeddedStore, Neo4jStore):
-            _arm_on_apply(store_class, countdown)
     if at_sync:
         from graph.services import write
 
@@ -88,6 +82,12 @@ def install(limit: int, from_apply: bool = False, at_sync: bool = False) -> None
             _die()
 
         write.sync_topology = die_at_sync  # type: ignore[assignment]
+    if limit <= 0:
+        return
+    countdown = _Countdown(limit, _die, armed=not from_apply)
+    if from_apply:
+        for store_class in (EmbeddedStore, Neo4jStore):
+            _arm_on_apply(store_class, countdown)
     connection = EmbeddedStore._connection
 
     def counting_connection(self: EmbeddedStore) -> Any:
