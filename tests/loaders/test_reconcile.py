@@ -40,6 +40,15 @@ def _problems(store: Store, source: str, net: NetworkBuilder, folder: Path) -> l
     return [str(p) for p in err.value.problems]
 
 
+def _m2_in_t2() -> NetworkBuilder:
+    """The marketing archive of small_network with meter M2 under T2."""
+    market = small_network()
+    market.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
+    ]
+    return market
+
+
 def _lines(plan: Plan) -> list[tuple[str, str, str, str | None, str | None]]:
     return [(c.change, c.code, c.what, c.before, c.after) for c in plan.changes]
 
@@ -143,10 +152,7 @@ def test_each_change_kind_applied_with_history(loaded: Store, tmp_path: Path) ->
 
 def test_stale_plan_refused_and_nothing_written(loaded: Store, tmp_path: Path) -> None:
     plans = PlanStore(tmp_path / "plans")
-    market = small_network()
-    market.rows["meters.csv"] = [
-        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
-    ]
+    market = _m2_in_t2()
     first = _plan(loaded, "marketing", market, tmp_path / "a")
     second = _plan(loaded, "marketing", market, tmp_path / "b")
     plans.save(first)
@@ -162,10 +168,7 @@ def test_stale_plan_refused_and_nothing_written(loaded: Store, tmp_path: Path) -
 
 def test_effective_date_must_follow_the_interval_start(loaded: Store, tmp_path: Path) -> None:
     plans = PlanStore(tmp_path / "plans")
-    market = small_network()
-    market.rows["meters.csv"] = [
-        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
-    ]
+    market = _m2_in_t2()
     plan = _plan(loaded, "marketing", market, tmp_path / "a")
     plans.save(plan)
     apply_plan(loaded, plans, plan.plan_id, JULY, "tester")
@@ -228,10 +231,7 @@ def test_a_plan_file_that_cannot_be_marked_does_not_fail_a_committed_apply(
     loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plans = PlanStore(tmp_path / "plans")
-    market = small_network()
-    market.rows["meters.csv"] = [
-        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
-    ]
+    market = _m2_in_t2()
     plan = _plan(loaded, "marketing", market, tmp_path / "a")
     plans.save(plan)
     said: list[str] = []
