@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
 from graph.series.reader import LossReader
@@ -50,3 +53,19 @@ def build_context(
         writer=writer,
         read_only=read_only,
     )
+
+
+#: The Context of the request being executed, for what is built without `info` at hand: a
+#: node's dated values are read when its object is made (api/types/values.py).
+CURRENT: ContextVar[Context] = ContextVar("taiqu_request_context")
+
+
+class CurrentContext(SchemaExtension):
+    """Sets CURRENT for the execution (resolver tasks copy it when they are created)."""
+
+    def on_execute(self) -> Iterator[None]:
+        token = CURRENT.set(self.execution_context.context)
+        try:
+            yield
+        finally:
+            CURRENT.reset(token)

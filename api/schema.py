@@ -19,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from api.context import CurrentContext
 from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
 from api.limits import QuerySizeLimit, limits_rule
@@ -83,6 +84,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: CostLimit(costs),
             WritesRunToTheirEnd,
+            CurrentContext,
             lambda: MaskAndCodeErrors(limits.request_timeout_ms),
         ],
     )

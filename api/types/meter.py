@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,7 +15,7 @@ from api.types.loss import FromDate, Reading, ReadingCorrection, ToDate
 from api.types.node import Node
 from api.types.resolve import parent, period_context
 from api.types.shared_fields import path_field, text_field
-from api.types.values import value_of
+from api.types.values import value_field
 from graph.domain.model import Rel
 
 if TYPE_CHECKING:
@@ -28,16 +28,15 @@ def _multiplier(value: object) -> float:
 
 @strawberry.type(description="A meter. Registers are multiplied by `multiplier` (倍率).")
 class Meter(Node):
-    @strawberry.field(graphql_type=MeterRole, description="What it measures, on the as-of date.")
-    def role(self, info: Info) -> Any:
-        return value_of(self, info, "role", MeterRole)
-
-    @strawberry.field(
-        graphql_type=float,
-        description="CT/PT multiplier (倍率) on the as-of date; 1 when the meter reads directly.",
+    role: MeterRole = value_field(
+        "role", MeterRole, MeterRole, "What it measures, on the as-of date."
     )
-    def multiplier(self, info: Info) -> Any:
-        return value_of(self, info, "multiplier", _multiplier)
+    multiplier: float = value_field(
+        "multiplier",
+        _multiplier,
+        float,
+        "CT/PT multiplier (倍率) on the as-of date; 1 when the meter reads directly.",
+    )
 
     phase: str | None = text_field("phase", "Phase(s) it is connected to: A, B, C or ABC.")
 

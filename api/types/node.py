@@ -24,9 +24,14 @@ class Node:
     def id(self) -> strawberry.ID:
         return strawberry.ID(global_id(self.entity.kind, self.entity.code))
 
-    @strawberry.field(description="Natural key, unique per kind.")
-    def code(self) -> str:
-        return self.entity.code
+    code: str = strawberry.field(default="", description="Natural key, unique per kind.")
+
+    def __post_init__(self) -> None:
+        # Plain fields, filled once: cheaper to serve than a resolver each (api/types/values).
+        from api.types.values import fill_values
+
+        self.code = self.entity.code
+        fill_values(self)
 
     @strawberry.field(
         description="Its attribute values over time, oldest first: each interval with the "

@@ -9,7 +9,7 @@ import strawberry
 from api.context import Info
 from api.types.node import Node
 from api.types.resolve import parent, path_from_top
-from api.types.values import value_of
+from api.types.values import value_field
 from graph.domain.model import Kind, Rel
 
 if TYPE_CHECKING:
@@ -59,26 +59,14 @@ def _number(value: object) -> float | None:
 
 def name_field(description: str | None = None) -> Any:
     """`name: String!` on the as-of date (an empty string when the source gave none)."""
-
-    def resolve(root: Node, info: Info) -> Any:
-        return value_of(root, info, "name", _name)
-
-    return strawberry.field(resolver=resolve, description=description, graphql_type=str)
+    return value_field("name", _name, str, description)
 
 
 def text_field(attr: str, description: str | None = None) -> Any:
     """An optional text attribute of the entity on the as-of date."""
-
-    def resolve(root: Node, info: Info) -> Any:
-        return value_of(root, info, attr, _text)
-
-    return strawberry.field(resolver=resolve, description=description, graphql_type=str | None)
+    return value_field(attr, _text, str | None, description)
 
 
 def number_field(attr: str, description: str | None = None) -> Any:
     """An optional number attribute of the entity on the as-of date (units in its name)."""
-
-    def resolve(root: Node, info: Info) -> Any:
-        return value_of(root, info, attr, _number)
-
-    return strawberry.field(resolver=resolve, description=description, graphql_type=float | None)
+    return value_field(attr, _number, float | None, description)

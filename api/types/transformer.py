@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,7 +17,7 @@ from api.types.meter import Meter
 from api.types.node import Node
 from api.types.resolve import child_pages, context, parent, period_context
 from api.types.shared_fields import name_field, number_field, org_unit_field, path_field
-from api.types.values import value_of
+from api.types.values import value_field
 from graph.domain.model import GATE_ROLE, Rel
 
 if TYPE_CHECKING:
@@ -31,12 +31,12 @@ class Transformer(Node, LossFields):
 
     capacity_kva: float | None = number_field("capacity_kva", "Rated capacity in kVA.")
 
-    @strawberry.field(
-        graphql_type=Ownership,
-        description="PUBLIC (公变, an area) or PRIVATE (专变, one large customer).",
+    ownership: Ownership = value_field(
+        "ownership",
+        Ownership,
+        Ownership,
+        "PUBLIC (公变, an area) or PRIVATE (专变, one large customer).",
     )
-    def ownership(self, info: Info) -> Any:
-        return value_of(self, info, "ownership", Ownership)
 
     @strawberry.field(description="The feeder supplying it on the as-of date.")
     async def feeder(
