@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Generator
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -38,15 +37,21 @@ def value_field(attr: str, convert: Convert, graphql_type: Any, description: str
     )
 
 
-@cache
+_FIELDS: dict[type, tuple[tuple[str, str, Convert], ...]] = {}
+
+
 def _value_fields(cls: type) -> tuple[tuple[str, str, Convert], ...]:
     """(python name, attribute, convert) of each value field of a node type."""
+    known = _FIELDS.get(cls)
+    if known is not None:
+        return known
     found = []
     for f in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if _VALUE in (f.metadata or {}):
             attr, convert = f.metadata[_VALUE]
             found.append((f.python_name, attr, convert))
-    return tuple(found)
+    known = _FIELDS[cls] = tuple(found)
+    return known
 
 
 def fill_values(node: Node) -> None:
