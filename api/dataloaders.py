@@ -161,7 +161,7 @@ class LatestDayKey(NamedTuple):
     """The newest day with readings (one per request)."""
 
 
-async def _call(inline: bool, fetch: Callable[..., V], *args: Any) -> V:
+async def off_loop(inline: bool, fetch: Callable[..., V], *args: Any) -> V:
     """`fetch(*args)` off the server's loop: inline when `inline` and already on a request's
     own worker thread (a hop to another thread costs as much as a local read), else on a
     thread of the running loop's pool (a round trip to a server overlaps the others)."""
@@ -183,7 +183,7 @@ def _grouped(
             groups[tuple(key[:-1])].append(key[-1])
         results: dict[tuple[Any, ...], V] = {}
         for group, codes in groups.items():
-            found = await _call(inline, fetch, group, codes)
+            found = await off_loop(inline, fetch, group, codes)
             for code in codes:
                 results[(*group, code)] = found[code] if code in found else default()
         return [results[tuple(k)] for k in keys]
@@ -197,7 +197,7 @@ def _each(
     """A batch function that answers each distinct key with one call."""
 
     async def load(keys: Sequence[K]) -> list[V]:
-        return [await _call(inline, fetch, key) for key in keys]
+        return [await off_loop(inline, fetch, key) for key in keys]
 
     return load
 

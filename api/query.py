@@ -18,6 +18,7 @@ from api.dataloaders import (
 )
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
+from api.prefetch import prefetch
 from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
 from api.types.connection import Connection, PageInfo, connection
 from api.types.customer import Customer
@@ -57,6 +58,7 @@ def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
     kind fixed (the global id of `node(id)` carries it instead)."""
 
     async def resolve(info: Info, code: str, as_of: dt.date | None = None) -> Node | None:
+        await prefetch(info, kind, code, as_of or context(info).today)
         return await resolve_node(info, kind, code, as_of)
 
     # Real types, not the strings of `from __future__ import annotations`: strawberry reads

@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
+from graph.stores.tree import Step, Tree
 
 Direction = Literal["down", "up"]
 Progress = Callable[[str], None]
@@ -97,6 +98,13 @@ class Store(Protocol):
         self, orgs: Sequence[str], as_of: dt.date, first: int, after: str | None
     ) -> dict[str, Page]:
         """A page of the transformers owned by each org unit or any of its descendants."""
+
+    def fetch_tree(
+        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+    ) -> Tree | None:
+        """The entity `kind` `code` and what `steps` reach from it on `as_of`, answered as
+        `neighbors` and `child_pages` would answer each step (graph/stores/tree.py); None
+        when no such entity is stored."""
 
     def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
         """A page of the entities of `kind` that exist on `as_of` (some values of theirs hold

@@ -36,6 +36,7 @@ from graph.domain.model import (
 from graph.domain.search_key import search_key
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.embedded import sql as q
+from graph.stores.tree import Step, Tree, fetch_tree_by_levels
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
@@ -244,6 +245,12 @@ class EmbeddedStore:
             items = [_entity(Kind.TRANSFORMER, c, a, f) for c, a, f in rows[:first]]
             pages[org] = Page(items, total, len(rows) > first)
         return pages
+
+    def fetch_tree(
+        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+    ) -> Tree | None:
+        # Local reads: a query per step and level costs no round trip.
+        return fetch_tree_by_levels(self, kind, code, as_of, steps)
 
     def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
         conn = self._connection()

@@ -40,7 +40,9 @@ from graph.domain.model import (
 from graph.domain.search_key import SEP, rank_hits
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.neo4j import queries as cy
+from graph.stores.neo4j.tree_query import compile_tree, decode_tree
 from graph.stores.neo4j.writes import Statement, disjoint_parts, write_statements
+from graph.stores.tree import Step, Tree
 
 READ_CHUNK = 10_000  # codes per UNWIND lookup
 BULK_LOOKUP = 20_000  # above this many codes, scan the relationship instead of UNWIND lookups
@@ -241,6 +243,13 @@ class Neo4jStore:
             limit=first + 1,
         )
         return self._pages(rows, Kind.TRANSFORMER, unique, first)
+
+    def fetch_tree(
+        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+    ) -> Tree | None:
+        query, params = compile_tree(kind, steps)
+        rows = self._read(query, code=code, as_of=as_of, **params)
+        return decode_tree(kind, steps, rows[0]["tree"]) if rows else None
 
     def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
         on = {"day": as_of, "beginning": BEGINNING}

@@ -1,0 +1,117 @@
+"""One Cypher for a tree of reads (graph/stores/tree.py): a subquery per step, nested.
+
+Shape, for a node `v` and its steps:
+
+    CALL (v) { MATCH (v)-[r:T]->(w) WHERE <valid on $as_of> [AND w.role = $role]
+               AND w.code > $after WITH w ORDER BY w.code LIMIT $limit   -- pages only
+               <w's own steps, the same way>
+               WITH w, <their answers> ORDER BY w.code
+               RETURN collect([w.code, w.attrs_from, <w's attributes>, <answers>]) AS s1 }
+
+A page is taken before anything is projected or walked below it, and counted with
+`COUNT {}` without collecting; every node is projected as a list of its allow-listed
+attributes (one list for the whole answer: the driver decodes one record, not one per row).
+Labels, types and attribute names come from the allow-lists; every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graph.domain.model import ATTRIBUTES, BEGINNING, Entity, Kind
+from graph.stores.neo4j.queries import _label, _rel_parts, _seek
+from graph.stores.tree import Reached, Step, Tree
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+        self._next = 0
+
+    def name(self, prefix: str) -> str:
+        self._next += 1
+        return f"{prefix}{self._next}"
+
+    def node(self, var: str, kind: Kind, steps: tuple[Step, ...]) -> tuple[str, str, list[str]]:
+        """The subqueries walking `steps` from `var`, the projection of `var` with their
+        answers, and the names of those answers."""
+        calls, answers = [], []
+        for step in steps:
+            call, answer = self.step(var, step)
+            calls.append(call)
+            answers.append(answer)
+        values = "".join(f", {var}.{a}" for a in ATTRIBUTES[kind])  # names from the allow-list
+        more = "".join(f", {a}" for a in answers)
+        return " ".join(calls), f"[{var}.code, {var}.attrs_from{values}{more}]", answers
+
+    def step(self, var: str, step: Step) -> tuple[str, str]:
+        _p, _c, rel_type = _rel_parts(step.rel)
+        reached, answer = self.name("v"), self.name("s")
+        r = self.name("r")
+        if step.direction == "down":
+            pattern = f"({var})-[{r}:{rel_type}]->({reached})"
+        else:
+            pattern = f"({reached})-[{r}:{rel_type}]->({var})"
+        where = f"{r}.valid_from <= $as_of AND {r}.valid_to > $as_of"
+        if step.page is not None and step.page.role is not None:
+            role = self.name("role")
+            self.params[role] = step.page.role
+            where += f" AND {reached}.role = ${role}"
+        calls, projection, below = self.node(reached, step.reached_kind(), step.then)
+        carried = "".join(f", {b}" for b in below)
+        rows = (
+            f"{calls} WITH {reached}{carried} ORDER BY {reached}.code RETURN collect({projection})"
+        )
+        if step.page is None:
+            return f"CALL ({var}) {{ MATCH {pattern} WHERE {where} {rows} AS {answer} }}", answer
+        # One pass over the children: sorted codes give the count and the page, and only
+        # the page is walked below and projected. [total, rows]; an empty page is [n, []].
+        after, limit = self.name("after"), self.name("limit")
+        self.params[after] = step.page.after or ""
+        self.params[limit] = step.page.first + 1  # one more: is there a next page
+        found, page, listed = self.name("found"), self.name("page"), self.name("s")
+        return (
+            f"CALL ({var}) {{ MATCH {pattern} WHERE {where} "
+            f"WITH {reached} ORDER BY {reached}.code WITH collect({reached}) AS {found} "
+            f"WITH size({found}) AS total, "
+            f"[n IN {found} WHERE n.code > ${after}][..${limit}] AS {page} "
+            f"CALL ({page}) {{ UNWIND {page} AS {reached} {rows} AS {listed} }} "
+            f"RETURN [total, {listed}] AS {answer} }}"
+        ), answer
+
+
+def compile_tree(kind: Kind, steps: tuple[Step, ...]) -> tuple[str, dict[str, Any]]:
+    """The Cypher (and its parameters, but $code and $as_of) answering the tree of `steps`
+    from the `kind` node with code $code, as one row with one value, `tree`."""
+    compiler = _Compiler()
+    label = _label(kind)
+    calls, projection, _ = compiler.node("v0", kind, steps)
+    root = f"MATCH (v0:{label} {{code: $code}}){_seek('v0', label)}"
+    query = f"{root} {calls} RETURN {projection} AS tree"
+    return query, compiler.params
+
+
+def decode_tree(kind: Kind, steps: tuple[Step, ...], row: list[Any]) -> Tree:
+    """The Tree of one projected node (see compile_tree)."""
+    names = ATTRIBUTES[kind]
+    code, start = row[0], row[1]
+    values = row[2 : 2 + len(names)]
+    entity = Entity(kind, code, dict(zip(names, values, strict=True)), _day(start))
+    tree = Tree(entity)
+    for step, answer in zip(steps, row[2 + len(names) :], strict=True):
+        reached = step.reached_kind()
+        if step.page is None:
+            tree.reached.append(Reached([decode_tree(reached, step.then, r) for r in answer]))
+        else:
+            total, rows = answer
+            first = step.page.first
+            trees = [decode_tree(reached, step.then, r) for r in rows[:first]]
+            tree.reached.append(Reached(trees, total, len(rows) > first))
+    return tree
+
+
+def _day(value: Any) -> dt.date:
+    if value is None:  # written before attributes were dated
+        return BEGINNING
+    return value.to_native() if hasattr(value, "to_native") else value
