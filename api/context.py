@@ -28,6 +28,11 @@ class Context:
     read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=dt.date.today)
 
+    def read_scope(self) -> object:
+        """What decides which data this caller may read: part of a kept answer's key. Every
+        caller reads the same network today; per-principal scopes come with departments."""
+        return None
+
 
 #: What resolvers receive as `info`: the request's Context, no root value.
 Info = strawberry.Info[Context, None]

@@ -6,6 +6,7 @@ schema.graphql; the app builds its own with the configured limits via `build_sch
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -19,12 +20,13 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from api.context import CurrentContext
+from api.context import Context, CurrentContext
 from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
 from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
+from api.response_cache import ResponseCache, State, request_key
 from api.time_limit import RequestGate, WritesRunToTheirEnd
 from api.types.customer import Customer
 from api.types.feeder import Feeder
@@ -37,13 +39,45 @@ from taiqu.settings import Settings
 log = logging.getLogger("taiqu.api")
 
 
+def _data_state(ctx: Context) -> State:
+    """What every answer is computed from: the topology's version, the loss copy's generation."""
+    return ctx.store.version(), ctx.loss.manifest().generation
+
+
 class TaiquSchema(strawberry.Schema):
     gate = RequestGate(Settings.request_timeout_ms, Settings.max_running_requests)
+    responses = ResponseCache(0)
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Every operation in its turn and within the time limit (api/time_limit.py)."""
+    async def execute(  # type: ignore[override]
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> ExecutionResult:
+        """A kept answer when the data has not changed since (api/response_cache.py); else
+        the operation in its turn and within the time limit (api/time_limit.py)."""
         run = super().execute
-        return await self.gate.run(lambda: run(*args, **kwargs))
+        key = state = None
+        if self.responses.enabled and query and isinstance(context_value, Context):
+            key = request_key(
+                query,
+                kwargs.get("operation_name"),
+                variable_values,
+                context_value.read_scope(),
+                context_value.today,
+            )
+            state = await asyncio.to_thread(_data_state, context_value)
+            kept = None if key is None else self.responses.get(key, state)
+            if kept is not None:
+                return kept
+        result = await self.gate.run(
+            lambda: run(query, variable_values, context_value, *args, **kwargs)
+        )
+        if key is not None and state is not None:
+            self.responses.put(key, state, result)
+        return result
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -89,6 +123,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ],
     )
     built.gate = RequestGate(limits.request_timeout_ms, limits.max_running_requests)
+    built.responses = ResponseCache(limits.response_cache_mb * 2**20)
     return built
 
 
