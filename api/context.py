@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
+from graph.domain.model import Kind
 from graph.series.reader import LossReader
 from graph.services.mismatches import MismatchCache
 from graph.stores.contract import Store
@@ -27,6 +28,8 @@ class Context:
     writer: str | None = None  # who sent a valid writer token (None: read-only caller)
     read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=dt.date.today)
+    # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
+    trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
 
     def read_scope(self) -> object:
         """What decides which data this caller may read: part of a kept answer's key. Every

@@ -44,7 +44,7 @@ _OWNER = {
 }
 
 
-class _NotCompiled(Exception):
+class NotCompiled(Exception):
     """An argument the resolver will refuse or read differently: leave the field to it."""
 
 
@@ -52,22 +52,21 @@ def _int(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise _NotCompiled
+        raise NotCompiled
     try:
         return int(value)  # type: ignore[call-overload]  # a literal arrives as its text
     except (TypeError, ValueError) as exc:
-        raise _NotCompiled from exc
+        raise NotCompiled from exc
 
 
-def _page(field: SelectedField, settings: Settings, role: str | None = None) -> PageSpec:
-    args = field.arguments
+def _page(args: dict[str, Any], settings: Settings, role: str | None = None) -> PageSpec:
     try:
         first = page_size(
             _int(args.get("first")), settings.default_page_size, settings.max_page_size
         )
         after = decode_cursor(args.get("after"))
     except InputError as exc:
-        raise _NotCompiled from exc
+        raise NotCompiled from exc
     return PageSpec(first, after, role)
 
 
@@ -78,12 +77,12 @@ def _meter_role(value: object) -> str | None:
         return value.value
     if isinstance(value, str) and value in MeterRole.__members__:
         return MeterRole[value].value
-    raise _NotCompiled
+    raise NotCompiled
 
 
-# (type, field) -> the step its resolver reads, from the field and the settings. Connections
-# (`page` steps) select their nodes under `edges { node }`.
-_STEPS: dict[tuple[str, str], Callable[[SelectedField, Settings], Step]] = {
+# (type, field) -> the step its resolver reads, from the field's arguments and the settings.
+# Connections (`page` steps) select their nodes under `edges { node }`.
+STEPS: dict[tuple[str, str], Callable[[dict[str, Any], Settings], Step]] = {
     ("OrgUnit", "parent"): lambda f, s: Step(Rel.ORG_PARENT, "up"),
     ("OrgUnit", "children"): lambda f, s: Step(Rel.ORG_PARENT, "down"),
     ("OrgUnit", "substations"): lambda f, s: Step(Rel.SUBSTATION_OWNER, "down"),
@@ -95,14 +94,14 @@ _STEPS: dict[tuple[str, str], Callable[[SelectedField, Settings], Step]] = {
         Rel.HAS_METER, "down", PageSpec(s.max_page_size, None, GATE_ROLE)
     ),
     ("Transformer", "meters"): lambda f, s: Step(
-        Rel.HAS_METER, "down", _page(f, s, _meter_role(f.arguments.get("role")))
+        Rel.HAS_METER, "down", _page(f, s, _meter_role(f.get("role")))
     ),
     ("Meter", "transformer"): lambda f, s: Step(Rel.HAS_METER, "up"),
     ("Meter", "customer"): lambda f, s: Step(Rel.USES_METER, "up"),
     ("Customer", "meters"): lambda f, s: Step(Rel.USES_METER, "down"),
 }
 for _kind, _rel in _OWNER.items():
-    _STEPS[(TYPE_NAMES[_kind], "orgUnit")] = partial(lambda rel, f, s: Step(rel, "up"), _rel)
+    STEPS[(TYPE_NAMES[_kind], "orgUnit")] = partial(lambda rel, f, s: Step(rel, "up"), _rel)
 
 
 def _fields(selections: list[Selection], type_name: str) -> Iterator[SelectedField]:
@@ -144,12 +143,12 @@ def compile_steps(selections: list[Selection], kind: Kind, settings: Settings) -
     """The steps the resolvers below a `kind` node will read, the same read merged once."""
     merged: dict[tuple[Any, ...], list[Step]] = {}
     for field in _fields(selections, TYPE_NAMES[kind]):
-        build = _STEPS.get((TYPE_NAMES[kind], field.name))
+        build = STEPS.get((TYPE_NAMES[kind], field.name))
         if build is None:
             continue
         try:
-            step = build(field, settings)
-        except _NotCompiled:
+            step = build(field.arguments, settings)
+        except NotCompiled:
             continue
         then = compile_steps(_nodes_of(field, step), step.reached_kind(), settings)
         merged.setdefault((step.rel, step.direction, step.page), []).append(
@@ -175,6 +174,8 @@ async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
     """Read the root entity and the tree below it at once, into the request's loaders;
     nothing when the selection walks no relationship (the root loader reads it alone)."""
     ctx = context(info)
+    if (kind, code, as_of) in ctx.trees_read:  # read already (api/fast_path.py)
+        return
     steps = tuple(
         step
         for selected in info.selected_fields
@@ -185,10 +186,10 @@ async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
     tree = await off_loop(ctx.store.in_process, ctx.store.fetch_tree, kind, code, as_of, steps)
     ctx.loaders.entities.prime(EntitiesKey(kind, code), None if tree is None else tree.entity)
     if tree is not None:
-        _prime(ctx.loaders, tree, steps, as_of)
+        prime_tree(ctx.loaders, tree, steps, as_of)
 
 
-def _prime(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.date) -> None:
+def prime_tree(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.date) -> None:
     code = tree.entity.code
     for step, reached in zip(steps, tree.reached, strict=True):
         if step.page is None:
@@ -199,4 +200,4 @@ def _prime(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.date
             pages = ChildPagesKey(step.rel, as_of, spec.first, spec.after, spec.role, code)
             loaders.child_pages.prime(pages, page_of(reached))
         for below in reached.trees:
-            _prime(loaders, below, step.then, as_of)
+            prime_tree(loaders, below, step.then, as_of)

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from api.context import Context, CurrentContext
 from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
+from api.fast_path import FastPath
 from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
@@ -117,6 +118,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: CostLimit(costs),
+            FastPath,  # after the cost: only what was accepted is answered
             WritesRunToTheirEnd,
             CurrentContext,
             lambda: MaskAndCodeErrors(limits.request_timeout_ms),

@@ -109,6 +109,7 @@ class Settings:
     request_timeout_ms: int = 30_000  # a query past it is stopped (api/time_limit.py)
     max_running_requests: int = 2  # GraphQL requests executing at once; the others wait
     response_cache_mb: int = 64  # answers kept for identical requests (0: none kept)
+    fast_path: bool = True  # topology queries answered from one store read (api/fast_path.py)
     loss_high_rate: Decimal = Decimal("0.10")  # HIGH above this loss rate
     loss_min_coverage: Decimal = Decimal("0.98")  # UNCOMPUTABLE below this reading coverage
     loss_max_days: int = 400  # longest period a loss query may ask for
@@ -188,6 +189,7 @@ class Settings:
             request_timeout_ms=_int(env, "TAIQU_REQUEST_TIMEOUT_MS", 30_000, 10, 3_600_000),
             max_running_requests=_int(env, "TAIQU_MAX_RUNNING_REQUESTS", 2, 1, 256),
             response_cache_mb=_int(env, "TAIQU_RESPONSE_CACHE_MB", 64, 0, 65_536),
+            fast_path=_flag(env, "TAIQU_FAST_PATH", True),
             loss_high_rate=_fraction(env, "TAIQU_LOSS_HIGH_RATE", "0.10"),
             loss_min_coverage=_fraction(env, "TAIQU_LOSS_MIN_COVERAGE", "0.98"),
             loss_max_days=_int(env, "TAIQU_LOSS_MAX_DAYS", 400, 1, 3660),

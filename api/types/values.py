@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from api.context import CURRENT, Info
 from api.dataloaders import AttrsAsOfKey, Loaders
@@ -52,6 +53,15 @@ def _value_fields(cls: type) -> tuple[tuple[str, str, Convert], ...]:
             found.append((f.python_name, attr, convert))
     known = _FIELDS[cls] = tuple(found)
     return known
+
+
+def value_fields(cls: type, graphql_names: bool = False) -> list[tuple[str, str, Convert]]:
+    """(field name, attribute, convert) of each value field of a node type; the names as
+    GraphQL spells them with `graphql_names` (camelCase), else as Python does."""
+    fields = _value_fields(cls)
+    if not graphql_names:
+        return list(fields)
+    return [(to_camel_case(name), attr, convert) for name, attr, convert in fields]
 
 
 def fill_values(node: Node) -> None:

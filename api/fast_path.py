@@ -1,0 +1,413 @@
+"""Topology reads answered straight from the tree the store returns, without field resolvers.
+
+An explorer page (a feeder, 20 areas, their gate meters, 20 meters each with its customer) is
+some 1,500 fields; graphql-core spends ~30 ms of CPU executing them one by one, far more than
+the store needs to read them. When every field a query selects is one this module knows - a
+root field by code, node codes and dated values, the relationships of api/prefetch.py, and
+the connection fields around them - the query is answered from the one store read directly:
+same values, same serialization (each leaf through its GraphQL type's `serialize`), same
+order of keys. Anything else, and anything unusual (a directive, a node read on a day before
+its current values, a null where the schema promises a value), leaves the request to the
+resolvers, with the tree already handed to their loaders.
+
+Runs as the last extension before execution: the limits, the cost and validation have
+already accepted the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    is_abstract_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+
+from api.context import Context
+from api.dataloaders import EntitiesKey, off_loop
+from api.pagination import encode_cursor
+from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, prime_tree
+from api.types.customer import Customer
+from api.types.feeder import Feeder
+from api.types.meter import Meter
+from api.types.node import Node
+from api.types.org_unit import OrgUnit
+from api.types.substation import Substation
+from api.types.transformer import Transformer
+from api.types.values import value_fields
+from graph.domain.model import Kind
+from graph.stores.tree import Reached, Step, Tree
+from taiqu.settings import Settings
+
+ROOTS = {
+    "orgUnit": Kind.ORG_UNIT,
+    "substation": Kind.SUBSTATION,
+    "feeder": Kind.FEEDER,
+    "transformer": Kind.TRANSFORMER,
+    "meter": Kind.METER,
+    "customer": Kind.CUSTOMER,
+}
+_CLASSES: dict[Kind, type[Node]] = {
+    Kind.ORG_UNIT: OrgUnit,
+    Kind.SUBSTATION: Substation,
+    Kind.FEEDER: Feeder,
+    Kind.TRANSFORMER: Transformer,
+    Kind.METER: Meter,
+    Kind.CUSTOMER: Customer,
+}
+# Steps that reach one node (a parent); the others reach lists or pages.
+_ONE = {"parent", "substation", "feeder", "transformer", "customer", "orgUnit"}
+
+
+class _Fallback(Exception):
+    """Leave the request to the resolvers."""
+
+
+Shape = Callable[[Tree], dict[str, Any]]
+
+
+class _Compiler:
+    """Turns the selection on a node type into the steps to read and a function shaping the
+    read tree into the response."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        settings: Settings,
+        day: dt.date,
+    ) -> None:
+        self.schema, self.fragments, self.variables = schema, fragments, variables
+        self.settings, self.day = settings, day
+
+    def fields(
+        self, type_: GraphQLObjectType, sets: list[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Fields by response key, through the fragments that apply (graphql-core's
+        collection, without directives: a directive leaves the request to the resolvers)."""
+        found: dict[str, list[FieldNode]] = {}
+        for selection_set in sets:
+            self._collect(type_, selection_set, found, set())
+        return found
+
+    def _collect(
+        self,
+        type_: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        found: dict[str, list[FieldNode]],
+        spread: set[str],
+    ) -> None:
+        for node in selection_set.selections:
+            if node.directives:
+                raise _Fallback
+            if isinstance(node, FieldNode):
+                key = node.alias.value if node.alias else node.name.value
+                found.setdefault(key, []).append(node)
+            elif isinstance(node, InlineFragmentNode):
+                condition = node.type_condition
+                if condition is None or self._applies(condition.name.value, type_):
+                    self._collect(type_, node.selection_set, found, spread)
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or fragment.directives:
+                    raise _Fallback
+                if name in spread:
+                    continue
+                spread.add(name)
+                if self._applies(fragment.type_condition.name.value, type_):
+                    self._collect(type_, fragment.selection_set, found, spread)
+
+    def _applies(self, condition: str, type_: GraphQLObjectType) -> bool:
+        target = self.schema.get_type(condition)
+        if target is type_:
+            return True
+        return is_abstract_type(target) and self.schema.is_sub_type(target, type_)  # type: ignore[arg-type]
+
+    def node(self, kind: Kind, sets: list[SelectionSetNode]) -> tuple[tuple[Step, ...], Shape]:
+        type_ = self.schema.get_type(TYPE_NAMES[kind])
+        assert isinstance(type_, GraphQLObjectType)
+        values = {
+            name: (attr, convert)
+            for name, attr, convert in value_fields(_CLASSES[kind], graphql_names=True)
+        }
+        steps: list[Step] = []
+        emit: list[tuple[str, Callable[[Tree], Any]]] = []
+        for key, nodes in self.fields(type_, sets).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                emit.append((key, _constant(type_.name)))
+                continue
+            field = type_.fields.get(name)
+            if field is None:
+                raise _Fallback
+            if name == "code":
+                emit.append((key, _code))
+            elif name in values:
+                emit.append((key, _value(field, *values[name], self.day)))
+            elif (type_.name, name) in STEPS:
+                step, walk = self.step(type_.name, name, field, nodes, len(steps))
+                steps.append(step)
+                emit.append((key, walk))
+            else:
+                raise _Fallback
+
+        def shape(tree: Tree) -> dict[str, Any]:
+            if tree.entity.attrs_from > self.day:  # values of an earlier day: the resolvers
+                raise _Fallback
+            return {key: value(tree) for key, value in emit}
+
+        return tuple(steps), shape
+
+    def step(
+        self, type_name: str, name: str, field: GraphQLField, nodes: list[FieldNode], index: int
+    ) -> tuple[Step, Callable[[Tree], Any]]:
+        try:
+            args = get_argument_values(field, nodes[0], self.variables)
+            step = STEPS[(type_name, name)](args, self.settings)
+        except (GraphQLError, NotCompiled, TypeError, ValueError) as exc:
+            raise _Fallback from exc
+        sets = [n.selection_set for n in nodes if n.selection_set]
+        if step.page is not None and name != "gateMeters":
+            return self.connection(step, field, sets, index)
+        then, below = self.node(step.reached_kind(), sets)
+        nullable = not is_non_null_type(field.type)
+        if name in _ONE:
+
+            def one(tree: Tree) -> Any:
+                trees = tree.reached[index].trees
+                if not trees:
+                    if not nullable:
+                        raise _Fallback
+                    return None
+                return below(trees[0])
+
+            return Step(step.rel, step.direction, step.page, then), one
+
+        def many(tree: Tree) -> Any:
+            return [below(t) for t in tree.reached[index].trees]
+
+        return Step(step.rel, step.direction, step.page, then), many
+
+    def connection(
+        self, step: Step, field: GraphQLField, sets: list[SelectionSetNode], index: int
+    ) -> tuple[Step, Callable[[Tree], Any]]:
+        conn_type = get_named_type(field.type)
+        assert isinstance(conn_type, GraphQLObjectType)
+        parts: list[tuple[str, Callable[[Reached], Any]]] = []
+        then: tuple[Step, ...] = ()
+        for key, nodes in self.fields(conn_type, sets).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                parts.append((key, _constant(conn_type.name)))
+            elif name == "totalCount":
+                parts.append((key, lambda r: r.total_count))
+            elif name == "pageInfo":
+                parts.append((key, self.page_info(conn_type, nodes)))
+            elif name == "edges":
+                edges, then = self.edges(step, conn_type, nodes, then)
+                parts.append((key, edges))
+            else:
+                raise _Fallback
+
+        def shape(tree: Tree) -> Any:
+            reached = tree.reached[index]
+            return {key: part(reached) for key, part in parts}
+
+        return Step(step.rel, step.direction, step.page, then), shape
+
+    def page_info(
+        self, conn_type: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> Callable[[Reached], Any]:
+        info_type = get_named_type(conn_type.fields["pageInfo"].type)
+        assert isinstance(info_type, GraphQLObjectType)
+        parts: list[tuple[str, Callable[[Reached], Any]]] = []
+        sets = [n.selection_set for n in nodes if n.selection_set]
+        for key, inner in self.fields(info_type, sets).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                parts.append((key, _constant(info_type.name)))
+            elif name == "hasNextPage":
+                parts.append((key, lambda r: r.has_next))
+            elif name == "endCursor":
+                parts.append(
+                    (key, lambda r: encode_cursor(r.trees[-1].entity.code) if r.trees else None)
+                )
+            else:
+                raise _Fallback
+        return lambda r: {key: part(r) for key, part in parts}
+
+    def edges(
+        self,
+        step: Step,
+        conn_type: GraphQLObjectType,
+        nodes: list[FieldNode],
+        then: tuple[Step, ...],
+    ) -> tuple[Callable[[Reached], Any], tuple[Step, ...]]:
+        if then:  # `edges` twice under two keys: rare, left to the resolvers
+            raise _Fallback
+        edge_type = get_named_type(conn_type.fields["edges"].type)
+        assert isinstance(edge_type, GraphQLObjectType)
+        sets = [n.selection_set for n in nodes if n.selection_set]
+        parts: list[tuple[str, Callable[[Tree], Any]]] = []
+        node_sets: list[SelectionSetNode] = []
+        node_keys: list[str] = []
+        for key, inner in self.fields(edge_type, sets).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                parts.append((key, _constant(edge_type.name)))
+            elif name == "cursor":
+                parts.append((key, lambda t: encode_cursor(t.entity.code)))
+            elif name == "node":
+                node_keys.append(key)
+                node_sets.extend(n.selection_set for n in inner if n.selection_set)
+            else:
+                raise _Fallback
+        if len(node_keys) > 1:
+            raise _Fallback
+        below_steps, below = self.node(step.reached_kind(), node_sets)
+        if node_keys:
+            parts.append((node_keys[0], below))
+
+        def shape(reached: Reached) -> Any:
+            return [{key: part(t) for key, part in parts} for t in reached.trees]
+
+        return shape, below_steps
+
+
+def _constant(value: Any) -> Callable[[Any], Any]:
+    return lambda _: value
+
+
+def _code(tree: Tree) -> str:
+    return tree.entity.code
+
+
+def _value(
+    field: GraphQLField, attr: str, convert: Callable[[object], Any], day: dt.date
+) -> Callable[[Tree], Any]:
+    leaf = get_named_type(field.type)
+    if not is_leaf_type(leaf):
+        raise _Fallback
+    serialize = leaf.serialize  # type: ignore[union-attr]
+    required = is_non_null_type(field.type)
+
+    def value(tree: Tree) -> Any:
+        raw = convert(tree.entity.get(attr))
+        out = None if raw is None else serialize(raw)
+        if out is None and required:
+            raise _Fallback
+        return out
+
+    return value
+
+
+def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        operations = [o for o in operations if o.name and o.name.value == name]
+    return operations[0] if len(operations) == 1 else None
+
+
+async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[str, Any] | None:
+    """The data of the request, or None to leave it to the resolvers."""
+    operation = _operation(execution.graphql_document, execution.operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        return None
+    variables = get_variable_values(
+        schema, operation.variable_definitions or (), execution.variables or {}
+    )
+    if isinstance(variables, list):
+        return None
+    fragments = {
+        d.name.value: d
+        for d in execution.graphql_document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    query_type = schema.query_type
+    assert query_type is not None
+    try:
+        root_fields = _Compiler(schema, fragments, variables, ctx.settings, ctx.today).fields(
+            query_type, [operation.selection_set]
+        )
+    except _Fallback:
+        return None
+    plans: list[tuple[str, tuple[Kind, str, dt.date, tuple[Step, ...], Shape] | None]] = []
+    for key, nodes in root_fields.items():
+        name = nodes[0].name.value
+        if name == "__typename":
+            plans.append((key, None))
+            continue
+        kind = ROOTS.get(name)
+        if kind is None or len(nodes) != 1:
+            return None
+        args = get_argument_values(query_type.fields[name], nodes[0], variables)
+        day = args.get("as_of") or args.get("asOf") or ctx.today
+        compiler = _Compiler(schema, fragments, variables, ctx.settings, day)
+        try:
+            steps, shape = compiler.node(
+                kind, [nodes[0].selection_set] if nodes[0].selection_set else []
+            )
+        except _Fallback:
+            return None
+        plans.append((key, (kind, args["code"], day, steps, shape)))
+    data: dict[str, Any] = {}
+    for key, plan in plans:
+        if plan is None:
+            data[key] = query_type.name
+            continue
+        kind, code, day, steps, shape = plan
+        store = ctx.store
+        try:
+            tree = await off_loop(store.in_process, store.fetch_tree, kind, code, day, steps)
+        except Exception:  # the resolvers read again and report it as they always do
+            return None
+        try:
+            data[key] = None if tree is None else shape(tree)
+        except _Fallback:
+            # The resolvers answer; what was read is theirs, not read twice.
+            ctx.loaders.entities.prime(
+                EntitiesKey(kind, code), None if tree is None else tree.entity
+            )
+            if tree is not None:
+                prime_tree(ctx.loaders, tree, steps, day)
+            ctx.trees_read.add((kind, code, day))
+            return None
+    return data
+
+
+class FastPath(SchemaExtension):
+    """Answers a topology query from one store read, when it can (see the module)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        ctx = execution.context
+        if (
+            not execution.result
+            and execution.graphql_document
+            and isinstance(ctx, Context)
+            and ctx.settings.fast_path
+        ):
+            data = await answer(execution.schema._schema, ctx, execution)
+            if data is not None:
+                execution.result = ExecutionResult(data=data, errors=None)
+        yield
