@@ -18,6 +18,7 @@ Results on stdout (a markdown table) and in bench/out/peer-<meters>.json.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -71,6 +72,47 @@ PEER_COUNTS = f"""query($code: String!, $d: Date!) {{ substations(where: {{code:
     transformersConnection(where: {{edge: {ON}}}) {{ totalCount edges {{ node {{
       metersConnection(where: {{edge: {ON}, node: {{NOT: {{role: {{eq: "gate"}}}}}}}}) {{
         totalCount }} }} }} }} }} }} }} }} }}"""
+
+
+# The store floor: one hand-written Cypher per question, the same answer, through the Python
+# driver (records decoded), as an API could at best send it.
+_ON = "r.valid_from <= $d AND r.valid_to > $d"
+FLOOR_FEEDER = (
+    "MATCH (f:Feeder {code: $code}) CALL (f) { MATCH (f)-[r:SUPPLIES]->(t) WHERE "
+    + _ON
+    + " WITH t ORDER BY t.code WITH collect(t) AS ts"
+    " RETURN size(ts) AS total, ts[..20] AS page }"
+    " CALL (page) { UNWIND page AS t"
+    " CALL (t) { MATCH (t)-[r:HAS_METER]->(g) WHERE " + _ON + " AND g.role = 'gate'"
+    " WITH g ORDER BY g.code RETURN collect([g.code, g.multiplier]) AS gates }"
+    " CALL (t) { MATCH (t)-[r:HAS_METER]->(m) WHERE " + _ON + " AND m.role = 'customer'"
+    " WITH m ORDER BY m.code WITH collect(m) AS found RETURN size(found) AS n, found[..20] AS ms }"
+    " CALL (ms) { UNWIND ms AS m OPTIONAL CALL (m) { MATCH (c)-[r:USES_METER]->(m) WHERE "
+    + _ON
+    + " RETURN c.name AS name LIMIT 1 } WITH m, name ORDER BY m.code"
+    " RETURN collect([m.code, name]) AS meters }"
+    " WITH t, gates, n, meters ORDER BY t.code RETURN collect([t.code, t.name, gates, n, meters])"
+    " AS areas } RETURN f.code AS code, total, areas"
+)
+FLOOR_PATH = (
+    "MATCH (m:Meter {code: $code}) OPTIONAL CALL (m) { MATCH (t)-[r:HAS_METER]->(m) WHERE "
+    + _ON
+    + " OPTIONAL CALL (t) { MATCH (f)-[r:SUPPLIES]->(t) WHERE "
+    + _ON
+    + " OPTIONAL CALL (f) { MATCH (s)-[r:FEEDS]->(f) WHERE "
+    + _ON
+    + " RETURN s LIMIT 1 }"
+    " RETURN f, s LIMIT 1 } RETURN t, f, s LIMIT 1 }"
+    " RETURN m.code, t.code, f.code, s.code"
+)
+FLOOR_COUNTS = (
+    "MATCH (s:Substation {code: $code}) RETURN s.code AS code,"
+    " COUNT { MATCH (s)-[r1:FEEDS]->()-[r2:SUPPLIES]->(t) WHERE r1.valid_from <= $d"
+    " AND r1.valid_to > $d AND r2.valid_from <= $d AND r2.valid_to > $d } AS areas,"
+    " COUNT { MATCH (s)-[r1:FEEDS]->()-[r2:SUPPLIES]->()-[r3:HAS_METER]->(m)"
+    " WHERE r1.valid_from <= $d AND r1.valid_to > $d AND r2.valid_from <= $d AND r2.valid_to > $d"
+    " AND r3.valid_from <= $d AND r3.valid_to > $d AND m.role <> 'gate' } AS meters"
+)
 
 
 class Client(Http):
@@ -247,6 +289,56 @@ def throughput(port: int, send: Callable[[Http, int], None], clients: int, secon
     return sum(done) / seconds
 
 
+def measure(
+    clients: dict[str, Client],
+    ports: dict[str, int],
+    pids: dict[str, int],
+    send: dict[str, Callable[[Http, int], None]],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Latency (ABBA, after a warm-up), CPU per request and throughput of both sides."""
+    samples: dict[str, list[float]] = {"taiqu": [], "peer": []}
+    cpu = {side: cpu_seconds(pid) for side, pid in pids.items()}
+    for i in range(args.requests + 100):
+        for side in ("taiqu", "peer") if i % 2 == 0 else ("peer", "taiqu"):
+            began = time.perf_counter()
+            send[side](clients[side], i)
+            if i >= 100:  # warm-up: the JIT of both, query plans
+                samples[side].append(time.perf_counter() - began)
+    used = {
+        side: (cpu_seconds(pid) - cpu[side]) / (args.requests + 100) * 1000
+        for side, pid in pids.items()
+    }
+    rates: dict[str, list[float]] = {"taiqu": [], "peer": []}
+    for _ in range(2):  # alternated, so that drift falls on both
+        for side in ("taiqu", "peer"):
+            rates[side].append(throughput(ports[side], send[side], args.clients, args.seconds))
+    return {
+        side: {
+            **percentiles(samples[side]),
+            "cpu_ms_per_request": round(used[side], 2),
+            "requests_per_s_at_clients": round(max(rates[side]), 1),
+        }
+        for side in ("taiqu", "peer")
+    }
+
+
+def floor_p50(uri: str, query: str, codes: list[str], requests: int) -> float:
+    """p50 ms of the hand-written Cypher through the Python driver (the store floor)."""
+    store = Neo4jStore(uri, None, None)
+    try:
+        day = dt.date.fromisoformat(TODAY)
+        samples = []
+        for i in range(requests + 100):
+            began = time.perf_counter()
+            store._read(query, code=codes[i % len(codes)], d=day)
+            if i >= 100:
+                samples.append(time.perf_counter() - began)
+        return percentiles(samples)["p50_ms"]
+    finally:
+        store.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meters", type=int, default=100_000)
@@ -267,80 +359,87 @@ def main() -> int:
         folder = home / "net"
         write_folder(network, folder)
         load_folder(store, folder)
+        store.close()
         feeders = [r[0] for r in network.rows["feeders.csv"]][:50]
         meters = [r[0] for r in network.rows["meters.csv"] if r[2] == "customer"][:200]
         substations = [r[0] for r in network.rows["substations.csv"]][:20]
         del network
-        env = {"TAIQU_HOME": str(home), "TAIQU_NEO4J_URI": uri}
-        taiqu, taiqu_port = serve(env, workers=args.workers)
-        peer, peer_port = start_peer(uri)
-        processes += [taiqu, peer]
         questions = [
             ("feeder + 20 areas + gates + 20 customer meters", TAIQU_FEEDER, PEER_FEEDER,
-             feeders, feeder_shape),
-            ("a meter and its path up", TAIQU_PATH, PEER_PATH, meters, path_shape),
-            ("meters under a substation (counts)", TAIQU_COUNTS, PEER_COUNTS, substations,
-             counts_shape),
+             FLOOR_FEEDER, feeders, feeder_shape),
+            ("a meter and its path up", TAIQU_PATH, PEER_PATH, FLOOR_PATH, meters, path_shape),
+            ("meters under a substation (counts)", TAIQU_COUNTS, PEER_COUNTS, FLOOR_COUNTS,
+             substations, counts_shape),
         ]  # fmt: skip
-        result: dict[str, Any] = {"meters": args.meters, "workers": args.workers, "queries": {}}
-        clients = {"taiqu": Client(taiqu_port), "peer": Client(peer_port)}
-        for name, mine, theirs, codes, shape in questions:
-            # The same answers first: every code once.
-            for code in codes:
-                a = clients["taiqu"].graphql(mine, {"code": code})["data"]
-                b = clients["peer"].graphql(theirs, {"code": code, "d": TODAY})["data"]
-                left, right = shape(a, b)
-                if left != right:
-                    raise AssertionError(f"{name}, {code}: answers differ\n{left}\n{right}")
-            send = {"taiqu": sender(mine, codes, False), "peer": sender(theirs, codes, True)}
-            samples: dict[str, list[float]] = {"taiqu": [], "peer": []}
-            cpu = {side: cpu_seconds(p.pid) for side, p in (("taiqu", taiqu), ("peer", peer))}
-            for i in range(args.requests + 100):
-                for side in ("taiqu", "peer") if i % 2 == 0 else ("peer", "taiqu"):
-                    began = time.perf_counter()
-                    send[side](clients[side], i)
-                    if i >= 100:  # warm-up: the JIT of both, query plans
-                        samples[side].append(time.perf_counter() - began)
-            used = {
-                side: (cpu_seconds(p.pid) - cpu[side]) / (args.requests + 100) * 1000
-                for side, p in (("taiqu", taiqu), ("peer", peer))
-            }
-            rates: dict[str, list[float]] = {"taiqu": [], "peer": []}
-            for _ in range(2):  # alternated, so that drift falls on both
-                for side, port in (("taiqu", taiqu_port), ("peer", peer_port)):
-                    rates[side].append(throughput(port, send[side], args.clients, args.seconds))
-            result["queries"][name] = {
-                side: {
-                    **percentiles(samples[side]),
-                    "cpu_ms_per_request": round(used[side], 2),
-                    "requests_per_s_at_clients": round(max(rates[side]), 1),
-                }
-                for side in ("taiqu", "peer")
-            }
-        result["peak_rss_mb"] = {"taiqu": peak_rss_mb(taiqu.pid), "peer": peak_rss_mb(peer.pid)}
+        peer, peer_port = start_peer(uri)
+        processes.append(peer)
+        result: dict[str, Any] = {
+            "meters": args.meters, "workers": args.workers, "queries": {}
+        }  # fmt: skip
+        for phase, cache_mb in (("cold", "0"), ("warm", "64")):
+            env = {"TAIQU_HOME": str(home), "TAIQU_NEO4J_URI": uri,
+                   "TAIQU_RESPONSE_CACHE_MB": cache_mb}  # fmt: skip
+            taiqu, taiqu_port = serve(env, workers=args.workers)
+            processes.append(taiqu)
+            clients = {"taiqu": Client(taiqu_port), "peer": Client(peer_port)}
+            ports = {"taiqu": taiqu_port, "peer": peer_port}
+            pids = {"taiqu": taiqu.pid, "peer": peer.pid}
+            for name, mine, theirs, _floor, codes, shape in questions:
+                # The same answers first: every code once (warm: this fills the cache).
+                for code in codes:
+                    a = clients["taiqu"].graphql(mine, {"code": code})["data"]
+                    b = clients["peer"].graphql(theirs, {"code": code, "d": TODAY})["data"]
+                    left, right = shape(a, b)
+                    if left != right:
+                        raise AssertionError(f"{name}, {code}: answers differ\n{left}\n{right}")
+                send = {"taiqu": sender(mine, codes, False), "peer": sender(theirs, codes, True)}
+                measured = measure(clients, ports, pids, send, args)
+                result["queries"].setdefault(name, {})[phase] = measured
+            result.setdefault("peak_rss_mb", {})[phase] = {
+                "taiqu": peak_rss_mb(taiqu.pid), "peer": peak_rss_mb(peer.pid)
+            }  # fmt: skip
+            taiqu.terminate()
+            taiqu.wait()
+        for name, _mine, _theirs, floor, codes, _shape in questions:
+            result["queries"][name]["store_floor_p50_ms"] = floor_p50(
+                uri, floor, codes, args.requests
+            )
     finally:
         for p in processes:
-            p.terminate()
-            p.wait()
+            if p.poll() is None:
+                p.terminate()
+                p.wait()
         if neo4j is not None:
             neo4j.stop()
         shutil.rmtree(home, ignore_errors=True)
-    print("| query | Taiqu p50 / p95 ms | peer p50 / p95 ms | p50 ratio | CPU ms/req T / P | "
-          f"req/s at {args.clients} T / P | throughput ratio |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, q in result["queries"].items():
-        t, p = q["taiqu"], q["peer"]
-        print(
-            f"| {name} | {t['p50_ms']:.2f} / {t['p95_ms']:.2f} | {p['p50_ms']:.2f} / "
-            f"{p['p95_ms']:.2f} | {t['p50_ms'] / p['p50_ms']:.2f} | {t['cpu_ms_per_request']} / "
-            f"{p['cpu_ms_per_request']} | {t['requests_per_s_at_clients']} / "
-            f"{p['requests_per_s_at_clients']} | "
-            f"{t['requests_per_s_at_clients'] / p['requests_per_s_at_clients']:.2f} |"
-        )
-    print(f"peak RSS MB: {result['peak_rss_mb']}")
+    report(result, args.clients)
     name = f"peer-{args.meters}" + (f"-workers{args.workers}" if args.workers > 1 else "")
     (OUT / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
     return 0
+
+
+def report(result: dict[str, Any], clients: int) -> None:
+    print(
+        "| query | phase | Taiqu p50 / p95 ms | peer p50 / p95 ms | p50 ratio | "
+        f"CPU ms/req T / P | req/s at {clients} T / P | throughput ratio |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name, q in result["queries"].items():
+        for phase in ("cold", "warm"):
+            t, p = q[phase]["taiqu"], q[phase]["peer"]
+            print(
+                f"| {name} | {phase} | {t['p50_ms']:.2f} / {t['p95_ms']:.2f} | "
+                f"{p['p50_ms']:.2f} / {p['p95_ms']:.2f} | {t['p50_ms'] / p['p50_ms']:.2f} | "
+                f"{t['cpu_ms_per_request']} / {p['cpu_ms_per_request']} | "
+                f"{t['requests_per_s_at_clients']} / {p['requests_per_s_at_clients']} | "
+                f"{t['requests_per_s_at_clients'] / p['requests_per_s_at_clients']:.2f} |"
+            )
+    print("\n| query | store floor p50 ms (one Cypher) | Taiqu cold p50 / floor |")
+    print("|---|---:|---:|")
+    for name, q in result["queries"].items():
+        floor = q["store_floor_p50_ms"]
+        print(f"| {name} | {floor:.2f} | {q['cold']['taiqu']['p50_ms'] / floor:.2f} |")
+    print(f"peak RSS MB: {result['peak_rss_mb']}")
 
 
 if __name__ == "__main__":
