@@ -378,7 +378,9 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
         kind, code, day, steps, shape = plan
         store = ctx.store
         try:
-            tree = await off_loop(store.in_process, store.fetch_tree, kind, code, day, steps)
+            # Inline on the request's own thread, whichever the store: one read, nothing to
+            # overlap it with, and a hop to another thread costs a GIL hand-over or two.
+            tree = await off_loop(True, store.fetch_tree, kind, code, day, steps)
         except Exception:  # the resolvers read again and report it as they always do
             return None
         try:

@@ -183,7 +183,8 @@ async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
     )
     if not steps:
         return
-    tree = await off_loop(ctx.store.in_process, ctx.store.fetch_tree, kind, code, as_of, steps)
+    # Inline on the request's own thread: one read, nothing to overlap it with.
+    tree = await off_loop(True, ctx.store.fetch_tree, kind, code, as_of, steps)
     ctx.loaders.entities.prime(EntitiesKey(kind, code), None if tree is None else tree.entity)
     if tree is not None:
         prime_tree(ctx.loaders, tree, steps, as_of)

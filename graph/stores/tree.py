@@ -53,7 +53,7 @@ class Step:
         return spec.child if self.direction == "down" else spec.parent
 
 
-@dataclass
+@dataclass(slots=True)
 class Tree:
     """An entity and, for each step walked from it (in the steps' order), what it reached:
     a Page (page steps) or a list (neighbour steps) of Trees."""
@@ -62,7 +62,7 @@ class Tree:
     reached: list[Reached] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reached:
     trees: list[Tree]
     total_count: int = 0  # page steps: all children, not only the page's

@@ -17,6 +17,8 @@ Labels, types and attribute names come from the allow-lists; every value is a pa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from graph.domain.model import ATTRIBUTES, BEGINNING, Entity, Kind
@@ -99,24 +101,38 @@ def compile_tree(kind: Kind, steps: tuple[Step, ...]) -> tuple[str, dict[str, An
 
 def decode_tree(kind: Kind, steps: tuple[Step, ...], row: list[Any]) -> Tree:
     """The Tree of one projected node (see compile_tree)."""
+    return _decoder(kind, steps)(row)
+
+
+@lru_cache(maxsize=256)
+def _decoder(kind: Kind, steps: tuple[Step, ...]) -> Callable[[list[Any]], Tree]:
+    """A decoder of `kind` rows walked by `steps`, made once per shape of request: an explorer
+    page decodes some 800 nodes, so nothing is looked up per node that can be looked up once."""
     names = ATTRIBUTES[kind]
-    code, start = row[0], row[1]
-    values = row[2 : 2 + len(names)]
-    entity = Entity(kind, code, dict(zip(names, values, strict=True)), _day(start))
-    tree = Tree(entity)
-    for step, answer in zip(steps, row[2 + len(names) :], strict=True):
-        reached = step.reached_kind()
-        if step.page is None:
-            tree.reached.append(Reached([decode_tree(reached, step.then, r) for r in answer]))
-        else:
-            total, rows = answer
-            first = step.page.first
-            trees = [decode_tree(reached, step.then, r) for r in rows[:first]]
-            tree.reached.append(Reached(trees, total, len(rows) > first))
-    return tree
+    width = 2 + len(names)
+    below = [
+        (step.page.first if step.page else None, _decoder(step.reached_kind(), step.then))
+        for step in steps
+    ]
+
+    def decode(row: list[Any]) -> Tree:
+        start = row[1]
+        entity = Entity(
+            kind,
+            row[0],
+            dict(zip(names, row[2:width], strict=True)),
+            BEGINNING if start is None else _day(start),  # None: written before values were dated
+        )
+        reached = []
+        for (first, sub), answer in zip(below, row[width:], strict=True):
+            if first is None:
+                reached.append(Reached([sub(r) for r in answer]))
+            else:
+                total, rows = answer
+                reached.append(Reached([sub(r) for r in rows[:first]], total, len(rows) > first))
+        return Tree(entity, reached)
+
+    return decode
 
 
-def _day(value: str | None) -> dt.date:
-    if value is None:  # written before attributes were dated
-        return BEGINNING
-    return dt.date.fromisoformat(value)
+_day = lru_cache(maxsize=4096)(dt.date.fromisoformat)  # a network has few distinct days
