@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -77,6 +78,14 @@ class TaiquGraphQL(GraphQL):
         if not isinstance(body, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
         return body
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: an explorer page (30 KB) encodes in a tenth of json.dumps's time; UTF-8
+        text as it is (json.dumps would escape every Chinese character)."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # a value orjson does not know (none is expected): the slow way
+            return json.dumps(data, separators=(",", ":"), default=str).encode()
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         state = self._state
