@@ -385,7 +385,7 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
             return None
         try:
             data[key] = None if tree is None else shape(tree)
-        except _Fallback:
+        except Exception:  # _Fallback, or a value the resolvers would report as an error
             # The resolvers answer; what was read is theirs, not read twice.
             ctx.loaders.entities.prime(
                 EntitiesKey(kind, code), None if tree is None else tree.entity
