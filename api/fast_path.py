@@ -33,8 +33,10 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_named_type,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
@@ -73,8 +75,6 @@ _CLASSES: dict[Kind, type[Node]] = {
     Kind.METER: Meter,
     Kind.CUSTOMER: Customer,
 }
-# Steps that reach one node (a parent); the others reach lists or pages.
-_ONE = {"parent", "substation", "feeder", "transformer", "customer", "orgUnit"}
 
 
 class _Fallback(Exception):
@@ -187,11 +187,12 @@ class _Compiler:
         except (GraphQLError, NotCompiled, TypeError, ValueError) as exc:
             raise _Fallback from exc
         sets = [n.selection_set for n in nodes if n.selection_set]
-        if step.page is not None and name != "gateMeters":
+        listed = is_list_type(get_nullable_type(field.type))
+        if step.page is not None and not listed:  # a page as a connection (not gateMeters)
             return self.connection(step, field, sets, index)
         then, below = self.node(step.reached_kind(), sets)
         nullable = not is_non_null_type(field.type)
-        if name in _ONE:
+        if not listed:  # one node: a parent
 
             def one(tree: Tree) -> Any:
                 trees = tree.reached[index].trees
