@@ -126,9 +126,14 @@ def _dropped(directives: dict[str, dict[str, Any]]) -> bool:
     )
 
 
-def _nodes_of(field: SelectedField, step: Step) -> list[Selection]:
-    """What is selected on the nodes a field returns: under `edges { node }` for a page."""
-    if step.page is None:
+# Fields that return a page as a connection (`gateMeters` is a page returned as a list).
+_CONNECTIONS = {("Feeder", "transformers"), ("Transformer", "meters")}
+
+
+def _nodes_of(type_name: str, field: SelectedField) -> list[Selection]:
+    """What is selected on the nodes a field returns: under `edges { node }` for a
+    connection."""
+    if (type_name, field.name) not in _CONNECTIONS:
         return field.selections
     found: list[Selection] = []
     for edges in _fields(field.selections, "Connection"):
@@ -150,7 +155,7 @@ def compile_steps(selections: list[Selection], kind: Kind, settings: Settings) -
             step = build(field.arguments, settings)
         except NotCompiled:
             continue
-        then = compile_steps(_nodes_of(field, step), step.reached_kind(), settings)
+        then = compile_steps(_nodes_of(TYPE_NAMES[kind], field), step.reached_kind(), settings)
         merged.setdefault((step.rel, step.direction, step.page), []).append(
             Step(step.rel, step.direction, step.page, then)
         )

@@ -1,6 +1,7 @@
 """A root field reads the tree its selection walks in one store call (api/prefetch.py), and
 answers exactly what the resolvers answer level by level (`node(id)`, which does not read
-ahead), on both stores."""
+ahead), on both stores. The selections hold `id`, which the fast path (api/fast_path.py) does
+not know: the resolvers run."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from api.ids import global_id
 from graph.domain.model import Kind
 from tests.api.conftest import Api
 
-EXPLORER = """{ code name
+EXPLORER = """{ id code name
   transformers(first: 1) { totalCount pageInfo { hasNextPage endCursor }
     edges { cursor node { code name capacityKva ownership
-      gateMeters { code multiplier role }
+      gateMeters { code multiplier role customer { name } }
       meters(first: 2, role: CUSTOMER) { totalCount edges { node { code phase
         customer { name category } } } } } } } }"""
 
@@ -38,7 +39,9 @@ def test_the_explorer_page_is_one_store_call(api: Api) -> None:
     (area,) = ahead["transformers"]["edges"]
     assert ahead["transformers"]["totalCount"] == 2
     assert ahead["transformers"]["pageInfo"]["hasNextPage"] is True
-    assert area["node"]["gateMeters"] == [{"code": "G1", "multiplier": 60.0, "role": "GATE"}]
+    assert area["node"]["gateMeters"] == [
+        {"code": "G1", "multiplier": 60.0, "role": "GATE", "customer": None}
+    ]
     assert area["node"]["meters"]["totalCount"] == 2
     assert [
         (m["node"]["code"], m["node"]["customer"]["name"]) for m in area["node"]["meters"]["edges"]
@@ -50,14 +53,17 @@ def test_the_next_page_is_read_ahead_too(api: Api) -> None:
         '{ feeder(code: "F1") { transformers(first: 1) { pageInfo { endCursor } } } }'
     )
     after = cursor["feeder"]["transformers"]["pageInfo"]["endCursor"]
-    selection = f'{{ transformers(first: 1, after: "{after}") {{ edges {{ node {{ code }} }} }} }}'
+    selection = (
+        f'{{ id transformers(first: 1, after: "{after}") {{ edges {{ node {{ code }} }} }} }}'
+    )
     ahead, calls, levels, _ = both_ways(api, Kind.FEEDER, "Feeder", "F1", selection)
     assert calls == {"fetch_tree": 1}
-    assert ahead == levels == {"transformers": {"edges": [{"node": {"code": "T2"}}]}}
+    assert ahead["transformers"] == {"edges": [{"node": {"code": "T2"}}]}
+    assert ahead == levels
 
 
 def test_aliases_fragments_and_directives(api: Api) -> None:
-    selection = """{ code
+    selection = """{ id code
       a: meters(first: 10) { edges { node { code } } }
       b: meters(first: 10) { edges { node { customer { name } transformer { code } } } }
       gateMeters @skip(if: true) { code }
