@@ -10,8 +10,9 @@ order of keys. Anything else, and anything unusual (a directive, a node read on 
 its current values, a null where the schema promises a value), leaves the request to the
 resolvers, with the tree already handed to their loaders.
 
-Runs as the last extension before execution: the limits, the cost and validation have
-already accepted the request.
+Runs as an extension after CostLimit (api/schema.py): when it runs, the limits, validation
+and the cost have accepted the request; a refusal leaves `execution_context.result` set and
+the fast path does nothing.
 """
 
 from __future__ import annotations
