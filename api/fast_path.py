@@ -42,40 +42,24 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionResult
 
 from api.context import Context
 from api.dataloaders import EntitiesKey, off_loop
 from api.pagination import encode_cursor
 from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, prime_tree
-from api.types.customer import Customer
-from api.types.feeder import Feeder
-from api.types.meter import Meter
-from api.types.node import Node
-from api.types.org_unit import OrgUnit
-from api.types.substation import Substation
-from api.types.transformer import Transformer
-from api.types.values import value_fields
+from api.query import BY_CODE
+from api.types.values import value_spec
 from graph.domain.model import Kind
 from graph.stores.tree import Reached, Step, Tree
 from taiqu.settings import Settings
 
-ROOTS = {
-    "orgUnit": Kind.ORG_UNIT,
-    "substation": Kind.SUBSTATION,
-    "feeder": Kind.FEEDER,
-    "transformer": Kind.TRANSFORMER,
-    "meter": Kind.METER,
-    "customer": Kind.CUSTOMER,
-}
-_CLASSES: dict[Kind, type[Node]] = {
-    Kind.ORG_UNIT: OrgUnit,
-    Kind.SUBSTATION: Substation,
-    Kind.FEEDER: Feeder,
-    Kind.TRANSFORMER: Transformer,
-    Kind.METER: Meter,
-    Kind.CUSTOMER: Customer,
-}
+
+def _metadata(field: GraphQLField) -> dict[str, Any]:
+    """The metadata of the strawberry field a GraphQL field was made from: what it is."""
+    defined = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return getattr(defined, "metadata", None) or {}
 
 
 class _Fallback(Exception):
@@ -147,10 +131,6 @@ class _Compiler:
     def node(self, kind: Kind, sets: list[SelectionSetNode]) -> tuple[tuple[Step, ...], Shape]:
         type_ = self.schema.get_type(TYPE_NAMES[kind])
         assert isinstance(type_, GraphQLObjectType)
-        values = {
-            name: (attr, convert)
-            for name, attr, convert in value_fields(_CLASSES[kind], graphql_names=True)
-        }
         steps: list[Step] = []
         emit: list[tuple[str, Callable[[Tree], Any]]] = []
         for key, nodes in self.fields(type_, sets).items():
@@ -163,8 +143,8 @@ class _Compiler:
                 raise _Fallback
             if name == "code":
                 emit.append((key, _code))
-            elif name in values:
-                emit.append((key, _value(field, *values[name], self.day)))
+            elif (spec := value_spec(_metadata(field))) is not None:
+                emit.append((key, _value(field, *spec)))
             elif (type_.name, name) in STEPS:
                 step, walk = self.step(type_.name, name, field, nodes, len(steps))
                 steps.append(step)
@@ -305,7 +285,7 @@ def _code(tree: Tree) -> str:
 
 
 def _value(
-    field: GraphQLField, attr: str, convert: Callable[[object], Any], day: dt.date
+    field: GraphQLField, attr: str, convert: Callable[[object], Any]
 ) -> Callable[[Tree], Any]:
     leaf = get_named_type(field.type)
     if not is_leaf_type(leaf):
@@ -359,11 +339,12 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
         if name == "__typename":
             plans.append((key, None))
             continue
-        kind = ROOTS.get(name)
+        root = query_type.fields.get(name)
+        kind = None if root is None else _metadata(root).get(BY_CODE)
         if kind is None or len(nodes) != 1:
             return None
-        args = get_argument_values(query_type.fields[name], nodes[0], variables)
-        day = args.get("as_of") or args.get("asOf") or ctx.today
+        args = get_argument_values(root, nodes[0], variables)
+        day = args.get("asOf") or ctx.today
         compiler = _Compiler(schema, fragments, variables, ctx.settings, day)
         try:
             steps, shape = compiler.node(

@@ -24,23 +24,17 @@ from api.dataloaders import ChildPagesKey, EntitiesKey, Loaders, NeighborsKey, o
 from api.pagination import decode_cursor, page_size
 from api.types.enums import MeterRole
 from api.types.resolve import context
+from api.types.shared_fields import OWNER_REL
+from api.types.wrap import NODE_TYPES
 from graph.domain.errors import InputError
 from graph.domain.model import GATE_ROLE, Kind, Rel
 from graph.stores.tree import PageSpec, Step, Tree, page_of
 from taiqu.settings import Settings
 
+#: The GraphQL type name of each kind.
 TYPE_NAMES = {
-    Kind.ORG_UNIT: "OrgUnit",
-    Kind.SUBSTATION: "Substation",
-    Kind.FEEDER: "Feeder",
-    Kind.TRANSFORMER: "Transformer",
-    Kind.METER: "Meter",
-    Kind.CUSTOMER: "Customer",
-}
-_OWNER = {
-    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
-    Kind.FEEDER: Rel.FEEDER_OWNER,
-    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
+    kind: cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    for kind, cls in NODE_TYPES.items()
 }
 
 
@@ -100,7 +94,7 @@ STEPS: dict[tuple[str, str], Callable[[dict[str, Any], Settings], Step]] = {
     ("Meter", "customer"): lambda f, s: Step(Rel.USES_METER, "up"),
     ("Customer", "meters"): lambda f, s: Step(Rel.USES_METER, "down"),
 }
-for _kind, _rel in _OWNER.items():
+for _kind, _rel in OWNER_REL.items():
     STEPS[(TYPE_NAMES[_kind], "orgUnit")] = partial(lambda rel, f, s: Step(rel, "up"), _rel)
 
 

@@ -39,6 +39,7 @@ from graph.domain.errors import InputError
 from graph.domain.model import Kind
 
 MAX_SEARCH_TEXT = 100
+BY_CODE = "taiqu_by_code"  # metadata of a root field by code: the kind it answers
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
 
 
@@ -69,7 +70,7 @@ def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
         "as_of": dt.date | None,
         "return": node_type | None,  # type: ignore[operator]
     }
-    return strawberry.field(resolver=resolve)
+    return strawberry.field(resolver=resolve, metadata={BY_CODE: kind})
 
 
 def _as_of_arg() -> Any:

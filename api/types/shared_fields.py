@@ -15,7 +15,8 @@ from graph.domain.model import Kind, Rel
 if TYPE_CHECKING:
     from api.types.org_unit import OrgUnit
 
-_OWNER_REL = {
+#: The relationship from its owning org unit, of each kind an org unit owns.
+OWNER_REL = {
     Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
     Kind.FEEDER: Rel.FEEDER_OWNER,
     Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
@@ -33,7 +34,7 @@ async def resolve_org_unit(
 ) -> Annotated[OrgUnit, strawberry.lazy("api.types.org_unit")] | None:
     from api.types.org_unit import OrgUnit
 
-    found = await parent(info, _OWNER_REL[root.entity.kind], root.entity, root.as_of)
+    found = await parent(info, OWNER_REL[root.entity.kind], root.entity, root.as_of)
     return None if found is None else OrgUnit(entity=found, as_of=root.as_of)
 
 

@@ -10,11 +10,10 @@ holds an awaitable instead, answered by one batched store call per kind and day
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from strawberry.utils.str_converters import to_camel_case
 
 from api.context import CURRENT, Info
 from api.dataloaders import AttrsAsOfKey, Loaders
@@ -48,20 +47,17 @@ def _value_fields(cls: type) -> tuple[tuple[str, str, Convert], ...]:
         return known
     found = []
     for f in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        if _VALUE in (f.metadata or {}):
-            attr, convert = f.metadata[_VALUE]
-            found.append((f.python_name, attr, convert))
+        spec = value_spec(f.metadata or {})
+        if spec is not None:
+            found.append((f.python_name, *spec))
     known = _FIELDS[cls] = tuple(found)
     return known
 
 
-def value_fields(cls: type, graphql_names: bool = False) -> list[tuple[str, str, Convert]]:
-    """(field name, attribute, convert) of each value field of a node type; the names as
-    GraphQL spells them with `graphql_names` (camelCase), else as Python does."""
-    fields = _value_fields(cls)
-    if not graphql_names:
-        return list(fields)
-    return [(to_camel_case(name), attr, convert) for name, attr, convert in fields]
+def value_spec(metadata: Mapping[str, Any]) -> tuple[str, Convert] | None:
+    """(attribute, convert) of a field made by `value_field` (from its metadata), else None."""
+    spec: tuple[str, Convert] | None = metadata.get(_VALUE)
+    return spec
 
 
 def fill_values(node: Node) -> None:

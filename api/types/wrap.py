@@ -13,7 +13,8 @@ from api.types.substation import Substation
 from api.types.transformer import Transformer
 from graph.domain.model import Entity, Kind
 
-_TYPES: dict[Kind, type[Node]] = {
+#: The GraphQL type of each kind of entity.
+NODE_TYPES: dict[Kind, type[Node]] = {
     Kind.ORG_UNIT: OrgUnit,
     Kind.SUBSTATION: Substation,
     Kind.FEEDER: Feeder,
@@ -24,4 +25,4 @@ _TYPES: dict[Kind, type[Node]] = {
 
 
 def wrap(entity: Entity, as_of: dt.date) -> Node:
-    return _TYPES[entity.kind](entity=entity, as_of=as_of)
+    return NODE_TYPES[entity.kind](entity=entity, as_of=as_of)
