@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 from graphql import (
@@ -46,9 +47,9 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionResult
 
 from api.context import Context
-from api.dataloaders import EntitiesKey, off_loop
+from api.dataloaders import off_loop
 from api.pagination import encode_cursor
-from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, prime_tree
+from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, hand_over
 from api.query import BY_CODE
 from api.types.values import value_spec
 from graph.domain.model import Kind
@@ -183,12 +184,12 @@ class _Compiler:
                     return None
                 return below(trees[0])
 
-            return Step(step.rel, step.direction, step.page, then), one
+            return replace(step, then=then), one
 
         def many(tree: Tree) -> Any:
             return [below(t) for t in tree.reached[index].trees]
 
-        return Step(step.rel, step.direction, step.page, then), many
+        return replace(step, then=then), many
 
     def connection(
         self, step: Step, field: GraphQLField, sets: list[SelectionSetNode], index: int
@@ -215,7 +216,7 @@ class _Compiler:
             reached = tree.reached[index]
             return {key: part(reached) for key, part in parts}
 
-        return Step(step.rel, step.direction, step.page, then), shape
+        return replace(step, then=then), shape
 
     def page_info(
         self, conn_type: GraphQLObjectType, nodes: list[FieldNode]
@@ -369,13 +370,7 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
         try:
             data[key] = None if tree is None else shape(tree)
         except Exception:  # _Fallback, or a value the resolvers would report as an error
-            # The resolvers answer; what was read is theirs, not read twice.
-            ctx.loaders.entities.prime(
-                EntitiesKey(kind, code), None if tree is None else tree.entity
-            )
-            if tree is not None:
-                prime_tree(ctx.loaders, tree, steps, day)
-            ctx.trees_read.add((kind, code, day))
+            hand_over(ctx, kind, code, day, steps, tree)  # theirs, not read twice
             return None
     return data
 

@@ -13,13 +13,14 @@ that the resolver will refuse) they read as before.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from api.context import Info
+from api.context import Context, Info
 from api.dataloaders import ChildPagesKey, EntitiesKey, Loaders, NeighborsKey, off_loop
 from api.pagination import decode_cursor, page_size
 from api.types.enums import MeterRole
@@ -140,33 +141,33 @@ def _nodes_of(type_name: str, field: SelectedField) -> list[Selection]:
 
 def compile_steps(selections: list[Selection], kind: Kind, settings: Settings) -> tuple[Step, ...]:
     """The steps the resolvers below a `kind` node will read, the same read merged once."""
-    merged: dict[tuple[Any, ...], list[Step]] = {}
-    for field in _fields(selections, TYPE_NAMES[kind]):
-        build = STEPS.get((TYPE_NAMES[kind], field.name))
+    type_name = TYPE_NAMES[kind]
+    steps = []
+    for field in _fields(selections, type_name):
+        build = STEPS.get((type_name, field.name))
         if build is None:
             continue
         try:
             step = build(field.arguments, settings)
         except NotCompiled:
             continue
-        then = compile_steps(_nodes_of(TYPE_NAMES[kind], field), step.reached_kind(), settings)
-        merged.setdefault((step.rel, step.direction, step.page), []).append(
-            Step(step.rel, step.direction, step.page, then)
-        )
-    return tuple(_merge(same) for same in merged.values())
+        then = compile_steps(_nodes_of(type_name, field), step.reached_kind(), settings)
+        steps.append(replace(step, then=then))
+    return merged(steps)
 
 
-def _merge(same: list[Step]) -> Step:
-    """One step for one read selected several times (aliases): what each walks below."""
-    first = same[0]
-    if len(same) == 1:
-        return first
-    below: dict[tuple[Any, ...], list[Step]] = {}
-    for step in same:
-        for t in step.then:
-            below.setdefault((t.rel, t.direction, t.page), []).append(t)
-    then = tuple(_merge(group) for group in below.values())
-    return Step(first.rel, first.direction, first.page, then)
+def merged(steps: Iterable[Step]) -> tuple[Step, ...]:
+    """One step per read (a read selected several times, under aliases or by several root
+    fields, is read once), walking on below to what each of them walks."""
+    same: dict[tuple[Any, ...], list[Step]] = {}
+    for step in steps:
+        same.setdefault((step.rel, step.direction, step.page), []).append(step)
+    return tuple(
+        group[0]
+        if len(group) == 1
+        else replace(group[0], then=merged(t for step in group for t in step.then))
+        for group in same.values()
+    )
 
 
 async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
@@ -175,7 +176,7 @@ async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
     ctx = context(info)
     if (kind, code, as_of) in ctx.trees_read:  # read already (api/fast_path.py)
         return
-    steps = tuple(
+    steps = merged(
         step
         for selected in info.selected_fields
         for step in compile_steps(selected.selections, kind, ctx.settings)
@@ -184,12 +185,21 @@ async def prefetch(info: Info, kind: Kind, code: str, as_of: dt.date) -> None:
         return
     # Inline on the request's own thread: one read, nothing to overlap it with.
     tree = await off_loop(True, ctx.store.fetch_tree, kind, code, as_of, steps)
+    hand_over(ctx, kind, code, as_of, steps, tree)
+
+
+def hand_over(
+    ctx: Context, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...], tree: Tree | None
+) -> None:
+    """Give the request's loaders the root and the tree read below it (None: no such root),
+    and remember it was read, so that nothing reads it again."""
     ctx.loaders.entities.prime(EntitiesKey(kind, code), None if tree is None else tree.entity)
     if tree is not None:
-        prime_tree(ctx.loaders, tree, steps, as_of)
+        _prime(ctx.loaders, tree, steps, as_of)
+    ctx.trees_read.add((kind, code, as_of))
 
 
-def prime_tree(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.date) -> None:
+def _prime(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.date) -> None:
     code = tree.entity.code
     for step, reached in zip(steps, tree.reached, strict=True):
         if step.page is None:
@@ -200,4 +210,4 @@ def prime_tree(loaders: Loaders, tree: Tree, steps: tuple[Step, ...], as_of: dt.
             pages = ChildPagesKey(step.rel, as_of, spec.first, spec.after, spec.role, code)
             loaders.child_pages.prime(pages, page_of(reached))
         for below in reached.trees:
-            prime_tree(loaders, below, step.then, as_of)
+            _prime(loaders, below, step.then, as_of)
