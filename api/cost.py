@@ -186,15 +186,14 @@ class _Coster:
         return max(1, min((end - start).days + 1, self.rules.max_days))
 
 
-def request_cost(
+def operation_of(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation_name: str | None,
     raw_variables: dict[str, Any] | None,
-    rules: CostRules,
-) -> int | None:
-    """The cost of the operation the request runs; None when it names none that exists or its
-    variables are invalid (execution reports both before any resolver)."""
+) -> tuple[OperationDefinitionNode, VariableValues] | None:
+    """The operation a request runs, with its variables coerced; None when it names none that
+    exists (or names none among several) or its variables are invalid: execution reports it."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
@@ -204,6 +203,22 @@ def request_cost(
     coerced = get_variable_values(schema, operation.variable_definitions or (), raw_variables or {})
     if isinstance(coerced, list):  # coercion errors
         return None
+    return operation, coerced
+
+
+def request_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+    rules: CostRules,
+) -> int | None:
+    """The cost of the operation the request runs; None when it names none that exists or its
+    variables are invalid (execution reports both before any resolver)."""
+    chosen = operation_of(schema, document, operation_name, raw_variables)
+    if chosen is None:
+        return None
+    operation, coerced = chosen
     root = schema.get_root_type(operation.operation)
     coster = _Coster(schema, document, coerced, rules)
     return coster.selections(root, operation.selection_set, rules.default_page_size)

@@ -31,7 +31,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     get_named_type,
@@ -41,12 +40,13 @@ from graphql import (
     is_list_type,
     is_non_null_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionResult
 
 from api.context import Context
+from api.cost import operation_of
 from api.dataloaders import off_loop
 from api.pagination import encode_cursor
 from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, hand_over
@@ -168,11 +168,12 @@ class _Compiler:
             step = STEPS[(type_name, name)](args, self.settings)
         except (GraphQLError, NotCompiled, TypeError, ValueError) as exc:
             raise _Fallback from exc
-        sets = [n.selection_set for n in nodes if n.selection_set]
+        sets = _sets(nodes)
         listed = is_list_type(get_nullable_type(field.type))
         if step.page is not None and not listed:  # a page as a connection (not gateMeters)
             return self.connection(step, field, sets, index)
         then, below = self.node(step.reached_kind(), sets)
+        walked = replace(step, then=then)
         nullable = not is_non_null_type(field.type)
         if not listed:  # one node: a parent
 
@@ -184,97 +185,110 @@ class _Compiler:
                     return None
                 return below(trees[0])
 
-            return replace(step, then=then), one
+            return walked, one
 
         def many(tree: Tree) -> Any:
             return [below(t) for t in tree.reached[index].trees]
 
-        return replace(step, then=then), many
+        return walked, many
+
+    def parts(
+        self,
+        type_: GraphQLObjectType,
+        sets: list[SelectionSetNode],
+        known: dict[str, Callable[[list[FieldNode]], Callable[[Any], Any]]],
+    ) -> list[tuple[str, Callable[[Any], Any]]]:
+        """The selected fields of a type around the nodes (a connection, an edge, page info),
+        by response key: `known` makes each one's part from its field nodes; `__typename` is
+        the type's name; any other field leaves the request to the resolvers."""
+        found: list[tuple[str, Callable[[Any], Any]]] = []
+        for key, nodes in self.fields(type_, sets).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                found.append((key, _constant(type_.name)))
+            elif name in known:
+                found.append((key, known[name](nodes)))
+            else:
+                raise _Fallback
+        return found
 
     def connection(
         self, step: Step, field: GraphQLField, sets: list[SelectionSetNode], index: int
     ) -> tuple[Step, Callable[[Tree], Any]]:
-        conn_type = get_named_type(field.type)
-        assert isinstance(conn_type, GraphQLObjectType)
-        parts: list[tuple[str, Callable[[Reached], Any]]] = []
-        then: tuple[Step, ...] = ()
-        for key, nodes in self.fields(conn_type, sets).items():
-            name = nodes[0].name.value
-            if name == "__typename":
-                parts.append((key, _constant(conn_type.name)))
-            elif name == "totalCount":
-                parts.append((key, lambda r: r.total_count))
-            elif name == "pageInfo":
-                parts.append((key, self.page_info(conn_type, nodes)))
-            elif name == "edges":
-                edges, then = self.edges(step, conn_type, nodes, then)
-                parts.append((key, edges))
-            else:
+        conn_type = _object_type(field)
+        below: list[tuple[Step, ...]] = []  # the steps under `edges { node }`
+
+        def edges(nodes: list[FieldNode]) -> Callable[[Reached], Any]:
+            if below:  # `edges` under two keys: rare, left to the resolvers
                 raise _Fallback
+            shape, then = self.edges(step, _object_type(conn_type.fields["edges"]), nodes)
+            below.append(then)
+            return shape
+
+        parts = self.parts(
+            conn_type,
+            sets,
+            {
+                "totalCount": lambda _: lambda r: r.total_count,
+                "pageInfo": lambda nodes: self.page_info(conn_type, nodes),
+                "edges": edges,
+            },
+        )
 
         def shape(tree: Tree) -> Any:
             reached = tree.reached[index]
             return {key: part(reached) for key, part in parts}
 
-        return replace(step, then=then), shape
+        return replace(step, then=below[0] if below else ()), shape
 
     def page_info(
         self, conn_type: GraphQLObjectType, nodes: list[FieldNode]
     ) -> Callable[[Reached], Any]:
-        info_type = get_named_type(conn_type.fields["pageInfo"].type)
-        assert isinstance(info_type, GraphQLObjectType)
-        parts: list[tuple[str, Callable[[Reached], Any]]] = []
-        sets = [n.selection_set for n in nodes if n.selection_set]
-        for key, inner in self.fields(info_type, sets).items():
-            name = inner[0].name.value
-            if name == "__typename":
-                parts.append((key, _constant(info_type.name)))
-            elif name == "hasNextPage":
-                parts.append((key, lambda r: r.has_next))
-            elif name == "endCursor":
-                parts.append(
-                    (key, lambda r: encode_cursor(r.trees[-1].entity.code) if r.trees else None)
-                )
-            else:
-                raise _Fallback
+        parts = self.parts(
+            _object_type(conn_type.fields["pageInfo"]),
+            _sets(nodes),
+            {
+                "hasNextPage": lambda _: lambda r: r.has_next,
+                "endCursor": lambda _: (
+                    lambda r: encode_cursor(r.trees[-1].entity.code) if r.trees else None
+                ),
+            },
+        )
         return lambda r: {key: part(r) for key, part in parts}
 
     def edges(
-        self,
-        step: Step,
-        conn_type: GraphQLObjectType,
-        nodes: list[FieldNode],
-        then: tuple[Step, ...],
+        self, step: Step, edge_type: GraphQLObjectType, nodes: list[FieldNode]
     ) -> tuple[Callable[[Reached], Any], tuple[Step, ...]]:
-        if then:  # `edges` twice under two keys: rare, left to the resolvers
-            raise _Fallback
-        edge_type = get_named_type(conn_type.fields["edges"].type)
-        assert isinstance(edge_type, GraphQLObjectType)
-        sets = [n.selection_set for n in nodes if n.selection_set]
-        parts: list[tuple[str, Callable[[Tree], Any]]] = []
-        node_sets: list[SelectionSetNode] = []
-        node_keys: list[str] = []
-        for key, inner in self.fields(edge_type, sets).items():
-            name = inner[0].name.value
-            if name == "__typename":
-                parts.append((key, _constant(edge_type.name)))
-            elif name == "cursor":
-                parts.append((key, lambda t: encode_cursor(t.entity.code)))
-            elif name == "node":
-                node_keys.append(key)
-                node_sets.extend(n.selection_set for n in inner if n.selection_set)
-            else:
+        below: list[tuple[Step, ...]] = []  # the steps under `node`
+
+        def node(inner: list[FieldNode]) -> Shape:
+            if below:  # `node` under two keys
                 raise _Fallback
-        if len(node_keys) > 1:
-            raise _Fallback
-        below_steps, below = self.node(step.reached_kind(), node_sets)
-        if node_keys:
-            parts.append((node_keys[0], below))
+            then, shape = self.node(step.reached_kind(), _sets(inner))
+            below.append(then)
+            return shape
+
+        parts = self.parts(
+            edge_type,
+            _sets(nodes),
+            {"cursor": lambda _: lambda t: encode_cursor(t.entity.code), "node": node},
+        )
 
         def shape(reached: Reached) -> Any:
             return [{key: part(t) for key, part in parts} for t in reached.trees]
 
-        return shape, below_steps
+        return shape, below[0] if below else ()
+
+
+def _sets(nodes: list[FieldNode]) -> list[SelectionSetNode]:
+    """The selection sets of one response key's field nodes (merged as graphql-core does)."""
+    return [n.selection_set for n in nodes if n.selection_set]
+
+
+def _object_type(field: GraphQLField) -> GraphQLObjectType:
+    named = get_named_type(field.type)
+    assert isinstance(named, GraphQLObjectType)
+    return named
 
 
 def _constant(value: Any) -> Callable[[Any], Any]:
@@ -304,23 +318,14 @@ def _value(
     return value
 
 
-def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is not None:
-        operations = [o for o in operations if o.name and o.name.value == name]
-    return operations[0] if len(operations) == 1 else None
-
-
 async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[str, Any] | None:
     """The data of the request, or None to leave it to the resolvers."""
-    operation = _operation(execution.graphql_document, execution.operation_name)
-    if operation is None or operation.operation != OperationType.QUERY:
-        return None
-    variables = get_variable_values(
-        schema, operation.variable_definitions or (), execution.variables or {}
+    chosen = operation_of(
+        schema, execution.graphql_document, execution.operation_name, execution.variables
     )
-    if isinstance(variables, list):
+    if chosen is None or chosen[0].operation != OperationType.QUERY:
         return None
+    operation, variables = chosen
     fragments = {
         d.name.value: d
         for d in execution.graphql_document.definitions
@@ -348,9 +353,7 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
         day = args.get("asOf") or ctx.today
         compiler = _Compiler(schema, fragments, variables, ctx.settings, day)
         try:
-            steps, shape = compiler.node(
-                kind, [nodes[0].selection_set] if nodes[0].selection_set else []
-            )
+            steps, shape = compiler.node(kind, _sets(nodes))
         except _Fallback:
             return None
         plans.append((key, (kind, args["code"], day, steps, shape)))
