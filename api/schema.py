@@ -69,10 +69,11 @@ class TaiquSchema(strawberry.Schema):
                 context_value.read_scope(),
                 context_value.today,
             )
-            state = await asyncio.to_thread(_data_state, context_value)
-            kept = None if key is None else self.responses.get(key, state)
-            if kept is not None:
-                return kept
+            if key is not None and self.responses.is_query(key):  # a mutation is never kept
+                state = await asyncio.to_thread(_data_state, context_value)
+                kept = self.responses.get(key, state)
+                if kept is not None:
+                    return kept
         result = await self.gate.run(
             lambda: run(query, variable_values, context_value, *args, **kwargs)
         )
