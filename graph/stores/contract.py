@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
-from graph.stores.tree import Step, Tree
+
+if TYPE_CHECKING:  # tree.py reads Page from here
+    from graph.stores.tree import Step, Tree
 
 Direction = Literal["down", "up"]
 Progress = Callable[[str], None]

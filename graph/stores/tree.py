@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from graph.domain.model import REL_SPECS, Entity, Kind, Rel
-
-if TYPE_CHECKING:
-    from graph.stores.contract import Direction, Page, Store
+from graph.stores.contract import Direction, Page, Store
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class Step:
 @dataclass(slots=True)
 class Tree:
     """An entity and, for each step walked from it (in the steps' order), what it reached:
-    a Page (page steps) or a list (neighbour steps) of Trees."""
+    Reached: the Trees of a page (with its total) or of a list of neighbours."""
 
     entity: Entity
     reached: list[Reached] = field(default_factory=list)
@@ -70,8 +67,6 @@ class Reached:
 
 
 def page_of(reached: Reached) -> Page:
-    from graph.stores.contract import Page
-
     return Page([t.entity for t in reached.trees], reached.total_count, reached.has_next)
 
 
@@ -92,23 +87,19 @@ def _walk(store: Store, level: list[Tree], as_of: dt.date, steps: tuple[Step, ..
     for step in steps:
         if not codes:
             break
+        found: dict[str, Page]
         if step.page is None:
             lists = store.neighbors(step.rel, codes, as_of, step.direction)
-            found = {c: Reached([Tree(e) for e in lists.get(c, [])]) for c in codes}
+            found = {c: Page(lists.get(c, []), 0, False) for c in codes}
         else:
             spec = step.page
-            pages = store.child_pages(step.rel, codes, as_of, spec.first, spec.after, spec.role)
-            found = {
-                c: Reached([Tree(e) for e in p.items], p.total_count, p.has_next)
-                for c, p in pages.items()
-            }
+            found = store.child_pages(step.rel, codes, as_of, spec.first, spec.after, spec.role)
         reached_level: list[Tree] = []
         for t in level:
             # A parent seen twice at a level (two meters of one customer) shares nothing:
-            # each gets its own copy of the answer, walked on below.
-            answer = found[t.entity.code]
-            mine = Reached([Tree(x.entity) for x in answer.trees], answer.total_count,
-                           answer.has_next)  # fmt: skip
+            # each gets trees of its own, walked on below.
+            page = found[t.entity.code]
+            mine = Reached([Tree(e) for e in page.items], page.total_count, page.has_next)
             t.reached.append(mine)
             reached_level.extend(mine.trees)
         if step.then:

@@ -1,16 +1,17 @@
 """One Cypher for a tree of reads (graph/stores/tree.py): a subquery per step, nested.
 
-Shape, for a node `v` and its steps:
+Shape, for a node `v` and a step that reads a list of neighbours:
 
-    CALL (v) { MATCH (v)-[r:T]->(w) WHERE <valid on $as_of> [AND w.role = $role]
-               AND w.code > $after WITH w ORDER BY w.code LIMIT $limit   -- pages only
+    CALL (v) { MATCH (v)-[r:T]->(w) WHERE <valid on $as_of>
                <w's own steps, the same way>
                WITH w, <their answers> ORDER BY w.code
-               RETURN collect([w.code, w.attrs_from, <w's attributes>, <answers>]) AS s1 }
+               RETURN collect([w.code, toString(w.attrs_from), <w's attributes>, <answers>]) }
 
-A page is taken before anything is projected or walked below it, and counted with
-`COUNT {}` without collecting; every node is projected as a list of its allow-listed
-attributes (one list for the whole answer: the driver decodes one record, not one per row).
+and for a page (meters of $role only, if one is given): one pass sorts the children, whose
+count is the total, and takes the page (the codes after $after, if given, then $limit);
+only the page is walked below and projected, and the answer is [total, rows]. Every node is
+projected as a list of its allow-listed attributes (one list for the whole answer: the
+driver decodes one record, not one per row).
 Labels, types and attribute names come from the allow-lists; every value is a parameter.
 """
 
