@@ -15,7 +15,7 @@ from api.app import create_app
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.builder import small_network
+from tests.builder import small_network, small_network_with_a_week
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -83,6 +83,15 @@ def make_api(store: Store, tmp_path: Path, home: str = "unused", **settings: Any
         counting.calls.clear()  # start-up (the series copy's sync) is not a query's round trip
         counting.version_reads = 0
         yield Api(client, counting)
+
+
+def week_api(store: Store, tmp_path: Path, **settings: Any) -> Iterator[Api]:
+    """An app over `store` loaded with small_network_with_a_week (the topology and its week of
+    readings, series under tmp_path / "home")."""
+    series = Settings(home=tmp_path / "home").series_folder()
+    net = small_network_with_a_week().write(tmp_path / "net")
+    load_folder(store, net, today=TODAY, series=series)
+    yield from make_api(store, tmp_path, home="home", **settings)
 
 
 @pytest.fixture

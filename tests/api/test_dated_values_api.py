@@ -20,8 +20,8 @@ import pytest
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.api.conftest import TODAY, Api, make_api
-from tests.builder import NetworkBuilder, small_network, small_network_with_a_week
+from tests.api.conftest import TODAY, Api, week_api
+from tests.builder import NetworkBuilder, small_network
 
 D = dt.date(2026, 11, 4)
 BEFORE = """{
@@ -78,10 +78,7 @@ def _changed() -> NetworkBuilder:
 
 @pytest.fixture
 def api(store: Store, tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(home=tmp_path / "home")
-    net = small_network_with_a_week()
-    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
-    yield from make_api(store, tmp_path, home="home")
+    yield from week_api(store, tmp_path)
 
 
 def _load_change(api: Api, tmp_path: Path) -> None:

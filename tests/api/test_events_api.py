@@ -14,8 +14,7 @@ import pytest
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.api.conftest import Api, make_api
-from tests.builder import small_network_with_a_week
+from tests.api.conftest import Api, week_api
 
 TODAY = dt.date(2026, 11, 28)
 TOKEN = "t" * 32
@@ -27,10 +26,7 @@ RESULT = """... on ChangeRejected { errors { field message } }
 
 @pytest.fixture
 def api(store: Store, tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(home=tmp_path / "home")
-    net = small_network_with_a_week()
-    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
-    yield from make_api(store, tmp_path, home="home", writers=(("李工", TOKEN),))
+    yield from week_api(store, tmp_path, writers=(("李工", TOKEN),))
 
 
 def _event(api: Api, mutation: str, fields: dict[str, Any], extra: str = "") -> dict[str, Any]:

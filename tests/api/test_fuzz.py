@@ -22,10 +22,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import strategies as gql
 
 from graph.stores.contract import Store
-from loaders.load import load_folder
-from taiqu.settings import Settings
-from tests.api.conftest import TODAY, Api, make_api
-from tests.builder import small_network_with_a_week
+from tests.api.conftest import Api, week_api
 
 SCHEMA = graphql.build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 EXAMPLES = int(os.environ.get("TAIQU_FUZZ_EXAMPLES", "1000"))
@@ -107,10 +104,7 @@ def test_lifting_keeps_the_operation() -> None:
 
 @pytest.fixture
 def api(store: Store, tmp_path: Path) -> Iterator[Api]:
-    settings_ = Settings(home=tmp_path / "home")
-    net = small_network_with_a_week()
-    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings_.series_folder())
-    yield from make_api(store, tmp_path, home="home", writers=(("fuzz", TOKEN),))
+    yield from week_api(store, tmp_path, writers=(("fuzz", TOKEN),))
 
 
 def test_no_operation_is_an_unexpected_error(api: Api) -> None:

@@ -16,7 +16,7 @@ from graph.services.events.meters import meter_move
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.api.conftest import TODAY, Api, make_api
+from tests.api.conftest import TODAY, Api, make_api, week_api
 from tests.builder import small_network_with_a_week
 
 AREA = """query($code: String!) { transformer(code: $code) { code
@@ -29,10 +29,7 @@ WRITER = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def kept(store: Store, tmp_path: Path) -> Iterator[Api]:
-    series = Settings(home=tmp_path / "home").series_folder()
-    net = small_network_with_a_week().write(tmp_path / "net")
-    load_folder(store, net, today=TODAY, series=series)
-    yield from make_api(store, tmp_path, home="home", writers=(("李工", TOKEN),))
+    yield from week_api(store, tmp_path, writers=(("李工", TOKEN),))
 
 
 def codes(answer: dict) -> list[str]:

@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph.stores.contract import Store
-from loaders.load import load_folder
-from taiqu.settings import Settings
-from tests.api.conftest import TODAY, Api, make_api
-from tests.builder import small_network_with_a_week
+from tests.api.conftest import Api, week_api
 
 TOKEN = "c" * 32
 COUNTS = "transformerCount meterCount gateMeterCount"
@@ -32,10 +29,7 @@ def _counts(areas: int, meters: int, gates: int) -> dict[str, int]:
 
 @pytest.fixture
 def api(store: Store, tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(home=tmp_path / "home")
-    net = small_network_with_a_week()
-    load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
-    yield from make_api(store, tmp_path, home="home", writers=(("w", TOKEN),))
+    yield from week_api(store, tmp_path, writers=(("w", TOKEN),))
 
 
 def test_counts_under_each_node_follow_the_as_of_date(api: Api) -> None:
