@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.topology import OUT, Http, percentiles, serve
+from bench.topology import OUT, Http, cpu_seconds, peak_rss_mb, percentiles, serve
 from graph.stores.neo4j.store import Neo4jStore
 from loaders.generate import generate, write_folder
 from loaders.load import load_folder
@@ -39,7 +39,6 @@ from taiqu import neo4j_launcher
 
 PEER = Path(__file__).resolve().parent / "peer"
 TODAY = time.strftime("%Y-%m-%d")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 ON = "{valid_from: {lte: $d}, valid_to: {gt: $d}}"  # the peer's as-of filter on an interval
 
 # Each question: Taiqu's query, the peer's, and a function giving both answers one shape.
@@ -218,42 +217,6 @@ def start_peer(uri: str) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the peer did not start")
-
-
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def _tree(pid: int) -> list[int]:
-    """`pid` and its child processes (the workers of `taiqu serve --workers N`)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int(_stat(int(entry.name))[1]) == pid:
-                    children.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return [pid, *children]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of the process and its children."""
-    total = 0.0
-    for one in _tree(pid):
-        fields = _stat(one)
-        total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
-    return total
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The sum of each process's peak resident memory (VmHWM)."""
-    total_kb = 0
-    for one in _tree(pid):
-        for line in Path(f"/proc/{one}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total_kb += int(line.split()[1])
-    return round(total_kb / 1024, 1)
 
 
 def sender(query: str, codes: list[str], as_of: bool) -> Callable[[Http, int], None]:
