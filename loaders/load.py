@@ -24,6 +24,8 @@ from graph.series.readings import ReadingsReport, write_readings
 from graph.series.writer import connect, ensure_synced
 from graph.services.write import write_topology
 from graph.stores.contract import Progress, Store
+from graph.stores.factory import open_store
+from graph.stores.neo4j.import_files import ImportFiles, write_import_files
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.gc_pause import paused_gc
@@ -73,23 +75,9 @@ def load_folder(
     """
     started = time.perf_counter()
     day = today or dt.date.today()
-    problem = bounds.problem(effective, day) if effective is not None else None
-    if problem:
-        raise InputError(f"--effective: {problem}")
     folder = Path(folder)
-    if not folder.is_dir():
-        raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
-    problems: list[Problem] = []
-    with paused_gc():  # millions of acyclic objects: see loaders.gc_pause
-        parsed = parse_folder(folder, problems)
-        rows_read = sum(len(pf.rows) for pf in parsed)
-        for pf in parsed:
-            progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
-        snapshot = validate(parsed, store, problems)
-        progress("validated")
-        changes, summary = plan(snapshot, store, effective, day, problems)
-        del parsed, snapshot
-    changes.record = load_record(summary, folder, effective, actor)
+    planned = _plan_folder(store, folder, effective, day, progress, actor, bounds)
+    changes, summary, problems, rows_read = planned
     readings_path = folder / readings_file.FILE
     if series is None or not readings_path.is_file():
         if readings_path.is_file():
@@ -122,6 +110,97 @@ def load_folder(
             report.readings_seconds = staging + time.perf_counter() - writing
             report.seconds = time.perf_counter() - started
     return report
+
+
+Planned = tuple[ChangeSet, PlanSummary, list[Problem], int]  # + every problem, rows read
+
+
+def _plan_folder(
+    store: Store,
+    folder: Path,
+    effective: dt.date | None,
+    day: dt.date,
+    progress: Progress,
+    actor: str | None,
+    bounds: DateBounds,
+) -> Planned:
+    """Parse, validate and plan `folder` against `store`; problems are returned, not raised."""
+    problem = bounds.problem(effective, day) if effective is not None else None
+    if problem:
+        raise InputError(f"--effective: {problem}")
+    if not folder.is_dir():
+        raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
+    problems: list[Problem] = []
+    with paused_gc():  # millions of acyclic objects: see loaders.gc_pause
+        parsed = parse_folder(folder, problems)
+        rows_read = sum(len(pf.rows) for pf in parsed)
+        for pf in parsed:
+            progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
+        snapshot = validate(parsed, store, problems)
+        progress("validated")
+        changes, summary = plan(snapshot, store, effective, day, problems)
+        del parsed, snapshot
+    changes.record = load_record(summary, folder, effective, actor)
+    return changes, summary, problems, rows_read
+
+
+@dataclass
+class OfflineReport:
+    """A first load written as import files (`taiqu load --offline`), not into a store."""
+
+    summary: PlanSummary
+    files: ImportFiles
+    warnings: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    seconds: float = 0.0
+
+
+def load_offline(
+    folder: Path,
+    out: Path,
+    *,
+    effective: dt.date | None = None,
+    today: dt.date | None = None,
+    progress: Progress = _quiet,
+    actor: str | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
+) -> OfflineReport:
+    """Validate and plan `folder` as a first load into an empty graph and write it as files
+    for Neo4j's offline importer into `out` (graph/stores/neo4j/import_files.py).
+
+    The same checks as `load_folder` (every problem, file, line and column; nothing written
+    when any is an error), against an empty store: every reference must be in the folder.
+    Readings are not imported this way: load the folder again once the server runs (the
+    topology then writes nothing, the readings go to the series folder).
+    """
+    started = time.perf_counter()
+    day = today or dt.date.today()
+    folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="taiqu-offline-") as tmp:
+        empty = open_store(Path(tmp))  # a real, empty store: what the import goes into
+        try:
+            planned = _plan_folder(empty, folder, effective, day, progress, actor, bounds)
+        finally:
+            empty.close()
+    changes, summary, problems, rows_read = planned
+    if (folder / readings_file.FILE).is_file():
+        problems.append(
+            Problem(
+                readings_file.FILE,
+                1,
+                None,
+                None,
+                "not imported offline: run `taiqu load` on this folder once the server runs",
+                "warning",
+            )
+        )
+    errors = sorted(p for p in problems if p.severity == "error")
+    if errors:
+        raise LoadRejected(errors)
+    progress(f"writing {changes.row_count():,} changes as import files into {out}")
+    files = write_import_files(changes, Path(out))
+    warnings = sorted(p for p in problems if p.severity == "warning")
+    return OfflineReport(summary, files, warnings, rows_read, time.perf_counter() - started)
 
 
 def who() -> str:

@@ -81,7 +81,38 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    if args.offline is not None:
+        return _load_offline(settings, Path(args.dir), Path(args.offline), args.effective)
     return _load(settings, Path(args.dir), args.effective)
+
+
+def _load_offline(settings: Settings, folder: Path, out: Path, effective: dt.date | None) -> int:
+    """A first load as files for Neo4j's offline importer; no store is opened."""
+    from loaders.load import load_offline
+
+    try:
+        report = load_offline(
+            folder, out, effective=effective, progress=_progress, bounds=settings.date_bounds()
+        )
+    except LoadRejected as rejected:
+        _print_problems(rejected)
+        print(f"load rejected: {rejected}", file=sys.stderr)
+        return 1
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise InputError(f"--offline: {exc}") from exc
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    files = report.files
+    counted = ", ".join(f"{n:,} {name}" for name, n in files.counts.items())
+    print(
+        f"{report.rows_read:,} rows read; {files.entities():,} nodes and relationships written "
+        f"as import files in {report.seconds:.1f} s: {counted}\n"
+        f"import them into an empty, stopped database:\n"
+        f"  cd {files.folder} && neo4j-admin database import full neo4j @neo4j-admin.args\n"
+        f"or with the project's launcher (imports, then starts Neo4j):\n"
+        f"  python -m taiqu.neo4j_launcher --data DATA_DIR --import {files.folder}"
+    )
+    return 0
 
 
 def _print_problems(rejected: LoadRejected) -> None:
@@ -325,6 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_date,
         default=None,
         help="date from which what this load adds or moves holds (YYYY-MM-DD)",
+    )
+    load.add_argument(
+        "--offline",
+        metavar="OUT",
+        default=None,
+        help="a first load into an empty Neo4j: validate, then write files for neo4j-admin's "
+        "offline importer into the new folder OUT instead of writing to a store",
     )
     load.set_defaults(run=cmd_load)
 

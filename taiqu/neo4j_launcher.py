@@ -6,6 +6,10 @@ start script passes on Java 17, a fixed heap and page cache, a fresh data folder
 loopback only. The server dies with the Python process that started it (its stdin closes).
 
     python -m taiqu.neo4j_launcher [--heap 1g] [--pagecache-mb 256]   # prints the bolt URI
+    python -m taiqu.neo4j_launcher --data DIR --import FILES   # a first load, then start
+
+`--import` runs Neo4j's offline importer (`neo4j-admin database import full`, from the same
+Maven artifacts) on the files `taiqu load --offline` wrote, into DIR's empty database.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.domain.errors import StoreError
+from graph.stores.neo4j.import_files import ARGS_FILE, read_import_files
 
 LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "neo4j-launcher"
 MAIN_CLASS = "TaiquNeo4jLauncher"
+ADMIN_CLASS = "org.neo4j.cli.AdminTool"  # neo4j-admin's entry point
+DATABASE = "neo4j"
 READY = "TAIQU-NEO4J-READY"
 
 # What Neo4j's start script adds on Java 17 (without them: "Cannot link java.nio.DirectByteBuffer").
@@ -152,14 +159,76 @@ def start(
     return Neo4jServer(f"bolt://127.0.0.1:{port}", process, data, owns)
 
 
+def store_files(data_dir: Path, database: str = DATABASE) -> Path:
+    """Where the launcher's server (DatabaseManagementServiceBuilder on `data_dir`) and the
+    importer (NEO4J_HOME=`data_dir`) keep a database's store files."""
+    return data_dir / "data" / "databases" / database
+
+
+def admin_import(
+    data_dir: Path, files_folder: Path, heap: str = "1g", database: str = DATABASE
+) -> str:
+    """Import `files_folder` (written by `taiqu load --offline`) into the empty database of
+    `data_dir` with Neo4j's offline importer; the server must not be running on it.
+
+    Refuses a database that holds anything (the importer is for a first load); returns the
+    importer's report of what it imported. On failure the database is removed again, so a
+    corrected retry starts from empty."""
+    files = read_import_files(files_folder)  # FileNotFoundError: not an import folder
+    target = store_files(data_dir, database)
+    if (target / "neostore").exists():
+        raise StoreError(
+            f"{target} holds a database already: an offline import is for a first load into "
+            "an empty one (load into a running server with `taiqu load`)"
+        )
+    java = shutil.which("java")
+    if java is None:
+        raise StoreError("Java 17 is needed to run Neo4j's importer")
+    classpath = build()
+    cmd = [
+        java,
+        f"-Xmx{heap}",
+        *JVM_MODULE_OPTIONS,
+        "-cp",
+        classpath,
+        ADMIN_CLASS,
+        "database",
+        "import",
+        "full",
+        database,
+        f"@{ARGS_FILE}",
+        f"--report-file={data_dir / 'import.report'}",
+    ]
+    env = {**os.environ, "NEO4J_HOME": str(data_dir)}
+    done = subprocess.run(  # noqa: S603 - fixed command; files are the loader's own
+        cmd, cwd=files.folder, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(data_dir / "data" / "transactions" / database, ignore_errors=True)
+        raise StoreError(f"the offline import failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return done.stdout[done.stdout.rfind("IMPORT DONE") :].strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache-mb", type=int, default=256)
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: temp)")
+    parser.add_argument(
+        "--import",
+        dest="import_folder",
+        type=Path,
+        default=None,
+        help="files of `taiqu load --offline` to import into the empty database first",
+    )
     args = parser.parse_args()
+    if args.import_folder and not args.data:
+        parser.error("--import needs --data (the folder the imported database stays in)")
     if args.data:
         args.data.mkdir(parents=True, exist_ok=True)
+    if args.import_folder:
+        print(admin_import(args.data, args.import_folder, args.heap), file=sys.stderr, flush=True)
     server = start(args.data, args.heap, args.pagecache_mb)
     print(server.uri, flush=True)
     try:

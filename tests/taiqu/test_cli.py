@@ -251,3 +251,22 @@ def _parent_pid(proc: Path) -> int | None:
         return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def test_load_offline_writes_import_files_and_touches_no_store(tmp_path: Path) -> None:
+    folder = small_network().write(tmp_path / "src")
+    done = taiqu(tmp_path / "home", "load", str(folder), "--offline", str(tmp_path / "files"))
+    assert done.returncode == 0, done.stderr
+    assert "21 rows read; 47 nodes and relationships written as import files" in done.stdout
+    assert "neo4j-admin database import full neo4j @neo4j-admin.args" in done.stdout
+    assert (tmp_path / "files" / "nodes-Meter.csv").is_file()
+    assert not (tmp_path / "home").exists()  # no store opened, not even the embedded one
+    again = taiqu(tmp_path / "home", "load", str(folder), "--offline", str(tmp_path / "files"))
+    assert again.returncode == 2 and "--offline:" in again.stderr and "not empty" in again.stderr
+    bad = small_network().meter("M9", "T404", "customer", "U1").write(tmp_path / "bad")
+    rejected = taiqu(tmp_path / "home", "load", str(bad), "--offline", str(tmp_path / "out"))
+    assert rejected.returncode == 1
+    assert 'meters.csv:9:2 (transformer_code): error: unknown Transformer "T404"' in (
+        rejected.stderr
+    )
+    assert not (tmp_path / "out").exists()
