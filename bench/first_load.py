@@ -47,7 +47,7 @@ def _run_measured(cmd: list[str]) -> tuple[float, float]:
     """Run `cmd`; its wall seconds and peak RSS in MB (of that process alone)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:

@@ -16,13 +16,11 @@ neo4j @neo4j-admin.args`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from graph.domain.changes import ChangeSet
 from graph.domain.model import ATTRIBUTES, BEGINNING, REL_SPECS, Entity, Kind, Link, Rel
@@ -62,30 +60,43 @@ class ImportFiles:
         return sum(self.counts.values())
 
 
-def _writer(path: Path) -> tuple[Any, Any]:
-    handle = path.open("w", encoding="utf-8", newline="")
-    return handle, csv.writer(handle, lineterminator="\n")
+def _quoted(text: str) -> str:
+    """A string field, always quoted (codes may hold commas), inner quotes doubled (RFC 4180,
+    the importer's default)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> tuple[int, bool]:
-    """Write a header and rows; return the row count and whether any value spans lines."""
-    handle, out = _writer(path)
-    with handle:
-        out.writerow(header)
-        count = 0
-        for chunk in _chunks(rows, 50_000):
-            out.writerows(chunk)
+def _field(value: object) -> str:
+    """An absent value is an empty unquoted field: no property, as a null in a Bolt write."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _quoted(value)
+    return repr(value)  # numbers: repr round-trips a float exactly
+
+
+def _write_lines(path: Path, header: list[str], lines: Iterable[str]) -> tuple[int, bool]:
+    """Write a header and data lines; return the line count and whether a value spans lines.
+
+    Lines are built by string formatting rather than csv.writer: 4M rows in ~4 s, not 18.
+    """
+    count, multiline = 0, False
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(header) + "\n")
+        for chunk in _chunks(lines, 50_000):
+            text = "\n".join(chunk) + "\n"
+            # One line break per row means no value holds one (else the importer must parse
+            # quoted line breaks, which is slower: only then is it asked to).
+            multiline = multiline or "\r" in text or text.count("\n") != len(chunk)
+            handle.write(text)
             count += len(chunk)
-    data = path.read_bytes()
-    # One line per row means no value holds a line break (the writer quotes those).
-    multiline = b"\r" in data or data.count(b"\n") != count + 1
     return count, multiline
 
 
-def _chunks(rows: Iterable[Iterable[Any]], size: int) -> Iterator[list[Iterable[Any]]]:
-    chunk: list[Iterable[Any]] = []
-    for row in rows:
-        chunk.append(row)
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
         if len(chunk) == size:
             yield chunk
             chunk = []
@@ -101,17 +112,14 @@ def node_header(kind: Kind) -> list[str]:
     return [f"code:ID({kind.value})", *attrs, "search_key", "attrs_from:date", "attrs_opened_by"]
 
 
-def _node_rows(entities: list[Entity], born: str, by: str | None) -> Iterator[list[Any]]:
+def _node_lines(entities: list[Entity], born: str, by: str) -> Iterator[str]:
     names = list(ATTRIBUTES[entities[0].kind]) if entities else []
+    tail = f"{born},{_quoted(by)}"
     for e in entities:
         attrs = e.attrs
-        yield [
-            e.code,
-            *(attrs.get(n) for n in names),
-            search_key(e.code, attrs.get("name")),
-            born,
-            by,
-        ]
+        values = ",".join([_field(attrs.get(n)) for n in names])
+        key = _quoted(search_key(e.code, attrs.get("name")))
+        yield f"{_quoted(e.code)},{values},{key},{tail}"
 
 
 REL_HEADER_TAIL = ["valid_from:date", "valid_to:date", "opened_by", "detail"]
@@ -122,12 +130,17 @@ def rel_header(rel: Rel) -> list[str]:
     return [f":START_ID({spec.parent.value})", f":END_ID({spec.child.value})", *REL_HEADER_TAIL]
 
 
-def _rel_rows(links: list[Link], by: str | None) -> Iterator[list[Any]]:
-    day: dict[dt.date, str] = {}  # a load's links share one or two dates: format each once
+def _rel_lines(links: list[Link], by: str) -> Iterator[str]:
+    tails: dict[tuple[dt.date, dt.date, str | None], str] = {}  # a load's links share few
     for lk in links:
-        start = day.get(lk.valid_from) or day.setdefault(lk.valid_from, lk.valid_from.isoformat())
-        end = day.get(lk.valid_to) or day.setdefault(lk.valid_to, lk.valid_to.isoformat())
-        yield [lk.parent, lk.child, start, end, by, lk.detail]
+        key = (lk.valid_from, lk.valid_to, lk.detail)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = (
+                f"{lk.valid_from.isoformat()},{lk.valid_to.isoformat()},{_quoted(by)},"
+                f"{_field(lk.detail)}"
+            )
+        yield f"{_quoted(lk.parent)},{_quoted(lk.child)},{tail}"
 
 
 def write_import_files(changes: ChangeSet, folder: Path) -> ImportFiles:
@@ -151,7 +164,9 @@ def write_import_files(changes: ChangeSet, folder: Path) -> ImportFiles:
         if not created:
             continue
         name = f"nodes-{kind.value}.csv"
-        count, spans = _write_csv(folder / name, node_header(kind), _node_rows(created, born, by))
+        count, spans = _write_lines(
+            folder / name, node_header(kind), _node_lines(created, born, by)
+        )
         nodes.append((kind.value, name))
         counts[kind.value] = count
         multiline |= spans
@@ -162,16 +177,16 @@ def write_import_files(changes: ChangeSet, folder: Path) -> ImportFiles:
         if rel not in by_rel:
             continue
         name = f"rels-{rel.value}.csv"
-        count, spans = _write_csv(folder / name, rel_header(rel), _rel_rows(by_rel[rel], by))
+        count, spans = _write_lines(folder / name, rel_header(rel), _rel_lines(by_rel[rel], by))
         rels.append((rel.value, name))
         counts[rel.value] = count
         multiline |= spans
     record = replace(changes.record, graph_version=FIRST_VERSION)
     meta_header = [f"key:ID({META_LABEL})", "version:long"]
-    _write_csv(folder / "nodes-meta.csv", meta_header, [["graph", FIRST_VERSION]])
+    _write_lines(folder / "nodes-meta.csv", meta_header, [f'"graph",{FIRST_VERSION}'])
     audit_header = [f"id:ID({CHANGESET_LABEL})", "seq:long", "record"]
-    audit_row = [by, FIRST_VERSION, record.to_json()]
-    _write_csv(folder / "nodes-changeset.csv", audit_header, [audit_row])
+    audit_line = f"{_quoted(by)},{FIRST_VERSION},{_quoted(record.to_json())}"
+    _write_lines(folder / "nodes-changeset.csv", audit_header, [audit_line])
     nodes += [(META_LABEL, "nodes-meta.csv"), (CHANGESET_LABEL, "nodes-changeset.csv")]
     files = ImportFiles(folder, nodes, rels, multiline, counts)
     (folder / ARGS_FILE).write_text("\n".join(files.arguments()) + "\n", encoding="utf-8")
