@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from graph.domain.access import Principal
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
 
@@ -157,6 +158,23 @@ class Store(Protocol):
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         """One audit record by id."""
+
+    # --- principals (graph/domain/access.py): who may use the API, beside the graph -----
+    def add_principal(self, principal: Principal) -> None:
+        """Keep a new principal; InputError when its name is taken (revoked ones too)."""
+        ...
+
+    def principals(self) -> list[Principal]:
+        """Every principal, revoked ones too, by name."""
+        ...
+
+    def principal_by_key(self, key_hash: str) -> Principal | None:
+        """The principal holding the key with this hash, revoked or not (the caller checks)."""
+        ...
+
+    def revoke_principal(self, name: str, at: dt.datetime) -> bool:
+        """Revoke `name`'s key from `at`; False when no principal of that name is active."""
+        ...
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         """Meters whose READS area on `as_of` is not their HAS_METER area, by meter code."""

@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS changeset (
     record TEXT NOT NULL          -- ChangesetRecord as JSON
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Who may use the API (graph/domain/access.py): beside the graph, no version of their own.
+CREATE TABLE IF NOT EXISTS principal (
+    name TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,  -- SHA-256 of the API key; the key itself is never kept
+    record TEXT NOT NULL            -- the Principal as JSON
+);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '5');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('graph_version', '0');
 """
@@ -91,6 +97,11 @@ CHANGESETS_AFTER = """
 SELECT record FROM changeset WHERE seq < (SELECT seq FROM changeset WHERE id = ?)
 ORDER BY seq DESC LIMIT ?
 """
+ADD_PRINCIPAL = "INSERT INTO principal (name, key_hash, record) VALUES (?, ?, ?)"
+PRINCIPALS = "SELECT record FROM principal ORDER BY name"
+PRINCIPAL_BY_KEY = "SELECT record FROM principal WHERE key_hash = ?"
+PRINCIPAL_BY_NAME = "SELECT record FROM principal WHERE name = ?"
+UPDATE_PRINCIPAL = "UPDATE principal SET record = ? WHERE name = ?"
 SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
 ALL_CODES = "SELECT code FROM entity WHERE kind = ?"

@@ -20,8 +20,9 @@ import networkx as nx
 import orjson
 
 from graph.domain import deadline
+from graph.domain.access import Principal, principal_from_json, principal_to_json
 from graph.domain.changes import ChangeSet, ChangesetRecord
-from graph.domain.errors import StalePlan, StoreError
+from graph.domain.errors import InputError, StalePlan, StoreError
 from graph.domain.intervals import can_change_values_on, can_end_on
 from graph.domain.model import (
     BEGINNING,
@@ -366,6 +367,56 @@ class EmbeddedStore:
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         row = self._connection().execute(q.CHANGESET, (changeset_id,)).fetchone()
         return ChangesetRecord.from_json(row[0]) if row else None
+
+    # --- principals ----------------------------------------------------------------------
+    def add_principal(self, principal: Principal) -> None:
+        self._refuse_if_read_only()
+        with self._write_lock:
+            try:
+                self._connection().execute(
+                    q.ADD_PRINCIPAL,
+                    (principal.name, principal.key_hash, principal_to_json(principal)),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise InputError(f"a principal named {principal.name!r} exists already") from exc
+
+    def principals(self) -> list[Principal]:
+        try:
+            rows = self._connection().execute(q.PRINCIPALS).fetchall()
+        except sqlite3.OperationalError:  # a read-only home made before principals existed
+            return []
+        return [principal_from_json(r) for (r,) in rows]
+
+    def principal_by_key(self, key_hash: str) -> Principal | None:
+        try:
+            row = self._connection().execute(q.PRINCIPAL_BY_KEY, (key_hash,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return principal_from_json(row[0]) if row else None
+
+    def revoke_principal(self, name: str, at: dt.datetime) -> bool:
+        self._refuse_if_read_only()
+        with self._write_lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(q.PRINCIPAL_BY_NAME, (name,)).fetchone()
+                found = principal_from_json(row[0]) if row else None
+                if found is None or found.revoked_at is not None:
+                    conn.execute("ROLLBACK")
+                    return False
+                revoked = principal_to_json(replace(found, revoked_at=at))
+                conn.execute(q.UPDATE_PRINCIPAL, (revoked, name))
+                conn.execute("COMMIT")
+                return True
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.home} is read-only: nothing can be written to it")
 
     def counts(self) -> dict[Kind, int]:
         found = dict(self._connection().execute(q.COUNTS).fetchall())

@@ -53,6 +53,13 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT changeset_id IF NOT EXISTS FOR (c:Changeset) REQUIRE c.id IS UNIQUE"
     )
     stmts.append("CREATE INDEX changeset_seq IF NOT EXISTS FOR (c:Changeset) ON (c.seq)")
+    stmts.append(
+        "CREATE CONSTRAINT principal_name IF NOT EXISTS FOR (p:Principal) REQUIRE p.name IS UNIQUE"
+    )
+    stmts.append(
+        "CREATE CONSTRAINT principal_key IF NOT EXISTS FOR (p:Principal) "
+        "REQUIRE p.key_hash IS UNIQUE"
+    )
     return stmts
 
 
@@ -251,6 +258,13 @@ CHANGESETS_AFTER = (
     "MATCH (a:Changeset {id: $after}) MATCH (c:Changeset) WHERE c.seq < a.seq "
     "RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"
 )
+
+# Principals (graph/domain/access.py): beside the graph, not versioned with it.
+ADD_PRINCIPAL = "CREATE (:Principal {name: $name, key_hash: $key_hash, record: $record})"
+PRINCIPALS = "MATCH (p:Principal) RETURN p.record AS record ORDER BY p.name"
+PRINCIPAL_BY_KEY = "MATCH (p:Principal {key_hash: $key_hash}) RETURN p.record AS record"
+PRINCIPAL_BY_NAME = "MATCH (p:Principal {name: $name}) RETURN p.record AS record"
+UPDATE_PRINCIPAL = "MATCH (p:Principal {name: $name}) SET p.record = $record"
 
 
 # Evidence against placement on $as_of (a relationship-type scan: READS is one per meter).

@@ -21,11 +21,12 @@ from neo4j import (
     NotificationDisabledClassification,
     Query,
 )
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.domain import deadline
+from graph.domain.access import Principal, principal_from_json, principal_to_json
 from graph.domain.changes import ChangeSet, ChangesetRecord
-from graph.domain.errors import DeadlineExceeded, StalePlan, StoreError
+from graph.domain.errors import DeadlineExceeded, InputError, StalePlan, StoreError
 from graph.domain.model import (
     ATTRIBUTES,
     BEGINNING,
@@ -353,6 +354,38 @@ class Neo4jStore:
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         rows = self._read(cy.CHANGESET, id=changeset_id)
         return ChangesetRecord.from_json(rows[0]["record"]) if rows else None
+
+    # --- principals ----------------------------------------------------------------------
+    def add_principal(self, principal: Principal) -> None:
+        params = {
+            "name": principal.name,
+            "key_hash": principal.key_hash,
+            "record": principal_to_json(principal),
+        }
+        try:
+            self.driver.execute_query(cy.ADD_PRINCIPAL, params, database_=self.database)
+        except ConstraintError as exc:
+            raise InputError(f"a principal named {principal.name!r} exists already") from exc
+
+    def principals(self) -> list[Principal]:
+        return [principal_from_json(r["record"]) for r in self._read(cy.PRINCIPALS)]
+
+    def principal_by_key(self, key_hash: str) -> Principal | None:
+        rows = self._read(cy.PRINCIPAL_BY_KEY, key_hash=key_hash)
+        return principal_from_json(rows[0]["record"]) if rows else None
+
+    def revoke_principal(self, name: str, at: dt.datetime) -> bool:
+        def run(tx: ManagedTransaction) -> bool:
+            row = tx.run(cy.PRINCIPAL_BY_NAME, name=name).single()
+            found = principal_from_json(row["record"]) if row else None
+            if found is None or found.revoked_at is not None:
+                return False
+            revoked = principal_to_json(replace(found, revoked_at=at))
+            tx.run(cy.UPDATE_PRINCIPAL, name=name, record=revoked).consume()
+            return True
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(run)
 
     def counts(self) -> dict[Kind, int]:
         return {kind: self._read(cy.COUNTS[kind])[0]["n"] for kind in Kind}
