@@ -65,7 +65,14 @@ def test_duties_and_personal_data_by_role() -> None:
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("王小伟", "王*伟"), ("王伟", "王*"), ("欧阳娜娜", "欧**娜"), ("Li", "L*"), ("张", "*"), ("", "")],
+    [
+        ("王小伟", "王*伟"),
+        ("王伟", "王*"),
+        ("欧阳娜娜", "欧**娜"),
+        ("Li", "L*"),
+        ("张", "*"),
+        ("", ""),
+    ],
 )
 def test_names_are_masked_but_first_and_last_character(name: str, masked: str) -> None:
     assert mask_name(name) == masked
