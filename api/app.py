@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
+from api.authn import SCOPE_KEY, Principals, RequireKey
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
 from api.schema import build_schema
@@ -94,7 +95,7 @@ class TaiquGraphQL(GraphQL):
             state.loss,
             self._settings,
             state.mismatches,
-            request.headers.get("authorization"),
+            request.scope.get(SCOPE_KEY),
             read_only=getattr(state, "read_only", False),
         )
 
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
+        app.state.principals = Principals(app.state.store)
         app.state.loss_behind = False
         # /readyz's checks on a thread of their own: never queued behind heavy requests.
         app.state.probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taiqu-probe")
@@ -212,5 +214,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])  # type: ignore[arg-type]
+    keyed = RequireKey(graphql, app.state)  # no operation without an active principal
+    app.add_route("/graphql", keyed, methods=["GET", "POST"])  # type: ignore[arg-type]
     return app

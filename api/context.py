@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
+from graph.domain.access import Principal
 from graph.domain.model import Kind
 from graph.series.reader import LossReader
 from graph.services.mismatches import MismatchCache
@@ -25,16 +26,20 @@ class Context:
     settings: Settings
     loaders: Loaders
     mismatches: MismatchCache
-    writer: str | None = None  # who sent a valid writer token (None: read-only caller)
+    principal: Principal | None = None  # who asks (api/authn.py); None only outside HTTP
     read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=dt.date.today)
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
 
     def read_scope(self) -> object:
-        """What decides which data this caller may read: part of a kept answer's key. Every
-        caller reads the same network today; per-principal scopes come with departments."""
-        return None
+        """What decides which data this caller may read and how it is shown: part of a kept
+        answer's key (the principal's unit and whether it sees personal data)."""
+        p = self.principal
+        return None if p is None else (p.org, p.sees_personal_data())
+
+    def sees_personal_data(self) -> bool:
+        return self.principal is not None and self.principal.sees_personal_data()
 
 
 #: What resolvers receive as `info`: the request's Context, no root value.
@@ -46,19 +51,17 @@ def build_context(
     loss: LossReader,
     settings: Settings,
     mismatches: MismatchCache,
-    authorization: str | None = None,
+    principal: Principal | None = None,
     read_only: bool = False,
 ) -> Context:
-    """`authorization`: the request's Authorization header ("Bearer <token>")."""
-    scheme, _, token = (authorization or "").partition(" ")
-    writer = settings.writer(token.strip()) if scheme.lower() == "bearer" and token else None
+    """`principal`: who asks, found by api/authn.py from the request's API key."""
     return Context(
         store=store,
         loss=loss,
         settings=settings,
         loaders=build_loaders(store, loss, mismatches),
         mismatches=mismatches,
-        writer=writer,
+        principal=principal,
         read_only=read_only,
     )
 

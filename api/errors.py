@@ -4,7 +4,8 @@ Every error in a response carries `extensions.code`:
 
 - BAD_USER_INPUT: an argument or variable the caller got wrong (InputError; a variable that
   fails coercion: a bad date, a wrong type, null for a non-null);
-- FORBIDDEN: the caller may not do this (AccessDenied: a change event without a writer token);
+- FORBIDDEN: the caller may not do this (AccessDenied: a change event outside the principal's
+  duties or scope, or on a read-only home); UNAUTHENTICATED (HTTP 401, api/authn.py): no key;
 - LIMIT_EXCEEDED: over a document limit (depth, aliases, fragment spreads, tokens);
 - GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED: not GraphQL, or not valid for the schema;
 - TIMEOUT: the request ran past its time limit (api/time_limit.py); what failed because its

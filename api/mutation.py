@@ -1,6 +1,7 @@
 """The Mutation root: change events (异动), each written all or nothing with an audit record.
 
-Only callers with a writer token (TAIQU_WRITERS) may send them; every answer is a union of
+Only principals whose role has them as duties may send them, inside their unit's subtree
+(graph/domain/access.py); every answer is a union of
 the written change and `ChangeRejected` (each problem naming its input field).
 """
 

@@ -35,6 +35,7 @@ from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.values import entity_on
 from api.types.wrap import wrap
+from graph.domain.access import PERSONAL_ATTRIBUTES, shown
 from graph.domain.errors import InputError
 from graph.domain.model import Kind
 
@@ -181,11 +182,17 @@ class Query:
         hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         day = as_of or ctx.today
         found = []
+        sees = ctx.sees_personal_data()
+        if not sees:  # a person found by name would tell the name: by code only
+            lowered = needle.lower()
+            hits = [
+                e for e in hits if e.kind not in PERSONAL_ATTRIBUTES or lowered in e.code.lower()
+            ]
         on_day = await asyncio.gather(*(entity_on(info, e, day) for e in hits))
         for e, then in zip(hits, on_day, strict=True):
             if then is None:  # it did not exist on `day` (added later, or ended before)
                 continue
-            name = then.get("name")
+            name = shown(e.kind, "name", then.get("name"), sees)
             found.append(
                 SearchHit(
                     kind=EntityKind(e.kind.value),

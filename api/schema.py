@@ -20,6 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from api.access_log import AccessLog
 from api.context import Context, CurrentContext
 from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
@@ -119,9 +120,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: CostLimit(costs),
+            CurrentContext,  # before the fast path: values it shows may depend on the reader
             FastPath,  # after the cost: only what was accepted is answered
             WritesRunToTheirEnd,
-            CurrentContext,
+            AccessLog,
             lambda: MaskAndCodeErrors(limits.request_timeout_ms),
         ],
     )

@@ -16,6 +16,7 @@ from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
 from loaders.load import LoadReport, load_folder
 from loaders.sources import SOURCES
+from taiqu.principals_cli import add_commands as add_principal_commands
 from taiqu.settings import Settings
 
 MAX_PROBLEMS_SHOWN = 200
@@ -338,9 +339,30 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             f"collection evidence applied: {elsewhere:,} meters read in another area "
             "(taiqu reconcile mismatches)"
         )
+    _demo_principal(settings)
     if args.no_serve:
         return 0
     return _serve(settings, args.host, args.port)
+
+
+def _demo_principal(settings: Settings) -> None:
+    """A marketing principal at the top unit for trying the API; its key printed once."""
+    from graph.services.principals import create_principal, top_unit
+
+    store = settings.open_store()
+    try:
+        top = top_unit(store)
+        if top is None:
+            return
+        name = "demo-" + dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        _, key = create_principal(store, name, "marketing", top)
+    finally:
+        store.close()
+    print(
+        f"demo principal {name} (marketing, {top}); in GraphiQL add the header\n"
+        f'  {{"Authorization": "Bearer {key}"}}',
+        flush=True,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
         "offline importer into the new folder OUT instead of writing to a store",
     )
     load.set_defaults(run=cmd_load)
+
+    add_principal_commands(sub)
 
     reconcile = sub.add_parser("reconcile", help="plan and apply one source system's snapshot")
     steps = reconcile.add_subparsers(dest="step", required=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,27 +65,6 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-MIN_TOKEN_LENGTH = 24
-
-
-def _writers(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    """TAIQU_WRITERS="李工=<token>,王工=<token>": who may send change events, and the bearer
-    token each one sends. Empty (the default): the API is read-only."""
-    raw = env.get("TAIQU_WRITERS", "").strip()
-    writers: list[tuple[str, str]] = []
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        name, sep, token = item.partition("=")
-        if not sep or not name.strip():
-            raise ConfigError("TAIQU_WRITERS must be name=token pairs separated by commas")
-        if len(token.strip()) < MIN_TOKEN_LENGTH:
-            raise ConfigError(
-                f"TAIQU_WRITERS: the token of {name.strip()!r} is shorter than "
-                f"{MIN_TOKEN_LENGTH} characters"
-            )
-        writers.append((name.strip(), token.strip()))
-    return tuple(writers)
-
-
 @dataclass(frozen=True)
 class Settings:
     home: Path = Path(".taiqu")
@@ -115,22 +93,13 @@ class Settings:
     loss_max_days: int = 400  # longest period a loss query may ask for
     earliest_date: dt.date = DEFAULT_EARLIEST  # no effective date or loss day before it
     max_days_ahead: int = DEFAULT_DAYS_AHEAD  # nor after today + this many days
-    writers: tuple[tuple[str, str], ...] = ()  # (name, bearer token); never logged
     # How often the server checks that the loss copy mirrors the topology (another process's
     # write that crashed before its sync): behind, it is not ready until it has resynced.
     sync_check_ms: int = 5_000
 
-    def writer(self, token: str) -> str | None:
-        """The writer whose token this is (compared in constant time), or None."""
-        found = None
-        for name, expected in self.writers:
-            if hmac.compare_digest(token.encode(), expected.encode()):
-                found = name
-        return found
-
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
-        return f"Settings(store={store}, graphiql={self.graphiql}, writers={len(self.writers)})"
+        return f"Settings(store={store}, graphiql={self.graphiql})"
 
     def open_store(self, read_only: bool = False) -> Store:
         """The configured store: Neo4j when a URI is set, else the embedded one (opened
@@ -196,5 +165,4 @@ class Settings:
             earliest_date=_day(env, "TAIQU_EARLIEST_DATE", DEFAULT_EARLIEST),
             max_days_ahead=_int(env, "TAIQU_MAX_DAYS_AHEAD", DEFAULT_DAYS_AHEAD, 0, 3660),
             sync_check_ms=_int(env, "TAIQU_SYNC_CHECK_MS", 5_000, 50, 600_000),
-            writers=_writers(env),
         )

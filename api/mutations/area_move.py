@@ -49,5 +49,6 @@ async def resolve(info: Info, input: AreaMoveInput) -> AreaMoveResult:
         lambda store, day, who, bounds: area_move(
             store, input.area, input.to_feeder, day, who, bounds=bounds
         ),
+        [(Kind.TRANSFORMER, input.area)],
     )
     return answer(outcome, lambda record: AreaMoved(record=record, code=input.area))

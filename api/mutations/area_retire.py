@@ -49,5 +49,6 @@ async def resolve(info: Info, input: AreaRetireInput) -> AreaRetireResult:
         info,
         input,
         lambda store, day, who, bounds: area_retire(store, input.area, day, who, bounds=bounds),
+        [(Kind.TRANSFORMER, input.area)],
     )
     return answer(outcome, lambda record: AreaRetired(record=record, code=input.area))

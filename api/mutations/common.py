@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 import strawberry
@@ -18,6 +18,7 @@ from graph.domain.errors import AccessDenied, EventRejected
 from graph.domain.model import Kind
 from graph.services.events.base import CheckedEvent, write_event
 from graph.services.events.keys import IdempotencyKey, write_keyed_event
+from graph.services.scope import in_scope, scope_of
 from graph.stores.contract import Store
 
 EFFECTIVE_DOC = "The date the change holds from (default: today)."
@@ -82,27 +83,35 @@ async def run_event(
     info: Info,
     input: EventInput,
     check: Callable[[Store, dt.date, str, DateBounds], CheckedEvent],
+    touches: Sequence[tuple[Kind, str]],
 ) -> ChangesetRecord | ChangeRejected:
-    """Check and write one event as the calling writer; a rejection is an answer, not an
-    error. Callers without a writer token get an error (the API is read-only to them). With
+    """Check and write one event as the calling principal; a rejection is an answer, not an
+    error. An event outside the principal's duties, or touching anything outside its scope
+    on the effective date (`touches`: what the event names), is refused with FORBIDDEN and
+    writes nothing; the refusal reads the same for a code elsewhere and a code nowhere. With
     a clientMutationId, a change sent again is answered with its first write
     (graph/services/events/keys.py)."""
     ctx = context(info)
-    if ctx.writer is None:
-        raise AccessDenied(
-            "change events need a writer token (Authorization: Bearer ...; see TAIQU_WRITERS)"
-        )
+    event = info.field_name
+    principal = ctx.principal
+    if principal is None or not principal.may_send(event):
+        role = principal.role.value if principal else "no principal"
+        raise AccessDenied(f"{event} is not among the duties of {role}")
     if ctx.read_only:
         raise AccessDenied(
             "this server's data folder (TAIQU_HOME) is read-only: change events cannot be "
             "written here"
         )
-    writer, day, series = ctx.writer, input.effective or ctx.today, ctx.settings.series_folder()
+    writer, day, series = principal.name, input.effective or ctx.today, ctx.settings.series_folder()
 
     def checked() -> CheckedEvent:
         return check(ctx.store, day, writer, ctx.settings.date_bounds())
 
     def work() -> ChangesetRecord:
+        scope = scope_of(ctx.store, principal.org, day)
+        for kind, code in [] if scope.everything else touches:  # all: the checks tell more
+            if code not in in_scope(ctx.store, scope, kind, [code]):
+                raise AccessDenied(f"{kind.value} {code} is not within {principal.org} on {day}")
         if input.client_mutation_id is None:
             return write_event(ctx.store, checked(), series)
         fields = {k: v for k, v in vars(input).items() if k != "client_mutation_id"}

@@ -49,5 +49,6 @@ async def resolve(info: Info, input: MeterMoveInput) -> MeterMoveResult:
         lambda store, day, who, bounds: meter_move(
             store, input.meter, input.to_area, day, who, bounds=bounds
         ),
+        [(Kind.METER, input.meter), (Kind.TRANSFORMER, input.to_area)],
     )
     return answer(outcome, lambda record: MeterMoved(record=record, code=input.meter))

@@ -76,6 +76,7 @@ async def resolve(info: Info, input: MeterReplaceInput) -> MeterReplaceResult:
             input.multiplier,
             bounds=bounds,
         ),
+        [(Kind.METER, input.old_meter)],
     )
     return answer(
         outcome,

@@ -54,6 +54,7 @@ async def resolve(info: Info, input: TransformerReplaceInput) -> TransformerRepl
         lambda store, day, who, bounds: transformer_replace(
             store, input.transformer, input.capacity_kva, day, who, bounds=bounds
         ),
+        [(Kind.TRANSFORMER, input.transformer)],
     )
     return answer(
         outcome, lambda record: TransformerReplaced(record=record, code=input.transformer)

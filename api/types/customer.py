@@ -9,7 +9,7 @@ import strawberry
 from api.context import Info
 from api.types.node import Node
 from api.types.resolve import children
-from api.types.shared_fields import name_field, text_field
+from api.types.shared_fields import person_name_field, text_field
 from graph.domain.model import Rel
 
 if TYPE_CHECKING:
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A customer (用户) and the meters archived under it.")
 class Customer(Node):
-    name: str = name_field()
+    name: str = person_name_field(
+        "The customer's name; masked (王*伟) for principals that do not see personal data."
+    )
 
     category: str | None = text_field("category")
 

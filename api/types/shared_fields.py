@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from api.context import Info
+from api.context import CURRENT, Info
 from api.types.node import Node
 from api.types.resolve import parent, path_from_top
 from api.types.values import value_field
+from graph.domain.access import shown
 from graph.domain.model import Kind, Rel
 
 if TYPE_CHECKING:
@@ -61,6 +62,19 @@ def _number(value: object) -> float | None:
 def name_field(description: str | None = None) -> Any:
     """`name: String!` on the as-of date (an empty string when the source gave none)."""
     return value_field("name", _name, str, description)
+
+
+def _person_name(value: object) -> str:
+    """A person's name, masked unless the request's principal sees personal data (masked
+    too where no request is known: never shown by accident)."""
+    ctx = CURRENT.get(None)
+    sees = ctx is not None and ctx.sees_personal_data()
+    return _name(shown(Kind.CUSTOMER, "name", value, sees))
+
+
+def person_name_field(description: str | None = None) -> Any:
+    """`name: String!` of a person (a customer): personal data (graph/domain/access.py)."""
+    return value_field("name", _person_name, str, description)
 
 
 def text_field(attr: str, description: str | None = None) -> Any:

@@ -12,6 +12,7 @@ from api.dataloaders import AttrHistoriesKey
 from api.types.changeset import ChangeDetail, Changeset
 from api.types.history import changeset_of
 from api.types.resolve import context
+from graph.domain.access import shown
 from graph.domain.model import ATTRIBUTES, BEGINNING, FOREVER, AttrInterval, Entity
 
 
@@ -44,12 +45,13 @@ class ValueInterval:
         description="Every attribute (its GraphQL field name) and its value as text; null "
         "values are left out."
     )
-    def values(self) -> list[ChangeDetail]:
-        attrs = self.interval.attrs
+    def values(self, info: Info) -> list[ChangeDetail]:
+        attrs, kind = self.interval.attrs, self.interval.kind
+        sees = context(info).sees_personal_data()
         return [
             ChangeDetail(name=_camel(name), value=text)
-            for name in ATTRIBUTES[self.interval.kind]
-            if (text := _text(attrs.get(name))) is not None
+            for name in ATTRIBUTES[kind]
+            if (text := _text(shown(kind, name, attrs.get(name), sees))) is not None
         ]
 
     @strawberry.field(description="The attributes whose value differs from the interval before.")

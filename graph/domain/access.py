@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graph.domain.model import Kind
+
 
 class Role(StrEnum):
     """The departments of the line-loss management measures, and other systems."""
@@ -40,6 +42,9 @@ DUTIES: dict[str, frozenset[Role]] = {
 #: Roles that see personal data (customer names) as they are; the others see them masked
 #: unless the principal was made with personal data allowed.
 SEES_PERSONAL_DATA = frozenset({Role.MARKETING, Role.CUSTOMER_SERVICE, Role.SUPPLY_STATION})
+
+#: Attributes that describe a person: masked (mask_name) for whoever does not see personal data.
+PERSONAL_ATTRIBUTES: dict[Kind, frozenset[str]] = {Kind.CUSTOMER: frozenset({"name"})}
 
 TOKEN_PREFIX = "tq_"  # noqa: S105 - a prefix, not a secret: makes a leaked key recognizable
 MAX_NAME_LENGTH = 64
@@ -87,6 +92,13 @@ def name_problem(name: str) -> str | None:
     if not all(c.isalnum() or c in "-_.@" for c in name):
         return "a principal's name holds letters, digits and - _ . @ only"
     return None
+
+
+def shown(kind: Kind, attr: str, value: object, sees_personal_data: bool) -> object:
+    """An attribute's value as a reader may see it: a personal one masked unless allowed."""
+    if sees_personal_data or attr not in PERSONAL_ATTRIBUTES.get(kind, ()):
+        return value
+    return mask_name(None if value is None else str(value))
 
 
 def mask_name(name: str | None) -> str | None:

@@ -6,7 +6,7 @@ TaiquError
  |    +-- StalePlan        the graph changed since a plan was computed; nothing was written
  +-- LoadRejected         an import found problems; nothing was written (carries the problems)
  +-- InputError           a request argument is out of range (page size, dates, ids)
- +-- AccessDenied         the caller may not do this (a change event without a writer token)
+ +-- AccessDenied         the caller may not do this (outside its duties or scope)
  +-- EventRejected        a change event failed its checks; nothing was written (per field)
  +-- DeadlineExceeded     a request ran past its time limit; its reads were stopped
 """

@@ -12,23 +12,28 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from graph.domain.access import Principal, Role, token_hash
+from graph.services.principals import top_unit
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
 from tests.builder import small_network, small_network_with_a_week
 
 TODAY = dt.date(2026, 11, 28)
+NOW = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC)
 
 
 class CountingStore:
     """Passes every call through and counts it: one call is one store round trip. The
     version read before each request (is a kept answer still good, api/response_cache.py)
-    is counted apart, in `version_reads`: `calls` are what answering the query cost."""
+    is counted apart, in `version_reads`, and so are API key lookups (`key_lookups`): `calls`
+    are what answering the query cost."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.calls: Counter[str] = Counter()
         self.version_reads = 0
+        self.key_lookups = 0
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self.inner, name)
@@ -38,6 +43,8 @@ class CountingStore:
         def counted(*args: Any, **kwargs: Any) -> Any:
             if name == "version":
                 self.version_reads += 1
+            elif name == "principal_by_key":  # who asks (api/authn.py), not what is asked
+                self.key_lookups += 1
             else:
                 self.calls[name] += 1
             return target(*args, **kwargs)
@@ -73,13 +80,42 @@ class Api:
         return body["data"]
 
 
-def make_api(store: Store, tmp_path: Path, home: str = "unused", **settings: Any) -> Iterator[Api]:
-    """An app over `store`; loss is read from the series folder under tmp_path / home."""
+READER_KEY = "tq_test-reader-key-for-the-api-tests-000000"
+
+
+def add_principal(
+    store: Store, name: str, key: str, role: Role, org: str | None = None, **more: Any
+) -> Principal:
+    """A principal holding `key` (made in the store directly: tests choose their keys)."""
+    known = {p.name: p for p in store.principals()}
+    if name in known:
+        return known[name]
+    unit = (top_unit(store) or "-") if org is None else org
+    principal = Principal(name, role, unit, NOW, key_hash=token_hash(key), **more)
+    store.add_principal(principal)
+    return principal
+
+
+def make_api(
+    store: Store,
+    tmp_path: Path,
+    home: str = "unused",
+    writers: tuple[tuple[str, str], ...] = (),
+    **settings: Any,
+) -> Iterator[Api]:
+    """An app over `store`; loss is read from the series folder under tmp_path / home.
+
+    Requests carry the key of "reader" (marketing at the top unit: reads everything, sends no
+    change events) unless they give their own header; `writers` (name, key) are supply
+    stations at the top unit (every change event, everywhere)."""
+    add_principal(store, "reader", READER_KEY, Role.MARKETING)
+    for name, key in writers:
+        add_principal(store, name, key, Role.SUPPLY_STATION)
     counting = CountingStore(store)
     # The loss-copy watcher's version checks are not a query's round trips: off unless asked.
     settings.setdefault("sync_check_ms", 600_000)
     app = create_app(Settings(home=tmp_path / home, **settings), store=counting)  # type: ignore[arg-type]
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {READER_KEY}"}) as client:
         counting.calls.clear()  # start-up (the series copy's sync) is not a query's round trip
         counting.version_reads = 0
         yield Api(client, counting)

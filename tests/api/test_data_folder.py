@@ -12,13 +12,14 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from graph.domain.access import Role
 from graph.domain.changes import ChangeSet, LinkClose, new_record
 from graph.domain.errors import StoreError
 from graph.domain.model import Rel
 from graph.stores.embedded.store import DB_FILE, EmbeddedStore
 from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.api.conftest import TODAY
+from tests.api.conftest import READER_KEY, TODAY, add_principal
 from tests.builder import small_network_with_a_week
 
 TOKEN = "r" * 32
@@ -32,13 +33,15 @@ def home(tmp_path: Path) -> Path:
     store = EmbeddedStore(home)
     net = small_network_with_a_week()
     load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=settings.series_folder())
+    add_principal(store, "reader", READER_KEY, Role.MARKETING)
+    add_principal(store, "李工", TOKEN, Role.SUPPLY_STATION)
     store.close()
     return home
 
 
 def _client(home: Path, **settings: object) -> TestClient:
     chosen = Settings(home=home, sync_check_ms=600_000, **settings)  # type: ignore[arg-type]
-    return TestClient(create_app(chosen))
+    return TestClient(create_app(chosen), headers={"Authorization": f"Bearer {READER_KEY}"})
 
 
 def _fingerprint(home: Path) -> dict[str, str]:
@@ -103,7 +106,7 @@ def test_a_corrupt_series_file_keeps_the_server_not_ready(home: Path) -> None:
 
 def test_a_read_only_home_is_served_without_writing_to_it(home: Path) -> None:
     before = _fingerprint(home)
-    with _client(home, read_only=True, writers=(("李工", TOKEN),)) as client:
+    with _client(home, read_only=True) as client:
         assert client.get("/readyz").json() == {"status": "ready", "readOnly": True}
         data = client.post(
             "/graphql",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.domain.access import Role
 from graph.domain.model import Rel
 from graph.series.files import SeriesFolder
 from graph.series.writer import behind
@@ -26,7 +27,7 @@ from graph.stores.contract import Store
 from graph.stores.neo4j.store import Neo4jStore
 from loaders.load import load_folder
 from taiqu.neo4j_launcher import free_port
-from tests.api.conftest import TODAY, make_api
+from tests.api.conftest import TODAY, add_principal, make_api
 from tests.builder import small_network_with_a_week
 from tests.crash import ROOT, wait_for_rollback
 
@@ -91,9 +92,10 @@ def test_a_server_killed_in_a_change_event(
     series = SeriesFolder(home / "series")
     net = small_network_with_a_week()
     load_folder(store, net.write(tmp_path / "net"), today=TODAY, series=series)
+    add_principal(store, "w", TOKEN, Role.SUPPLY_STATION)
     before = _digest(store)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
-    env.update(TAIQU_HOME=str(home), TAIQU_WRITERS=f"w={TOKEN}", TAIQU_GRAPHIQL="false")
+    env.update(TAIQU_HOME=str(home), TAIQU_GRAPHIQL="false")
     if isinstance(store, Neo4jStore):
         env["TAIQU_NEO4J_URI"] = request.getfixturevalue("neo4j_uri")
     options = ["--from-apply", "2"] if kill == "before_commit" else ["--at-sync", "0"]

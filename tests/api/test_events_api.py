@@ -1,6 +1,6 @@
 """The five change events over GraphQL, on both stores: each writes one changeset with its
 details, dated on the effective date, and loss follows; each invalid input is a typed
-rejection naming the field, with nothing written; no writer token, no write."""
+rejection naming the field, with nothing written; no duty, no write."""
 
 from __future__ import annotations
 
@@ -62,13 +62,26 @@ def _area_of(api: Api, meter: str, day: str) -> str | None:
     return None if found is None else found["code"]
 
 
-def test_no_writer_token_no_write(api: Api) -> None:
+def test_no_duty_no_write(api: Api) -> None:
+    """The default reader is marketing: moving meters is customer service's duty."""
     version = _version(api)
     text = 'mutation { meterMove(input: {meter: "M2", toArea: "T2"}) { __typename } }'
-    for headers in (None, {"Authorization": "Bearer wrong-token-wrong-token-wrong"}):
-        body = api.query(text, headers=headers)
-        assert body["data"] is None
-        assert body["errors"][0]["message"].startswith("change events need a writer token")
+    body = api.query(text)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["errors"][0]["message"] == "meterMove is not among the duties of marketing"
+    assert _version(api) == version
+
+
+def test_no_valid_key_no_answer_at_all(api: Api) -> None:
+    version = _version(api)
+    text = 'mutation { meterMove(input: {meter: "M2", toArea: "T2"}) { __typename } }'
+    for headers in ({"Authorization": ""}, {"Authorization": "Bearer wrong-key-wrong-key"}):
+        response = api.client.post("/graphql", json={"query": text}, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        (error,) = response.json()["errors"]
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"}
     assert _version(api) == version
 
 

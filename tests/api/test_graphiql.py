@@ -41,7 +41,7 @@ def test_the_page_loads_only_files_of_this_server(api: Api) -> None:
 def test_the_page_runs_graphiql_with_the_explorer(api: Api) -> None:
     script = api.client.get("/graphiql-assets/taiqu-graphiql.js").text
     assert "GraphiQL.createFetcher" in script and "explorerPlugin" in script
-    assert "shouldPersistHeaders: false" in script  # a writer token stays out of storage
+    assert "shouldPersistHeaders: false" in script  # an API key stays out of storage
 
 
 def test_without_graphiql_neither_page_nor_files(tmp_path: Path) -> None:

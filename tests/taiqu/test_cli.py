@@ -84,6 +84,11 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     manifest = Settings(home=tmp_path / "home").series_folder().read()
     assert len(manifest.readings) == 31  # the last 31 days of readings, loaded
     assert "readings: " in done.stdout and " added, 0 replaced" in done.stdout
+    # A demo principal at the top unit, its key printed once and kept only as a hash.
+    (principal,) = store.principals()
+    assert principal.role.value == "marketing" and principal.name.startswith("demo-")
+    key = done.stdout.split('"Authorization": "Bearer ')[1].split('"')[0]
+    assert principal.holds(key)
     # Collection evidence for every meter, a few read in another area of the same feeder:
     # exactly those are the mismatches.
     demo = tmp_path / "home/demo-1500"
@@ -213,6 +218,8 @@ def test_serve_with_workers(tmp_path: Path) -> None:
     assert (
         taiqu(home, "load", str(small_network_with_a_week().write(tmp_path / "n"))).returncode == 0
     )
+    made = taiqu(home, "principals", "add", "bench", "--role", "viewer", "--org", "P", "--json")
+    key = json.loads(made.stdout)["token"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env["TAIQU_HOME"] = str(home)
     port = free_port()
@@ -229,7 +236,8 @@ def test_serve_with_workers(tmp_path: Path) -> None:
         while len(answers) < 20 and time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                conn.request("POST", "/graphql", body, {"Content-Type": "application/json"})
+                headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+                conn.request("POST", "/graphql", body, headers)
                 answers.append(json.loads(conn.getresponse().read()))
                 conn.close()
             except OSError:
@@ -270,3 +278,36 @@ def test_load_offline_writes_import_files_and_touches_no_store(tmp_path: Path) -
         rejected.stderr
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_principals_are_added_listed_and_revoked(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert taiqu(home, "load", str(small_network().write(tmp_path / "n"))).returncode == 0
+    made = taiqu(home, "principals", "add", "zhang.z1", "--role", "supply_station", "--org", "Z1",
+                 "--expires", "2099-12-31", "--json")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    answer = json.loads(made.stdout)
+    assert {k: answer[k] for k in ("name", "role", "org")} == {
+        "name": "zhang.z1", "role": "supply_station", "org": "Z1"
+    }  # fmt: skip
+    key = answer["token"]
+    assert key.startswith("tq_") and len(key) > 40
+    plain = taiqu(home, "principals", "add", "li.viewer", "--role", "viewer", "--org", "P")
+    assert plain.returncode == 0 and "shown this once" in plain.stdout
+    listed = taiqu(home, "principals", "list", "--json")
+    assert key not in listed.stdout and key not in plain.stdout
+    rows = {p["name"]: p for p in json.loads(listed.stdout)}
+    assert rows["zhang.z1"]["expires"] == "2099-12-31" and rows["zhang.z1"]["active"]
+    for bad, message in (
+        (["zhang.z1", "--role", "viewer", "--org", "P"], "exists already"),
+        (["x", "--role", "viewer", "--org", "NOPE"], "unknown org unit 'NOPE'"),
+        (["x y", "--role", "viewer", "--org", "P"], "letters, digits"),
+        (["x", "--role", "viewer", "--org", "P", "--expires", "2020-01-01"], "in the past"),
+    ):
+        refused = taiqu(home, "principals", "add", *bad)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr
+    assert taiqu(home, "principals", "revoke", "zhang.z1").returncode == 0
+    again = taiqu(home, "principals", "revoke", "zhang.z1")
+    assert again.returncode == 2 and "no active principal" in again.stderr
+    rows = {p["name"]: p for p in json.loads(taiqu(home, "principals", "list", "--json").stdout)}
+    assert not rows["zhang.z1"]["active"] and rows["zhang.z1"]["revokedAt"]

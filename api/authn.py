@@ -1,0 +1,108 @@
+"""Who is asking: every GraphQL request carries `Authorization: Bearer <API key>` of an active
+principal, or gets HTTP 401 with error code UNAUTHENTICATED before anything is parsed.
+
+Keys are looked up by their hash in the store; what a lookup found is kept a few seconds per
+process (a revoked key is refused by every server within KEPT_S), bounded in number so that
+random keys cannot fill the memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graph.domain.access import Principal, token_hash
+from graph.stores.contract import Store
+
+KEPT_S = 5.0  # how long a lookup's answer is trusted
+KEPT_MAX = 4096  # lookups kept (known and unknown keys alike)
+SCOPE_KEY = "taiqu.principal"  # where the request's principal travels in the ASGI scope
+MAX_KEY_LENGTH = 200  # a longer header is not one of our keys: no hashing of megabytes
+
+UNAUTHENTICATED = orjson.dumps(
+    {
+        "data": None,
+        "errors": [
+            {
+                "message": "send an API key: Authorization: Bearer <key> (taiqu principals add)",
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ],
+    }
+)
+
+
+def bearer_key(authorization: str | None) -> str | None:
+    scheme, _, key = (authorization or "").partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    return key
+
+
+class Principals:
+    """Active principals by API key, each lookup trusted for KEPT_S."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._kept: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+
+    async def find(self, authorization: str | None, today: dt.date) -> Principal | None:
+        key = bearer_key(authorization)
+        if key is None:
+            return None
+        digest = token_hash(key)
+        now = time.monotonic()
+        kept = self._kept.get(digest)
+        if kept is None or now - kept[0] > KEPT_S:
+            found = await asyncio.to_thread(self._store.principal_by_key, digest)
+            kept = (now, found)
+            self._kept[digest] = kept
+            while len(self._kept) > KEPT_MAX:
+                self._kept.popitem(last=False)
+        self._kept.move_to_end(digest)
+        principal = kept[1]
+        if principal is None or not principal.active_on(today) or not principal.holds(key):
+            return None
+        return principal
+
+
+class RequireKey:
+    """ASGI middleware for /graphql: POSTs (the only way to send an operation) need an active
+    principal, which it puts in the scope for the request's context; GETs are the GraphiQL
+    page, which holds no data."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state  # the app's state: its `principals`, set by the lifespan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        authorization = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+        principals: Principals = self.state.principals
+        principal = await principals.find(authorization, dt.date.today())
+        if principal is None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"www-authenticate", b'Bearer realm="taiqu"'),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": UNAUTHENTICATED})
+            return
+        await self.app({**scope, SCOPE_KEY: principal}, receive, send)

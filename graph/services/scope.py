@@ -1,0 +1,74 @@
+"""A principal's scope: the subtree of its org unit on a day, and what lies in it.
+
+In scope on day D: the units under the principal's unit (itself included), the substations,
+feeders and areas (transformers) those units own, the meters in those areas and the customers
+using those meters. A code that does not exist is simply not in scope: every check below
+answers the same for "elsewhere" and "nowhere".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from graph.domain.model import Kind, Rel
+from graph.stores.contract import Store
+
+OWNER_OF = {
+    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
+    Kind.FEEDER: Rel.FEEDER_OWNER,
+    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units of one principal's subtree on `day`; `everything` when its unit is a top
+    unit (no parent that day): nothing then needs checking."""
+
+    org: str
+    day: dt.date
+    units: frozenset[str]
+    everything: bool
+
+
+def scope_of(store: Store, org: str, day: dt.date) -> Scope:
+    """The subtree of `org` on `day`, walked level by level (org trees are a few thousand
+    units deep and wide at most)."""
+    parents = store.neighbors(Rel.ORG_PARENT, [org], day, "up").get(org, [])
+    exists = bool(store.existing_codes(Kind.ORG_UNIT, [org]))
+    units = {org} if exists else set()
+    level = [org] if exists else []
+    while level:
+        below = store.neighbors(Rel.ORG_PARENT, level, day, "down")
+        level = [c.code for kids in below.values() for c in kids if c.code not in units]
+        units.update(level)
+    return Scope(org, day, frozenset(units), exists and not parents)
+
+
+def _owned_in(store: Store, scope: Scope, kind: Kind, codes: Sequence[str]) -> set[str]:
+    owners = store.neighbors(OWNER_OF[kind], codes, scope.day, "up")
+    return {code for code, found in owners.items() if any(o.code in scope.units for o in found)}
+
+
+def in_scope(store: Store, scope: Scope, kind: Kind, codes: Iterable[str]) -> set[str]:
+    """Which of `codes` (all of one kind) lie in `scope` on its day."""
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return set()
+    if scope.everything:
+        return store.existing_codes(kind, wanted)
+    if kind is Kind.ORG_UNIT:
+        return {c for c in wanted if c in scope.units}
+    if kind in OWNER_OF:
+        return _owned_in(store, scope, kind, wanted)
+    if kind is Kind.METER:
+        areas = store.neighbors(Rel.HAS_METER, wanted, scope.day, "up")
+        held = {a.code for found in areas.values() for a in found}
+        mine = _owned_in(store, scope, Kind.TRANSFORMER, sorted(held)) if held else set()
+        return {m for m, found in areas.items() if any(a.code in mine for a in found)}
+    meters = store.neighbors(Rel.USES_METER, wanted, scope.day, "down")
+    held = {m.code for found in meters.values() for m in found}
+    mine = in_scope(store, scope, Kind.METER, sorted(held)) if held else set()
+    return {c for c, found in meters.items() if any(m.code in mine for m in found)}
