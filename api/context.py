@@ -27,6 +27,9 @@ class Context:
     loaders: Loaders
     mismatches: MismatchCache
     principal: Principal | None = None  # who asks (api/authn.py); None only outside HTTP
+    # The principal sees only its unit's subtree (api/scope_guard.py sets it per request).
+    narrowed: bool = False
+    graph_version: int = -1  # the topology's version this request's scope was found on
     read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=dt.date.today)
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)

@@ -389,6 +389,7 @@ class FastPath(SchemaExtension):
             and execution.graphql_document
             and isinstance(ctx, Context)
             and ctx.settings.fast_path
+            and not ctx.narrowed  # its roots are checked against its scope by the resolvers
         ):
             data = await answer(execution.schema._schema, ctx, execution)
             if data is not None:

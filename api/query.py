@@ -19,6 +19,7 @@ from api.dataloaders import (
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
 from api.prefetch import prefetch
+from api.scope_guard import visible
 from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
 from api.types.connection import Connection, PageInfo, connection
 from api.types.customer import Customer
@@ -60,7 +61,10 @@ def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
     kind fixed (the global id of `node(id)` carries it instead)."""
 
     async def resolve(info: Info, code: str, as_of: dt.date | None = None) -> Node | None:
-        await prefetch(info, kind, code, as_of or context(info).today)
+        day = as_of or context(info).today
+        if not await visible(context(info), kind, code, day):
+            return None  # out of the principal's scope: as if it did not exist
+        await prefetch(info, kind, code, day)
         return await resolve_node(info, kind, code, as_of)
 
     # Real types, not the strings of `from __future__ import annotations`: strawberry reads

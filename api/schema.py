@@ -29,6 +29,7 @@ from api.limits import QuerySizeLimit, limits_rule
 from api.mutation import Mutation
 from api.query import Query
 from api.response_cache import ResponseCache, State, request_key
+from api.scope_guard import ScopeGuard
 from api.time_limit import RequestGate, WritesRunToTheirEnd
 from api.types.customer import Customer
 from api.types.feeder import Feeder
@@ -72,6 +73,7 @@ class TaiquSchema(strawberry.Schema):
             )
             if key is not None and self.responses.is_query(key):  # a mutation is never kept
                 state = await asyncio.to_thread(_data_state, context_value)
+                context_value.graph_version = state[0]  # the scope guard needs it too
                 kept = self.responses.get(key, state)
                 if kept is not None:
                     return kept
@@ -121,6 +123,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: CostLimit(costs),
             CurrentContext,  # before the fast path: values it shows may depend on the reader
+            ScopeGuard,  # before the fast path: a narrowed reader's roots are checked
             FastPath,  # after the cost: only what was accepted is answered
             WritesRunToTheirEnd,
             AccessLog,

@@ -23,7 +23,7 @@ OWNER_OF = {
 
 
 @dataclass(frozen=True)
-class Scope:
+class OrgScope:
     """The units of one principal's subtree on `day`; `everything` when its unit is a top
     unit (no parent that day): nothing then needs checking."""
 
@@ -33,26 +33,28 @@ class Scope:
     everything: bool
 
 
-def scope_of(store: Store, org: str, day: dt.date) -> Scope:
+def scope_of(store: Store, org: str, day: dt.date) -> OrgScope:
     """The subtree of `org` on `day`, walked level by level (org trees are a few thousand
     units deep and wide at most)."""
     parents = store.neighbors(Rel.ORG_PARENT, [org], day, "up").get(org, [])
     exists = bool(store.existing_codes(Kind.ORG_UNIT, [org]))
+    if exists and not parents:  # a top unit: everything, no need to list it
+        return OrgScope(org, day, frozenset({org}), True)
     units = {org} if exists else set()
     level = [org] if exists else []
     while level:
         below = store.neighbors(Rel.ORG_PARENT, level, day, "down")
         level = [c.code for kids in below.values() for c in kids if c.code not in units]
         units.update(level)
-    return Scope(org, day, frozenset(units), exists and not parents)
+    return OrgScope(org, day, frozenset(units), False)
 
 
-def _owned_in(store: Store, scope: Scope, kind: Kind, codes: Sequence[str]) -> set[str]:
+def _owned_in(store: Store, scope: OrgScope, kind: Kind, codes: Sequence[str]) -> set[str]:
     owners = store.neighbors(OWNER_OF[kind], codes, scope.day, "up")
     return {code for code, found in owners.items() if any(o.code in scope.units for o in found)}
 
 
-def in_scope(store: Store, scope: Scope, kind: Kind, codes: Iterable[str]) -> set[str]:
+def in_scope(store: Store, scope: OrgScope, kind: Kind, codes: Iterable[str]) -> set[str]:
     """Which of `codes` (all of one kind) lie in `scope` on its day."""
     wanted = list(dict.fromkeys(codes))
     if not wanted:
@@ -63,12 +65,14 @@ def in_scope(store: Store, scope: Scope, kind: Kind, codes: Iterable[str]) -> se
         return {c for c in wanted if c in scope.units}
     if kind in OWNER_OF:
         return _owned_in(store, scope, kind, wanted)
+    # The next step runs even when this one found nothing (on the codes asked: they match
+    # nothing there), so a code that exists nowhere costs the reads of one that is elsewhere.
     if kind is Kind.METER:
         areas = store.neighbors(Rel.HAS_METER, wanted, scope.day, "up")
-        held = {a.code for found in areas.values() for a in found}
-        mine = _owned_in(store, scope, Kind.TRANSFORMER, sorted(held)) if held else set()
+        held = sorted({a.code for found in areas.values() for a in found}) or wanted
+        mine = _owned_in(store, scope, Kind.TRANSFORMER, held)
         return {m for m, found in areas.items() if any(a.code in mine for a in found)}
     meters = store.neighbors(Rel.USES_METER, wanted, scope.day, "down")
-    held = {m.code for found in meters.values() for m in found}
-    mine = in_scope(store, scope, Kind.METER, sorted(held)) if held else set()
+    held = sorted({m.code for found in meters.values() for m in found}) or wanted
+    mine = in_scope(store, scope, Kind.METER, held)
     return {c for c, found in meters.items() if any(m.code in mine for m in found)}

@@ -116,6 +116,7 @@ def make_api(
     settings.setdefault("sync_check_ms", 600_000)
     app = create_app(Settings(home=tmp_path / home, **settings), store=counting)  # type: ignore[arg-type]
     with TestClient(app, headers={"Authorization": f"Bearer {READER_KEY}"}) as client:
+        client.post("/graphql", json={"query": "{ __typename }"})  # the reader's scope, found
         counting.calls.clear()  # start-up (the series copy's sync) is not a query's round trip
         counting.version_reads = 0
         yield Api(client, counting)

@@ -136,7 +136,6 @@ def _names(body: dict[str, Any]) -> list[str]:
         ("ops", "张*"),
         ("viewer-pd", "张伟"),
         ("service", "张伟"),
-        ("station-z1", "张伟"),
     ],
 )
 def test_customer_names_are_masked_for_roles_without_personal_data(
@@ -153,3 +152,85 @@ def test_a_name_is_not_found_by_search_when_it_would_be_masked(api: Api) -> None
     query = '{ search(text: "张伟") { code } }'
     assert api.data(query, headers=as_("service")) == {"search": [{"code": "U1"}]}
     assert api.data(query, headers=as_("viewer")) == {"search": []}
+
+
+ROOTS = {
+    "orgUnit": ("Z1", "X1"),
+    "transformer": ("T1", "T3"),
+    "meter": ("M1", "M3X"),
+    "customer": ("U1", "U9X"),
+}
+
+
+@pytest.mark.parametrize("root", sorted(ROOTS))
+def test_a_station_sees_its_subtree_and_nothing_else_exists(api: Api, root: str) -> None:
+    """Z1's principal: its own things answer; Z2's, the county above and codes that exist
+    nowhere all answer null, alike."""
+    mine = ROOTS[root][0]
+    query = f"query($c: String!) {{ {root}(code: $c) {{ code }} }}"
+    assert api.data(query, {"c": mine}, headers=as_("station-z1")) == {root: {"code": mine}}
+    elsewhere = {"orgUnit": ["X1", "Z2", "P"], "transformer": ["T3"], "meter": ["G3"],
+                 "customer": []}[root]  # fmt: skip
+    for code in [*elsewhere, "NOWHERE404"]:
+        assert api.data(query, {"c": code}, headers=as_("station-z1")) == {root: None}
+    # The same question from the top unit: everything is there (and no kept answer leaks).
+    for code in elsewhere:
+        assert api.data(query, {"c": code}) == {root: {"code": code}}
+
+
+def test_what_a_station_sees_below_its_unit(api: Api) -> None:
+    query = """{ orgUnit(code: "Z1") { transformerCount meterCount
+        transformers { totalCount edges { node { code meters { totalCount } orgUnit { code }
+          loss(from: "2026-11-01", to: "2026-11-07") { lossKwh } } } } }
+      meter(code: "M2") { transformer { code } customer { code name } } }"""
+    data = api.data(query, headers=as_("station-z1"))
+    unit = data["orgUnit"]
+    assert (unit["transformerCount"], unit["transformers"]["totalCount"]) == (2, 2)
+    codes = [e["node"]["code"] for e in unit["transformers"]["edges"]]
+    assert codes == ["T1", "T2"]
+    assert data["meter"] == {
+        "transformer": {"code": "T1"},
+        "customer": {"code": "U2", "name": "李娜"},
+    }
+    assert unit["transformers"]["edges"][0]["node"]["loss"]["lossKwh"] == 350
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ('{ transformer(code: "T1") { feeder { code } } }', "Transformer.feeder"),
+        ('{ meter(code: "M1") { history { from } } }', "Meter.history"),
+        ('{ orgUnit(code: "Z1") { parent { code } } }', "OrgUnit.parent"),
+        ('{ customer(code: "U1") { meters { code } } }', "Customer.meters"),
+        ('{ search(text: "T") { code } }', "Query.search"),
+        ('{ node(id: "Transformer:T3") { id } }', "Query.node"),
+        ("{ changesets(first: 1) { edges { cursor } } }", "Query.changesets"),
+        (
+            '{ network { lossSummary(from: "2026-11-01", to: "2026-11-07") { lossKwh } } }',
+            "Query.network",
+        ),
+        ('{ ...F } fragment F on Query { feeder(code: "F1") { code } }', "Query.feeder"),
+    ],
+)
+def test_what_is_not_yet_scoped_is_refused_below_the_top_unit(
+    api: Api, query: str, field: str
+) -> None:
+    body = api.query(query, headers=as_("station-z1"))
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["message"].endswith(f"(it sees Z1's subtree): {field}")
+    assert "errors" not in api.query(query)  # the top unit's principal may ask it
+
+
+def test_out_of_scope_and_nonexistent_codes_take_the_same_reads(api: Api) -> None:
+    """Timing follows the store's round trips: the same calls, the same count, for a meter of
+    the neighbour's station and a meter that exists nowhere."""
+    query = "query($c: String!) { meter(code: $c) { code } }"
+    seen = []
+    api.data(query, {"c": "M1"}, headers=as_("station-z1"))  # its scope found, and kept
+    for code in ("G3", "NOWHERE404"):
+        api.store.calls.clear()
+        assert api.data(query, {"c": code}, headers=as_("station-z1")) == {"meter": None}
+        seen.append(dict(api.store.calls))
+    assert seen[0] == seen[1]

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from graph.stores.embedded.store import EmbeddedStore
-from tests.api.conftest import Api, make_api
+from loaders.load import load_folder
+from tests.api.conftest import TODAY, Api, make_api
+from tests.builder import small_network
 
 DATE_QUERY = 'query($d: Date) { meter(code: "M1", asOf: $d) { code } }'
 CODE_QUERY = "query($c: String!) { meter(code: $c) { code } }"
@@ -100,6 +102,9 @@ class _Broken(EmbeddedStore):
 
 
 def test_an_unexpected_error_is_masked_with_its_code(tmp_path: Any) -> None:
+    loaded = EmbeddedStore(tmp_path / "home")  # a network, so that the reader sees all of it
+    load_folder(loaded, small_network().write(tmp_path / "src"), today=TODAY)
+    loaded.close()
     for api in make_api(_Broken(tmp_path / "home"), tmp_path):
         (error,) = api.query('{ meter(code: "M1") { code } }')["errors"]
         assert error["message"] == "Unexpected error."

@@ -12,6 +12,7 @@ from graph.stores.contract import Store
 from loaders.load import load_folder
 from taiqu.settings import Settings
 from tests.api.conftest import Api, make_api
+from tests.builder import small_network
 from tests.networks import status_network
 
 TODAY = dt.date(2026, 11, 28)
@@ -163,6 +164,7 @@ def test_period_and_cursor_errors_are_clear(loss_api: Api) -> None:
 
 
 def test_max_period_is_configuration(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "src"), today=TODAY)
     for api in make_api(store, tmp_path, loss_max_days=31):
         body = api.query(
             '{ network { lossSummary(from: "2026-10-01", to: "2026-11-01") { lossRate } } }'

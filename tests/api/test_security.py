@@ -10,8 +10,10 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from graph.stores.embedded.store import EmbeddedStore
+from loaders.load import load_folder
 from taiqu.settings import Settings
-from tests.api.conftest import Api, make_api
+from tests.api.conftest import TODAY, Api, make_api
+from tests.builder import small_network
 
 
 @pytest.fixture
@@ -52,6 +54,9 @@ class _Broken(EmbeddedStore):
 
 
 def test_unexpected_errors_are_masked_and_readyz_fails(tmp_path: Path) -> None:
+    loaded = EmbeddedStore(tmp_path / "home")  # a network, so that the reader sees all of it
+    load_folder(loaded, small_network().write(tmp_path / "src"), today=TODAY)
+    loaded.close()
     for api in make_api(_Broken(tmp_path / "home"), tmp_path):
         body = api.query('{ meter(code: "M1") { code } }')
         assert body["errors"][0]["message"] == "Unexpected error."

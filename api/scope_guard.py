@@ -1,0 +1,156 @@
+"""Reads of a principal below the top unit: only what is proven to stay inside its subtree.
+
+A principal at a top unit (no parent) sees the whole network. One below it sees its unit's
+subtree (graph/services/scope.py). Until every field filters by scope in its query, such a
+principal may select only the fields listed here, each of which can only lead to things in
+scope once its root is in scope: its units and their areas, meters and customers, their loss.
+Anything else is refused before execution with FORBIDDEN, naming the field; the roots answer
+null for a code out of scope exactly as for a code that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    visit,
+)
+from graphql.language.visitor import SKIP
+from strawberry.extensions import SchemaExtension
+
+from api.context import Context
+from graph.domain.model import Kind
+from graph.services.scope import OrgScope, in_scope, scope_of
+from graph.stores.contract import Store
+
+_VALUES = {"code", "id", "name", "valueHistory"}
+_LOSS = {"lossSummary", "lossSeries", "lossRanking"}
+
+#: Per type, the fields a principal below the top unit may select; types not named here
+#: (connections, edges, loss figures, values) hold nothing of their own to filter.
+ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
+    "Query": frozenset({"orgUnit", "transformer", "meter", "customer"}),
+    "Node": frozenset({"id", "code"}),
+    "OrgUnit": frozenset(
+        _VALUES
+        | _LOSS
+        | {"level", "children", "transformers", "transformerCount", "meterCount"}
+        | {"gateMeterCount"}
+    ),
+    "Transformer": frozenset(
+        _VALUES | _LOSS | {"capacityKva", "ownership", "orgUnit", "loss", "meters", "gateMeters"}
+    ),
+    "Meter": frozenset(
+        _VALUES
+        | {"role", "multiplier", "phase", "transformer", "customer", "readings"}
+        | {"readingCorrections"}
+    ),
+    "Customer": frozenset(_VALUES | {"category"}),
+    # Reached only through fields refused above, or telling of other parts of the network.
+    "Substation": frozenset(),
+    "Feeder": frozenset(),
+    # Who wrote what and when, not what it touched (details may name other units' things).
+    "Changeset": frozenset({"id", "source", "actor", "effective", "graphVersion"}),
+    "SearchHit": frozenset(),
+    "Network": frozenset(),
+    "Mismatch": frozenset(),
+}
+#: Mutations check duty and scope themselves (api/mutations/common.py).
+UNGUARDED = frozenset({"Mutation"})
+
+# Per store (weakly: a closed store's scopes go with it), per unit and day, with the graph
+# version they were computed on (any write may have moved a unit).
+_kept: weakref.WeakKeyDictionary[Any, dict[tuple[str, dt.date], tuple[int, OrgScope]]] = (
+    weakref.WeakKeyDictionary()
+)
+_KEPT_MAX = 1024
+
+
+def cached_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope:
+    """`scope_of`, kept per graph `version`: a request must not walk the org tree each time."""
+    key = (org, day)
+    mine = _kept.setdefault(store, {})
+    kept = mine.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    scope = scope_of(store, org, day)
+    if len(mine) >= _KEPT_MAX:
+        mine.clear()
+    mine[key] = (version, scope)
+    return scope
+
+
+def refused_fields(schema: Any, document: Any) -> list[str]:
+    """`Type.field` of every selection outside ALLOWED_BELOW_TOP, in document order."""
+    info = TypeInfo(schema)
+    refused: list[str] = []
+
+    class Check(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> Any:
+            parent = info.get_parent_type()
+            name = node.name.value
+            if parent is None or name.startswith("__") or parent.name in UNGUARDED:
+                return None
+            allowed = ALLOWED_BELOW_TOP.get(parent.name)
+            if allowed is not None and name not in allowed:
+                refused.append(f"{parent.name}.{name}")
+                return SKIP  # what is below a refused field is not asked either
+            return None
+
+    visit(document, TypeInfoVisitor(info, Check()))
+    return list(dict.fromkeys(refused))
+
+
+class ScopeGuard(SchemaExtension):
+    """Finds the principal's scope today; below the top unit, refuses what is not allowed."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        ctx = execution.context
+        principal = ctx.principal if isinstance(ctx, Context) else None
+        if execution.result or principal is None or execution.graphql_document is None:
+            yield
+            return
+
+        def find() -> OrgScope:
+            if ctx.graph_version < 0:  # not read for the response cache (a mutation; cache off)
+                ctx.graph_version = ctx.store.version()
+            return cached_scope(ctx.store, principal.org, ctx.today, ctx.graph_version)
+
+        scope = await asyncio.to_thread(find)
+        ctx.narrowed = not scope.everything
+        if ctx.narrowed:
+            refused = refused_fields(execution.schema._schema, execution.graphql_document)
+            if refused:
+                message = (
+                    f"not available to a principal below the top unit (it sees {principal.org}'s "
+                    f"subtree): {', '.join(refused)}"
+                )
+                error = GraphQLError(message, extensions={"code": "FORBIDDEN"})
+                execution.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
+    """Whether a root by code may be answered: always for a principal seeing everything;
+    else when the entity lies in its scope on `day` (the same reads whether it exists
+    elsewhere or nowhere)."""
+    if not ctx.narrowed or ctx.principal is None:
+        return True
+
+    def check() -> bool:
+        org, version = ctx.principal.org, ctx.graph_version  # type: ignore[union-attr]
+        scope = cached_scope(ctx.store, org, day, version)
+        return code in in_scope(ctx.store, scope, kind, [code])
+
+    return await asyncio.to_thread(check)
