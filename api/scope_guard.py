@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -68,25 +69,40 @@ ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
 #: Mutations check duty and scope themselves (api/mutations/common.py).
 UNGUARDED = frozenset({"Mutation"})
 
-# Per store (weakly: a closed store's scopes go with it), per unit and day, with the graph
-# version they were computed on (any write may have moved a unit).
-_kept: weakref.WeakKeyDictionary[Any, dict[tuple[str, dt.date], tuple[int, OrgScope]]] = (
+# Per store (weakly: a closed store's scopes go with it), per unit and day: the graph version
+# each was computed on (any write may have moved a unit) and when.
+_kept: weakref.WeakKeyDictionary[Any, dict[tuple[str, dt.date], tuple[int, float, OrgScope]]] = (
     weakref.WeakKeyDictionary()
 )
 _KEPT_MAX = 1024
+#: Without a version at hand (the response cache off), a scope is trusted this long, rather
+#: than reading the version for it on every request.
+KEPT_S = 5.0
+
+
+def kept_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope | None:
+    """A scope found before and still good: on `version`, or (version < 0: unknown) recently."""
+    kept = _kept.get(store, {}).get((org, day))
+    if kept is None:
+        return None
+    if kept[0] == version or (version < 0 and time.monotonic() - kept[1] <= KEPT_S):
+        return kept[2]
+    return None
 
 
 def cached_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope:
-    """`scope_of`, kept per graph `version`: a request must not walk the org tree each time."""
-    key = (org, day)
-    mine = _kept.setdefault(store, {})
-    kept = mine.get(key)
-    if kept is not None and kept[0] == version:
-        return kept[1]
+    """`scope_of`, kept per graph `version`: a request must not walk the org tree each time
+    (version < 0: read it now)."""
+    found = kept_scope(store, org, day, version)
+    if found is not None:
+        return found
+    if version < 0:
+        version = store.version()
     scope = scope_of(store, org, day)
+    mine = _kept.setdefault(store, {})
     if len(mine) >= _KEPT_MAX:
         mine.clear()
-    mine[key] = (version, scope)
+    mine[(org, day)] = (version, time.monotonic(), scope)
     return scope
 
 
@@ -122,12 +138,12 @@ class ScopeGuard(SchemaExtension):
             yield
             return
 
-        def find() -> OrgScope:
-            if ctx.graph_version < 0:  # not read for the response cache (a mutation; cache off)
-                ctx.graph_version = ctx.store.version()
-            return cached_scope(ctx.store, principal.org, ctx.today, ctx.graph_version)
-
-        scope = await asyncio.to_thread(find)
+        # The version is known when the response cache read it; a kept scope needs no thread.
+        scope = kept_scope(ctx.store, principal.org, ctx.today, ctx.graph_version)
+        if scope is None:
+            scope = await asyncio.to_thread(
+                cached_scope, ctx.store, principal.org, ctx.today, ctx.graph_version
+            )
         ctx.narrowed = not scope.everything
         if ctx.narrowed:
             refused = refused_fields(execution.schema._schema, execution.graphql_document)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import shutil
@@ -28,8 +29,10 @@ from api.context import build_context
 from api.schema import build_schema
 from bench.peer import TAIQU_FEEDER
 from bench.topology import OUT, percentiles
+from graph.domain.access import Principal, Role
 from graph.series.reader import LossReader
 from graph.services.mismatches import MismatchCache
+from graph.services.principals import top_unit
 from graph.stores.contract import Store
 from graph.stores.factory import open_store
 from loaders.generate import generate, write_folder
@@ -42,10 +45,12 @@ async def _run(schema: Any, settings: Settings, store: Store, loss: LossReader, 
     # As a request's worker thread does: in-process reads inline (api/time_limit.py).
     time_limit._WORKER.loop = asyncio.get_running_loop()
     mismatches = MismatchCache()
+    now = dt.datetime.now(dt.UTC)
+    reader = Principal("bench", Role.MARKETING, top_unit(store) or "-", now)  # sees all
     samples = []
     cpu = time.process_time()
     for i in range(requests):
-        ctx = build_context(store, loss, settings, mismatches)
+        ctx = build_context(store, loss, settings, mismatches, reader)
         began = time.perf_counter()
         result = await strawberry.Schema.execute(
             schema, TAIQU_FEEDER, {"code": codes[i % len(codes)]}, context_value=ctx

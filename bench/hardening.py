@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.topology import serve
+from bench.topology import KEYS, serve
 
 MONTH = {"from": "2026-10-01", "to": "2026-10-31"}
 
@@ -84,9 +84,12 @@ REFUSED: dict[str, str] = {
 class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"content-type": "application/json"}
+        if port in KEYS:
+            self.headers["authorization"] = f"Bearer {KEYS[port]}"
 
     def post(self, body: bytes) -> tuple[int, dict[str, Any] | None]:
-        self.conn.request("POST", "/graphql", body, {"content-type": "application/json"})
+        self.conn.request("POST", "/graphql", body, self.headers)
         response = self.conn.getresponse()
         raw = response.read()
         try:

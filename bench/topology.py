@@ -69,15 +69,36 @@ def timed(fn: Callable[[str], Any], codes: list[str], requests: int) -> list[flo
     return samples
 
 
+#: The API key of the benchmark's principal on each server `serve` started, by port.
+KEYS: dict[int, str] = {}
+
+
+def bench_key(env: dict[str, str]) -> str:
+    """A principal at the top unit of the store `env` configures (it reads everything, as a
+    line-loss team at the provincial company does), made for this run; its key."""
+    from graph.services.principals import create_principal, top_unit
+    from taiqu.settings import Settings
+
+    store = Settings.from_env(env).open_store()
+    try:
+        name = f"bench-{time.time_ns()}"
+        return create_principal(store, name, "marketing", top_unit(store) or "-")[1]
+    finally:
+        store.close()
+
+
 class Http:
     """A keep-alive HTTP/1.1 client: as little client overhead as the standard library allows."""
 
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"content-type": "application/json"}
+        if port in KEYS:
+            self.headers["authorization"] = f"Bearer {KEYS[port]}"
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps({"query": query, "variables": variables})
-        self.conn.request("POST", "/graphql", body, {"content-type": "application/json"})
+        self.conn.request("POST", "/graphql", body, self.headers)
         response = self.conn.getresponse()
         data = json.loads(response.read())
         if response.status != 200 or "errors" in data:
@@ -103,6 +124,8 @@ def serve(
     port = neo4j_launcher.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env.update(env_extra)
+    if checkout == ROOT:  # another revision may predate principals
+        KEYS[port] = bench_key(env)
     env["TAIQU_GRAPHIQL"] = "false"
     if checkout != ROOT:
         env["PYTHONPATH"] = str(checkout)

@@ -93,8 +93,9 @@ def test_switched_off(store: Store, tmp_path: Path) -> None:
         api.store.calls.clear()
         api.store.version_reads = 0
         api.data(AREA, {"code": "T1"})
-        # Only the principal's scope is checked against the version: no answer is kept.
-        assert api.store.calls and api.store.version_reads == 1
+        # No answer kept: the reads happen. The version is read at most for the principal's
+        # scope, once it is older than api/scope_guard.KEPT_S.
+        assert api.store.calls and api.store.version_reads <= 1
 
 
 def _result(text: str) -> ExecutionResult:
