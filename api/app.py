@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
-        app.state.principals = Principals(app.state.store)
+        app.state.principals = Principals(app.state.store, settings.oidc)
         app.state.loss_behind = False
         # /readyz's checks on a thread of their own: never queued behind heavy requests.
         app.state.probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taiqu-probe")

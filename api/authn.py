@@ -17,13 +17,15 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graph.domain.access import Principal, token_hash
+from api.oidc import OidcVerifier, looks_like_jwt
+from graph.domain.access import TOKEN_PREFIX, Principal, token_hash
 from graph.stores.contract import Store
+from taiqu.settings import OidcSettings
 
 KEPT_S = 5.0  # how long a lookup's answer is trusted
 KEPT_MAX = 4096  # lookups kept (known and unknown keys alike)
 SCOPE_KEY = "taiqu.principal"  # where the request's principal travels in the ASGI scope
-MAX_KEY_LENGTH = 200  # a longer header is not one of our keys: no hashing of megabytes
+MAX_KEY_LENGTH = 8_192  # an access token can be long; beyond this it is no credential
 
 UNAUTHENTICATED = orjson.dumps(
     {
@@ -47,16 +49,22 @@ def bearer_key(authorization: str | None) -> str | None:
 
 
 class Principals:
-    """Active principals by API key, each lookup trusted for KEPT_S."""
+    """Active principals by API key, each lookup trusted for KEPT_S; with OpenID Connect
+    configured, also the principals that valid access tokens name (api/oidc.py)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, oidc: OidcSettings | None = None) -> None:
         self._store = store
         self._kept: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+        self._tokens = OidcVerifier(oidc) if oidc is not None else None
 
     async def find(self, authorization: str | None, today: dt.date) -> Principal | None:
         key = bearer_key(authorization)
         if key is None:
             return None
+        if not key.startswith(TOKEN_PREFIX):
+            if self._tokens is None or not looks_like_jwt(key):
+                return None
+            return await asyncio.to_thread(self._tokens.principal, key, today)
         digest = token_hash(key)
         now = time.monotonic()
         kept = self._kept.get(digest)

@@ -66,6 +66,40 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """OpenID Connect access tokens accepted beside API keys (api/oidc.py): signed by a key of
+    `jwks` (a file or an https URL), from `issuer`, for `audience`; role and org unit read
+    from the named claims, the principal's name from `name_claim`."""
+
+    issuer: str
+    audience: str
+    jwks: str
+    role_claim: str = "taiqu_role"
+    org_claim: str = "taiqu_org"
+    name_claim: str = "sub"
+
+
+def _oidc(env: Mapping[str, str]) -> OidcSettings | None:
+    issuer = env.get("TAIQU_OIDC_ISSUER", "").strip()
+    if not issuer:
+        return None
+    audience = env.get("TAIQU_OIDC_AUDIENCE", "").strip()
+    jwks = env.get("TAIQU_OIDC_JWKS", "").strip()
+    if not audience or not jwks:
+        raise ConfigError("TAIQU_OIDC_ISSUER needs TAIQU_OIDC_AUDIENCE and TAIQU_OIDC_JWKS")
+    if jwks.startswith("http://"):
+        raise ConfigError("TAIQU_OIDC_JWKS must be a file or an https:// URL")
+    return OidcSettings(
+        issuer,
+        audience,
+        jwks,
+        env.get("TAIQU_OIDC_ROLE_CLAIM") or "taiqu_role",
+        env.get("TAIQU_OIDC_ORG_CLAIM") or "taiqu_org",
+        env.get("TAIQU_OIDC_NAME_CLAIM") or "sub",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path = Path(".taiqu")
     neo4j_uri: str | None = None
@@ -96,6 +130,7 @@ class Settings:
     # How often the server checks that the loss copy mirrors the topology (another process's
     # write that crashed before its sync): behind, it is not ready until it has resynced.
     sync_check_ms: int = 5_000
+    oidc: OidcSettings | None = None  # access tokens accepted beside API keys
 
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
@@ -165,4 +200,5 @@ class Settings:
             earliest_date=_day(env, "TAIQU_EARLIEST_DATE", DEFAULT_EARLIEST),
             max_days_ahead=_int(env, "TAIQU_MAX_DAYS_AHEAD", DEFAULT_DAYS_AHEAD, 0, 3660),
             sync_check_ms=_int(env, "TAIQU_SYNC_CHECK_MS", 5_000, 50, 600_000),
+            oidc=_oidc(env),
         )
