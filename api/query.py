@@ -19,7 +19,7 @@ from api.dataloaders import (
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
 from api.prefetch import prefetch
-from api.scope_guard import visible
+from api.scope_guard import in_scope_of, visible
 from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
 from api.types.connection import Connection, PageInfo, connection
 from api.types.customer import Customer
@@ -41,6 +41,7 @@ from graph.domain.errors import InputError
 from graph.domain.model import Kind
 
 MAX_SEARCH_TEXT = 100
+WIDER = 5  # below the top unit, search looks at this many times the hits asked, then filters
 BY_CODE = "taiqu_by_code"  # metadata of a root field by code: the kind it answers
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
 
@@ -48,10 +49,12 @@ AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inheri
 async def resolve_node(info: Info, kind: Kind, code: str, as_of: dt.date | None) -> Node | None:
     """What the Node interface resolves: the entity of `kind` with `code`, as its type."""
     ctx = context(info)
+    day = as_of or ctx.today
+    if not await visible(ctx, kind, code, day):
+        return None  # out of the principal's scope: as if it did not exist
     entity = await ctx.loaders.entities.load(EntitiesKey(kind, code))
     if entity is None:
         return None
-    day = as_of or ctx.today
     # No values on that day: it did not exist then.
     return None if await entity_on(info, entity, day) is None else wrap(entity, day)
 
@@ -61,10 +64,9 @@ def by_code_field(kind: Kind, node_type: type[Node]) -> Any:
     kind fixed (the global id of `node(id)` carries it instead)."""
 
     async def resolve(info: Info, code: str, as_of: dt.date | None = None) -> Node | None:
-        day = as_of or context(info).today
-        if not await visible(context(info), kind, code, day):
-            return None  # out of the principal's scope: as if it did not exist
-        await prefetch(info, kind, code, day)
+        ctx = context(info)
+        if not ctx.narrowed:  # below the top unit nothing is read before the scope check
+            await prefetch(info, kind, code, as_of or ctx.today)
         return await resolve_node(info, kind, code, as_of)
 
     # Real types, not the strings of `from __future__ import annotations`: strawberry reads
@@ -183,8 +185,12 @@ class Query:
             raise InputError("text must not hold control or invisible characters")
         limit = page_size(first, 10, ctx.settings.max_search_hits)
         wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
-        hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         day = as_of or ctx.today
+        if ctx.narrowed:  # the best hits in scope, from a wider look over the network
+            found_all = await ctx.loaders.search.load(SearchKey(needle, wanted, limit * WIDER))
+            hits = (await in_scope_of(ctx, found_all, day))[:limit]
+        else:
+            hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
         found = []
         sees = ctx.sees_personal_data()
         if not sees:  # a person found by name would tell the name: by code only

@@ -30,7 +30,7 @@ from graphql.language.visitor import SKIP
 from strawberry.extensions import SchemaExtension
 
 from api.context import Context
-from graph.domain.model import Kind
+from graph.domain.model import Entity, Kind
 from graph.services.scope import OrgScope, in_scope, scope_of
 from graph.stores.contract import Store
 
@@ -40,7 +40,7 @@ _LOSS = {"lossSummary", "lossSeries", "lossRanking"}
 #: Per type, the fields a principal below the top unit may select; types not named here
 #: (connections, edges, loss figures, values) hold nothing of their own to filter.
 ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
-    "Query": frozenset({"orgUnit", "transformer", "meter", "customer"}),
+    "Query": frozenset({"orgUnit", "transformer", "meter", "customer", "node", "search"}),
     "Node": frozenset({"id", "code"}),
     "OrgUnit": frozenset(
         _VALUES
@@ -62,7 +62,7 @@ ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
     "Feeder": frozenset(),
     # Who wrote what and when, not what it touched (details may name other units' things).
     "Changeset": frozenset({"id", "source", "actor", "effective", "graphVersion"}),
-    "SearchHit": frozenset(),
+    "SearchHit": frozenset({"kind", "code", "name", "node"}),
     "Network": frozenset(),
     "Mismatch": frozenset(),
 }
@@ -170,3 +170,24 @@ async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
         return code in in_scope(ctx.store, scope, kind, [code])
 
     return await asyncio.to_thread(check)
+
+
+async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> list[Entity]:
+    """`entities` (of any kinds, in their order) that lie in the principal's scope on `day`."""
+    if not ctx.narrowed or ctx.principal is None or not entities:
+        return entities
+
+    def check() -> set[tuple[Kind, str]]:
+        org, version = ctx.principal.org, ctx.graph_version  # type: ignore[union-attr]
+        scope = cached_scope(ctx.store, org, day, version)
+        kinds = {e.kind for e in entities}
+        return {
+            (kind, code)
+            for kind in kinds
+            for code in in_scope(
+                ctx.store, scope, kind, [e.code for e in entities if e.kind is kind]
+            )
+        }
+
+    inside = await asyncio.to_thread(check)
+    return [e for e in entities if (e.kind, e.code) in inside]

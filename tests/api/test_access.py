@@ -202,8 +202,8 @@ def test_what_a_station_sees_below_its_unit(api: Api) -> None:
         ('{ meter(code: "M1") { history { from } } }', "Meter.history"),
         ('{ orgUnit(code: "Z1") { parent { code } } }', "OrgUnit.parent"),
         ('{ customer(code: "U1") { meters { code } } }', "Customer.meters"),
-        ('{ search(text: "T") { code } }', "Query.search"),
-        ('{ node(id: "Transformer:T3") { id } }', "Query.node"),
+        ("{ orgUnits { totalCount } }", "Query.orgUnits"),
+        ('{ search(text: "T") { node { ... on Feeder { name } } } }', "Feeder.name"),
         ("{ changesets(first: 1) { edges { cursor } } }", "Query.changesets"),
         (
             '{ network { lossSummary(from: "2026-11-01", to: "2026-11-07") { lossKwh } } }',
@@ -234,3 +234,18 @@ def test_out_of_scope_and_nonexistent_codes_take_the_same_reads(api: Api) -> Non
         assert api.data(query, {"c": code}, headers=as_("station-z1")) == {"meter": None}
         seen.append(dict(api.store.calls))
     assert seen[0] == seen[1]
+
+
+def test_node_and_search_below_the_top_unit_find_only_the_subtree(api: Api) -> None:
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    z1 = as_("station-z1")
+    assert api.data(node, {"id": "Transformer:T1"}, headers=z1) == {
+        "node": {"id": "Transformer:T1"}
+    }
+    for hidden in ("Transformer:T3", "Feeder:F1", "OrgUnit:X1", "Meter:NOWHERE"):
+        assert api.data(node, {"id": hidden}, headers=z1) == {"node": None}
+    search = '{ search(text: "T") { code } }'
+    assert api.data(search, headers=z1) == {"search": [{"code": "T1"}, {"code": "T2"}]}
+    assert api.data(search, headers=as_("station-z2")) == {"search": [{"code": "T3"}]}
+    everyone = [h["code"] for h in api.data(search)["search"]]
+    assert {"T1", "T2", "T3"} <= set(everyone)

@@ -22,7 +22,7 @@ from taiqu.settings import Settings
 from tests.api.conftest import READER_KEY, TODAY, add_principal
 from tests.builder import small_network_with_a_week
 
-TOKEN = "r" * 32
+TOKEN = "tq_" + "r" * 32
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from tests.api.conftest import TODAY, add_principal, make_api
 from tests.builder import small_network_with_a_week
 from tests.crash import ROOT, wait_for_rollback
 
-TOKEN = "k" * 32
+TOKEN = "tq_" + "k" * 32
 MOVE = (
     'mutation { meterMove(input: {meter: "M2", toArea: "T2", effective: "2026-11-04"}) '
     "{ __typename } }"

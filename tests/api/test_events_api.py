@@ -17,7 +17,7 @@ from taiqu.settings import Settings
 from tests.api.conftest import Api, week_api
 
 TODAY = dt.date(2026, 11, 28)
-TOKEN = "t" * 32
+TOKEN = "tq_" + "t" * 32
 WRITER = {"Authorization": f"Bearer {TOKEN}"}
 RESULT = """... on ChangeRejected { errors { field message } }
   ... on ChangeWritten { changeset { source actor effective graphVersion

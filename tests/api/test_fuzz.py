@@ -26,7 +26,7 @@ from tests.api.conftest import Api, week_api
 
 SCHEMA = graphql.build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 EXAMPLES = int(os.environ.get("TAIQU_FUZZ_EXAMPLES", "1000"))
-TOKEN = "f" * 32
+TOKEN = "tq_" + "f" * 32
 WRITER = {"Authorization": f"Bearer {TOKEN}"}
 MASKED = "Unexpected error."
 

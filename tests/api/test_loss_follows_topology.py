@@ -101,7 +101,7 @@ def test_not_ready_while_the_copy_is_behind(
 def test_a_full_disk_after_the_commit_is_not_reported_as_a_failure(
     store: Store, series: SeriesFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = "w" * 32
+    token = "tq_" + "w" * 32
     move = (
         'mutation { meterMove(input: {meter: "MV", toArea: "TB", effective: "2026-10-02"}) '
         "{ __typename ... on ChangeWritten { changeset { graphVersion } } } }"

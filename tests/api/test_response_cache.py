@@ -23,7 +23,7 @@ AREA = """query($code: String!) { transformer(code: $code) { code
   meters { totalCount edges { node { code } } } } }"""
 LOSS = """{ transformer(code: "T1") { loss(from: "2026-11-01", to: "2026-11-07") {
   supplyKwh salesKwh lossKwh } } }"""
-TOKEN = "w" * 32
+TOKEN = "tq_" + "w" * 32
 WRITER = {"Authorization": f"Bearer {TOKEN}"}
 
 

@@ -12,7 +12,7 @@ import pytest
 from graph.stores.contract import Store
 from tests.api.conftest import Api, week_api
 
-TOKEN = "c" * 32
+TOKEN = "tq_" + "c" * 32
 COUNTS = "transformerCount meterCount gateMeterCount"
 QUERY = f"""query($d: Date) {{
   s1: substation(code: "S1", asOf: $d) {{ {COUNTS} }}

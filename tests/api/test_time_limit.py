@@ -25,7 +25,7 @@ from taiqu.settings import Settings
 from tests.api.conftest import TODAY, Api, make_api
 from tests.builder import small_network_with_a_week
 
-TOKEN = "t" * 32
+TOKEN = "tq_" + "t" * 32
 WRITER = {"Authorization": f"Bearer {TOKEN}"}
 LIMIT_MS = 300
 
