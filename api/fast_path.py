@@ -51,6 +51,7 @@ from api.dataloaders import off_loop
 from api.pagination import encode_cursor
 from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, hand_over
 from api.query import BY_CODE
+from api.scope_guard import visible
 from api.types.values import value_spec
 from graph.domain.model import Kind
 from graph.stores.tree import Reached, Step, Tree
@@ -363,6 +364,9 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
             data[key] = query_type.name
             continue
         kind, code, day, steps, shape = plan
+        if not await visible(ctx, kind, code, day):  # below the top unit: out of its scope
+            data[key] = None  # as the resolvers answer, and as for a code that is nowhere
+            continue
         store = ctx.store
         try:
             # Inline on the request's own thread, whichever the store: one read, nothing to
@@ -389,7 +393,6 @@ class FastPath(SchemaExtension):
             and execution.graphql_document
             and isinstance(ctx, Context)
             and ctx.settings.fast_path
-            and not ctx.narrowed  # its roots are checked against its scope by the resolvers
         ):
             data = await answer(execution.schema._schema, ctx, execution)
             if data is not None:

@@ -10,7 +10,6 @@ null for a code out of scope exactly as for a code that does not exist.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 import weakref
@@ -30,6 +29,7 @@ from graphql.language.visitor import SKIP
 from strawberry.extensions import SchemaExtension
 
 from api.context import Context
+from api.dataloaders import off_loop
 from graph.domain.model import Entity, Kind
 from graph.services.scope import OrgScope, in_scope, scope_of
 from graph.stores.contract import Store
@@ -141,8 +141,8 @@ class ScopeGuard(SchemaExtension):
         # The version is known when the response cache read it; a kept scope needs no thread.
         scope = kept_scope(ctx.store, principal.org, ctx.today, ctx.graph_version)
         if scope is None:
-            scope = await asyncio.to_thread(
-                cached_scope, ctx.store, principal.org, ctx.today, ctx.graph_version
+            scope = await off_loop(
+                True, cached_scope, ctx.store, principal.org, ctx.today, ctx.graph_version
             )
         ctx.narrowed = not scope.everything
         if ctx.narrowed:
@@ -169,7 +169,7 @@ async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
         scope = cached_scope(ctx.store, org, day, version)
         return code in in_scope(ctx.store, scope, kind, [code])
 
-    return await asyncio.to_thread(check)
+    return await off_loop(True, check)  # inline: on the request's own worker thread
 
 
 async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> list[Entity]:
@@ -189,5 +189,5 @@ async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> lis
             )
         }
 
-    inside = await asyncio.to_thread(check)
+    inside = await off_loop(True, check)
     return [e for e in entities if (e.kind, e.code) in inside]

@@ -1,0 +1,120 @@
+"""What scope costs (issue 13): the area explorer query by a principal at the top unit and by
+a supply station's principal, on the station's own areas, interleaved on one server.
+
+    .venv/bin/python -m bench.scope --meters 100000 [--store embedded|neo4j] [--requests 300]
+
+The project's generator writes the network; `load_folder` loads it into a fresh store; `taiqu
+serve` runs with the response cache off (every answer computed: the cold case). Both
+principals ask the same areas in turn; p50/p95 of each and the ratio station / top. Results on
+stdout and in bench/out/scope-<store>-<meters>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.topology import AREA_QUERY, OUT, Http, percentiles, serve
+from graph.domain.access import Role
+from graph.services.principals import create_principal, top_unit
+from graph.stores.contract import Store
+from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.neo4j.store import Neo4jStore
+from loaders.generate import generate, write_folder
+from loaders.load import load_folder
+from taiqu import neo4j_launcher
+
+
+def _client(port: int, key: str) -> Http:
+    client = Http(port)
+    client.headers["authorization"] = f"Bearer {key}"
+    return client
+
+
+def _busiest_station(folder: Path) -> tuple[str, list[str]]:
+    """The station owning the most areas, and those areas."""
+    owned: dict[str, list[str]] = {}
+    with (folder / "transformers.csv").open(encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+        code_at, org_at = header.index("transformer_code"), header.index("org_code")
+        for line in fh:
+            fields = line.rstrip("\n").split(",")
+            owned.setdefault(fields[org_at], []).append(fields[code_at])
+    station = max(owned, key=lambda org: len(owned[org]))
+    return station, owned[station]
+
+
+def measure(store: Store, env: dict[str, str], folder: Path, requests: int) -> dict[str, Any]:
+    load_folder(store, folder)
+    station, areas = _busiest_station(folder)
+    top = top_unit(store) or "-"
+    stamp = time.time_ns()
+    _, top_key = create_principal(store, f"top-{stamp}", Role.MARKETING.value, top)
+    _, station_key = create_principal(store, f"st-{stamp}", Role.SUPPLY_STATION.value, station)
+    process, port = serve({**env, "TAIQU_RESPONSE_CACHE_MB": "0"})
+    try:
+        clients = {"top": _client(port, top_key), "station": _client(port, station_key)}
+        rng = random.Random(13)
+        codes = rng.sample(areas, min(50, len(areas)))
+        for i in range(min(300, 2 * requests)):  # warm-up: JIT, plans, the scopes kept
+            for client in clients.values():
+                client.graphql(AREA_QUERY, {"code": codes[i % len(codes)]})
+        samples: dict[str, list[float]] = {name: [] for name in clients}
+        for i in range(requests):
+            for name, client in clients.items():
+                started = time.perf_counter()
+                answer = client.graphql(AREA_QUERY, {"code": codes[i % len(codes)]})
+                samples[name].append(time.perf_counter() - started)
+                assert answer["data"]["transformer"] is not None, (name, answer)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    result = {name: percentiles(s) for name, s in samples.items()}
+    return {
+        "station_unit": station,
+        "station_areas": len(areas),
+        **result,
+        "ratio_p50": round(result["station"]["p50_ms"] / result["top"]["p50_ms"], 2),
+        "ratio_p95": round(result["station"]["p95_ms"] / result["top"]["p95_ms"], 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--meters", type=int, default=100_000)
+    parser.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    folder = OUT / f"scope-net-{args.meters}"
+    if not (folder / "meters.csv").is_file():
+        write_folder(generate(args.meters), folder)
+    home = OUT / f"scope-home-{args.store}-{args.meters}"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {"TAIQU_HOME": str(home)}
+    if args.store == "embedded":
+        store: Store = EmbeddedStore(home)
+        server = None
+    else:
+        server = neo4j_launcher.start(None, "2g", 1024)
+        env["TAIQU_NEO4J_URI"] = server.uri
+        store = Neo4jStore(server.uri, None, None)
+    try:
+        result = {"meters": args.meters, "store": args.store}
+        result |= measure(store, env, folder, args.requests)
+    finally:
+        store.close()
+        if server is not None:
+            server.stop()
+    print(json.dumps(result, indent=2))
+    (OUT / f"scope-{args.store}-{args.meters}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
