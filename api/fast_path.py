@@ -51,7 +51,7 @@ from api.dataloaders import off_loop
 from api.pagination import encode_cursor
 from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, hand_over
 from api.query import BY_CODE
-from api.scope_guard import visible
+from api.scope_guard import units_seen
 from api.types.values import value_spec
 from graph.domain.model import Kind
 from graph.stores.tree import Reached, Step, Tree
@@ -364,14 +364,14 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
             data[key] = query_type.name
             continue
         kind, code, day, steps, shape = plan
-        if not await visible(ctx, kind, code, day):  # below the top unit: out of its scope
-            data[key] = None  # as the resolvers answer, and as for a code that is nowhere
-            continue
         store = ctx.store
+        # Below the top unit the root must lie in the principal's scope on its day: part of
+        # the same read (null outside it, as for a code that exists nowhere).
+        within = await units_seen(ctx, day)
         try:
             # Inline on the request's own thread, whichever the store: one read, nothing to
             # overlap it with, and a hop to another thread costs a GIL hand-over or two.
-            tree = await off_loop(True, store.fetch_tree, kind, code, day, steps)
+            tree = await off_loop(True, store.fetch_tree, kind, code, day, steps, within)
         except Exception:  # the resolvers read again and report it as they always do
             return None
         try:

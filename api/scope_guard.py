@@ -172,6 +172,17 @@ async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
     return await off_loop(True, check)  # inline: on the request's own worker thread
 
 
+async def units_seen(ctx: Context, day: dt.date) -> frozenset[str] | None:
+    """The org units whose subtree the principal sees on `day`; None: everything."""
+    if not ctx.narrowed or ctx.principal is None:
+        return None
+    org, version = ctx.principal.org, ctx.graph_version
+    scope = kept_scope(ctx.store, org, day, version)
+    if scope is None:
+        scope = await off_loop(True, cached_scope, ctx.store, org, day, version)
+    return None if scope.everything else scope.units
+
+
 async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> list[Entity]:
     """`entities` (of any kinds, in their order) that lie in the principal's scope on `day`."""
     if not ctx.narrowed or ctx.principal is None or not entities:

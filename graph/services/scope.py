@@ -9,17 +9,12 @@ answers the same for "elsewhere" and "nowhere".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
-
-OWNER_OF = {
-    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
-    Kind.FEEDER: Rel.FEEDER_OWNER,
-    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
-}
+from graph.stores.within import within_units
 
 
 @dataclass(frozen=True)
@@ -49,11 +44,6 @@ def scope_of(store: Store, org: str, day: dt.date) -> OrgScope:
     return OrgScope(org, day, frozenset(units), False)
 
 
-def _owned_in(store: Store, scope: OrgScope, kind: Kind, codes: Sequence[str]) -> set[str]:
-    owners = store.neighbors(OWNER_OF[kind], codes, scope.day, "up")
-    return {code for code, found in owners.items() if any(o.code in scope.units for o in found)}
-
-
 def in_scope(store: Store, scope: OrgScope, kind: Kind, codes: Iterable[str]) -> set[str]:
     """Which of `codes` (all of one kind) lie in `scope` on its day."""
     wanted = list(dict.fromkeys(codes))
@@ -61,18 +51,4 @@ def in_scope(store: Store, scope: OrgScope, kind: Kind, codes: Iterable[str]) ->
         return set()
     if scope.everything:
         return store.existing_codes(kind, wanted)
-    if kind is Kind.ORG_UNIT:
-        return {c for c in wanted if c in scope.units}
-    if kind in OWNER_OF:
-        return _owned_in(store, scope, kind, wanted)
-    # The next step runs even when this one found nothing (on the codes asked: they match
-    # nothing there), so a code that exists nowhere costs the reads of one that is elsewhere.
-    if kind is Kind.METER:
-        areas = store.neighbors(Rel.HAS_METER, wanted, scope.day, "up")
-        held = sorted({a.code for found in areas.values() for a in found}) or wanted
-        mine = _owned_in(store, scope, Kind.TRANSFORMER, held)
-        return {m for m, found in areas.items() if any(a.code in mine for a in found)}
-    meters = store.neighbors(Rel.USES_METER, wanted, scope.day, "down")
-    held = sorted({m.code for found in meters.values() for m in found}) or wanted
-    mine = in_scope(store, scope, Kind.METER, held)
-    return {c for c, found in meters.items() if any(m.code in mine for m in found)}
+    return within_units(store, kind, wanted, scope.day, scope.units)

@@ -103,11 +103,17 @@ class Store(Protocol):
         """A page of the transformers owned by each org unit or any of its descendants."""
 
     def fetch_tree(
-        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+        self,
+        kind: Kind,
+        code: str,
+        as_of: dt.date,
+        steps: tuple[Step, ...],
+        within: frozenset[str] | None = None,
     ) -> Tree | None:
         """The entity `kind` `code` and what `steps` reach from it on `as_of`, answered as
         `neighbors` and `child_pages` would answer each step (graph/stores/tree.py); None
-        when no such entity is stored."""
+        when no such entity is stored, or (`within`: org unit codes) when it does not lie
+        within those units on `as_of` (graph/stores/within.py)."""
 
     def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:
         """A page of the entities of `kind` that exist on `as_of` (some values of theirs hold

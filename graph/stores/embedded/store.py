@@ -38,6 +38,7 @@ from graph.domain.search_key import search_key
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.embedded import sql as q
 from graph.stores.tree import Step, Tree, fetch_tree_by_levels
+from graph.stores.within import within_units
 
 DB_FILE = "topology.sqlite3"
 _CHUNK = 500  # codes per IN-list / executemany batch
@@ -248,9 +249,16 @@ class EmbeddedStore:
         return pages
 
     def fetch_tree(
-        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+        self,
+        kind: Kind,
+        code: str,
+        as_of: dt.date,
+        steps: tuple[Step, ...],
+        within: frozenset[str] | None = None,
     ) -> Tree | None:
         # Local reads: a query per step and level costs no round trip.
+        if within is not None and not within_units(self, kind, [code], as_of, within):
+            return None
         return fetch_tree_by_levels(self, kind, code, as_of, steps)
 
     def entity_page(self, kind: Kind, as_of: dt.date, first: int, after: str | None) -> Page:

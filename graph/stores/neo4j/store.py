@@ -246,9 +246,16 @@ class Neo4jStore:
         return self._pages(rows, Kind.TRANSFORMER, unique, first)
 
     def fetch_tree(
-        self, kind: Kind, code: str, as_of: dt.date, steps: tuple[Step, ...]
+        self,
+        kind: Kind,
+        code: str,
+        as_of: dt.date,
+        steps: tuple[Step, ...],
+        within: frozenset[str] | None = None,
     ) -> Tree | None:
-        query, params = compile_tree(kind, steps)
+        query, params = compile_tree(kind, steps, scoped=within is not None)
+        if within is not None:
+            params["within"] = sorted(within)
         rows = self._read(query, code=code, as_of=as_of, **params)
         return decode_tree(kind, steps, rows[0]["tree"]) if rows else None
 

@@ -178,3 +178,37 @@ def test_no_such_root_and_no_steps(store: Store, tmp_path: Path) -> None:
     alone = store.fetch_tree(Kind.FEEDER, "F2", DAY, ())
     assert alone is not None and alone.reached == []
     assert alone.entity == store.entities(Kind.FEEDER, ["F2"])["F2"]
+
+
+def test_a_tree_within_org_units_is_none_outside_them(store: Store, tmp_path: Path) -> None:
+    """Z1 owns T1 and T2 (their meters, their customers); Z2 owns T3; X1 owns S1, F1, F2."""
+    load_folder(store, small_network().write(tmp_path / "net"), today=DAY)
+    z1 = frozenset({"Z1"})
+    inside = {
+        Kind.ORG_UNIT: ["Z1"],
+        Kind.TRANSFORMER: ["T1", "T2"],
+        Kind.METER: ["G1", "M1", "V1", "M2", "G2", "M3"],
+        Kind.CUSTOMER: ["U1", "U2", "U3"],
+    }
+    outside = {
+        Kind.ORG_UNIT: ["X1", "Z2", "P", "NOPE"],
+        Kind.SUBSTATION: ["S1", "NOPE"],
+        Kind.FEEDER: ["F1", "NOPE"],
+        Kind.TRANSFORMER: ["T3", "NOPE"],
+        Kind.METER: ["G3", "NOPE"],
+        Kind.CUSTOMER: ["NOPE"],
+    }
+    steps = (Step(Rel.HAS_METER, "down", PageSpec(2)),)
+    for kind, codes in inside.items():
+        for code in codes:
+            tree = store.fetch_tree(kind, code, DAY, (), within=z1)
+            assert tree is not None and tree.entity.code == code, (kind, code)
+    for kind, codes in outside.items():
+        for code in codes:
+            assert store.fetch_tree(kind, code, DAY, (), within=z1) is None, (kind, code)
+    whole = store.fetch_tree(Kind.TRANSFORMER, "T1", DAY, steps, within=z1)
+    assert whole is not None and whole == store.fetch_tree(Kind.TRANSFORMER, "T1", DAY, steps)
+    assert store.fetch_tree(Kind.SUBSTATION, "S1", DAY, (), within=frozenset({"X1"})) is not None
+    # A first load's links hold from the unbounded past: the same on an earlier day.
+    assert store.fetch_tree(Kind.TRANSFORMER, "T1", dt.date(2020, 1, 1), (), within=z1)
+    assert store.fetch_tree(Kind.TRANSFORMER, "T3", dt.date(2020, 1, 1), (), within=z1) is None
