@@ -49,7 +49,9 @@ ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
         | {"gateMeterCount"}
     ),
     "Transformer": frozenset(
-        _VALUES | _LOSS | {"capacityKva", "ownership", "orgUnit", "loss", "meters", "gateMeters"}
+        _VALUES
+        | _LOSS
+        | {"capacityKva", "ownership", "orgUnit", "loss", "meters", "gateMeters", "feeder"}
     ),
     "Meter": frozenset(
         _VALUES
@@ -57,9 +59,10 @@ ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
         | {"readingCorrections"}
     ),
     "Customer": frozenset(_VALUES | {"category"}),
+    # Above the scope (an area's feeder may be the county's): code and name only.
+    "Feeder": frozenset({"id", "code", "name"}),
     # Reached only through fields refused above, or telling of other parts of the network.
     "Substation": frozenset(),
-    "Feeder": frozenset(),
     # Who wrote what and when, not what it touched (details may name other units' things).
     "Changeset": frozenset({"id", "source", "actor", "effective", "graphVersion"}),
     "SearchHit": frozenset({"kind", "code", "name", "node"}),
