@@ -95,18 +95,18 @@ def kept_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope |
 
 def cached_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope:
     """`scope_of`, kept per graph `version`: a request must not walk the org tree each time
-    (version < 0: read it now)."""
+    (version < 0: read it now; a scope kept on that version is trusted KEPT_S again)."""
     found = kept_scope(store, org, day, version)
     if found is not None:
         return found
     if version < 0:
         version = store.version()
-    scope = scope_of(store, org, day)
+    found = kept_scope(store, org, day, version) or scope_of(store, org, day)
     mine = _kept.setdefault(store, {})
     if len(mine) >= _KEPT_MAX:
         mine.clear()
-    mine[(org, day)] = (version, time.monotonic(), scope)
-    return scope
+    mine[(org, day)] = (version, time.monotonic(), found)
+    return found
 
 
 def refused_fields(schema: Any, document: Any) -> list[str]:
@@ -140,14 +140,7 @@ class ScopeGuard(SchemaExtension):
         if execution.result or principal is None or execution.graphql_document is None:
             yield
             return
-
-        # The version is known when the response cache read it; a kept scope needs no thread.
-        scope = kept_scope(ctx.store, principal.org, ctx.today, ctx.graph_version)
-        if scope is None:
-            scope = await off_loop(
-                True, cached_scope, ctx.store, principal.org, ctx.today, ctx.graph_version
-            )
-        ctx.narrowed = not scope.everything
+        ctx.narrowed = not (await scope_on(ctx, ctx.today)).everything
         if ctx.narrowed:
             refused = refused_fields(execution.schema._schema, execution.graphql_document)
             if refused:
@@ -160,29 +153,47 @@ class ScopeGuard(SchemaExtension):
         yield
 
 
-async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
-    """Whether a root by code may be answered: always for a principal seeing everything;
-    else when the entity lies in its scope on `day` (the same reads whether it exists
-    elsewhere or nowhere)."""
-    if not ctx.narrowed or ctx.principal is None:
-        return True
+async def scope_on(ctx: Context, day: dt.date) -> OrgScope:
+    """The request's principal's scope on `day`: a kept one without leaving the loop (the
+    version is known when the response cache read it), else found on the request's thread."""
+    assert ctx.principal is not None
+    org, version = ctx.principal.org, ctx.graph_version
+    kept = kept_scope(ctx.store, org, day, version)
+    if kept is not None:
+        return kept
+    return await off_loop(True, cached_scope, ctx.store, org, day, version)
 
-    def check() -> bool:
-        org, version = ctx.principal.org, ctx.graph_version  # type: ignore[union-attr]
-        scope = cached_scope(ctx.store, org, day, version)
-        return code in in_scope(ctx.store, scope, kind, [code])
+
+async def _inside(
+    ctx: Context, day: dt.date, wanted: list[tuple[Kind, str]]
+) -> set[tuple[Kind, str]]:
+    """Which of `wanted` lie in the principal's scope on `day` (the same reads whether a code
+    is elsewhere or nowhere)."""
+    scope = await scope_on(ctx, day)
+
+    def check() -> set[tuple[Kind, str]]:
+        inside: set[tuple[Kind, str]] = set()
+        for kind in {k for k, _ in wanted}:
+            codes = [c for k, c in wanted if k is kind]
+            inside.update((kind, c) for c in in_scope(ctx.store, scope, kind, codes))
+        return inside
 
     return await off_loop(True, check)  # inline: on the request's own worker thread
+
+
+async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
+    """Whether a root by code may be answered: always for a principal seeing everything;
+    else when the entity lies in its scope on `day`."""
+    if not ctx.narrowed or ctx.principal is None:
+        return True
+    return (kind, code) in await _inside(ctx, day, [(kind, code)])
 
 
 async def units_seen(ctx: Context, day: dt.date) -> frozenset[str] | None:
     """The org units whose subtree the principal sees on `day`; None: everything."""
     if not ctx.narrowed or ctx.principal is None:
         return None
-    org, version = ctx.principal.org, ctx.graph_version
-    scope = kept_scope(ctx.store, org, day, version)
-    if scope is None:
-        scope = await off_loop(True, cached_scope, ctx.store, org, day, version)
+    scope = await scope_on(ctx, day)
     return None if scope.everything else scope.units
 
 
@@ -190,18 +201,5 @@ async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> lis
     """`entities` (of any kinds, in their order) that lie in the principal's scope on `day`."""
     if not ctx.narrowed or ctx.principal is None or not entities:
         return entities
-
-    def check() -> set[tuple[Kind, str]]:
-        org, version = ctx.principal.org, ctx.graph_version  # type: ignore[union-attr]
-        scope = cached_scope(ctx.store, org, day, version)
-        kinds = {e.kind for e in entities}
-        return {
-            (kind, code)
-            for kind in kinds
-            for code in in_scope(
-                ctx.store, scope, kind, [e.code for e in entities if e.kind is kind]
-            )
-        }
-
-    inside = await off_loop(True, check)
+    inside = await _inside(ctx, day, [(e.kind, e.code) for e in entities])
     return [e for e in entities if (e.kind, e.code) in inside]
