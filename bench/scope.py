@@ -12,6 +12,7 @@ stdout and in bench/out/scope-<store>-<meters>.json.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import shutil
@@ -40,12 +41,9 @@ def _client(port: int, key: str) -> Http:
 def _busiest_station(folder: Path) -> tuple[str, list[str]]:
     """The station owning the most areas, and those areas."""
     owned: dict[str, list[str]] = {}
-    with (folder / "transformers.csv").open(encoding="utf-8") as fh:
-        header = fh.readline().strip().split(",")
-        code_at, org_at = header.index("transformer_code"), header.index("org_code")
-        for line in fh:
-            fields = line.rstrip("\n").split(",")
-            owned.setdefault(fields[org_at], []).append(fields[code_at])
+    with (folder / "transformers.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            owned.setdefault(row["org_code"], []).append(row["transformer_code"])
     station = max(owned, key=lambda org: len(owned[org]))
     return station, owned[station]
 

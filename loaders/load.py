@@ -30,7 +30,7 @@ from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.gc_pause import paused_gc
 from loaders.plan import PlanSummary, plan
-from loaders.problems import Problem
+from loaders.problems import Problem, warnings_unless_errors
 from loaders.validate import validate
 
 
@@ -194,12 +194,9 @@ def load_offline(
                 "warning",
             )
         )
-    errors = sorted(p for p in problems if p.severity == "error")
-    if errors:
-        raise LoadRejected(errors)
+    warnings = warnings_unless_errors(problems)
     progress(f"writing {changes.row_count():,} changes as import files into {out}")
     files = write_import_files(changes, Path(out))
-    warnings = sorted(p for p in problems if p.severity == "warning")
     return OfflineReport(summary, files, warnings, rows_read, time.perf_counter() - started)
 
 
@@ -235,11 +232,8 @@ def _write(
     progress: Progress,
 ) -> LoadReport:
     """Raise when any error was found; else apply the topology and sync the series copy."""
-    errors = sorted(p for p in problems if p.severity == "error")
-    if errors:
-        raise LoadRejected(errors)
+    warnings = warnings_unless_errors(problems)
     written = write_topology(store, changes, series, progress)
-    warnings = sorted(p for p in problems if p.severity == "warning")
     return LoadReport(
         summary,
         warnings,

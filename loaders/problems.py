@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from graph.domain.errors import LoadRejected
+
 Severity = Literal["error", "warning"]
 
 
@@ -24,3 +26,11 @@ class Problem:
         if self.column_name:
             where += f" ({self.column_name})"
         return f"{where}: {self.severity}: {self.message}"
+
+
+def warnings_unless_errors(problems: list[Problem]) -> list[Problem]:
+    """The warnings among `problems`, sorted; LoadRejected with every error when any is one."""
+    errors = sorted(p for p in problems if p.severity == "error")
+    if errors:
+        raise LoadRejected(errors)
+    return sorted(p for p in problems if p.severity == "warning")

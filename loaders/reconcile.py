@@ -27,7 +27,7 @@ from loaders.collection import (
 )
 from loaders.exchange import SPEC_BY_KIND, parse_folder
 from loaders.gc_pause import paused_gc
-from loaders.problems import Problem
+from loaders.problems import Problem, warnings_unless_errors
 from loaders.sources import OWNERSHIP, keep_owned, owned_kinds
 from loaders.validate import Snapshot, validate
 
@@ -269,12 +269,12 @@ def _make_plan(
     plan = Plan(plan_id, source, version, now, actor, str(folder))
     if source == "collection":
         evidence = validate_collection(read_collection(Path(folder), problems), store, problems)
-        _raise_errors(problems)
+        warnings_unless_errors(problems)
         _plan_evidence(diff_collection(evidence, store), plan)
         return plan, sorted(p for p in problems if p.severity == "warning")
     snap = validate(parsed, store, problems)
     _check_snapshot(source, snap, store, problems)
-    _raise_errors(problems)
+    warnings_unless_errors(problems)
     stored = _diff_entities(source, snap, store, plan)
     _refuse_foreign_codes(source, snap, store, plan, problems)
     _diff_links(snap, store, stored, plan)
@@ -284,12 +284,6 @@ def _make_plan(
     plan.opens.sort(key=lambda o: (o[0], o[2]))
     plan.closes.sort()
     return plan, sorted(p for p in problems if p.severity == "warning")
-
-
-def _raise_errors(problems: list[Problem]) -> None:
-    errors = sorted(p for p in problems if p.severity == "error")
-    if errors:
-        raise LoadRejected(errors)
 
 
 def _plan_evidence(changes: list[EvidenceChange], plan: Plan) -> None:
@@ -335,7 +329,7 @@ def _refuse_foreign_codes(
                     "(another role): the sources disagree on what it is",
                 )
             )
-    _raise_errors(problems)
+    warnings_unless_errors(problems)
 
 
 def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> None:

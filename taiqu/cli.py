@@ -16,17 +16,11 @@ from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
 from loaders.load import LoadReport, load_folder
 from loaders.sources import SOURCES
+from taiqu.arguments import date_arg
 from taiqu.principals_cli import add_commands as add_principal_commands
 from taiqu.settings import Settings
 
 MAX_PROBLEMS_SHOWN = 200
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def _progress(message: str) -> None:
@@ -72,9 +66,7 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
             bounds=settings.date_bounds(),
         )
     except LoadRejected as rejected:
-        _print_problems(rejected)
-        print(f"load rejected: {rejected}", file=sys.stderr)
-        return 1
+        return _load_rejected(rejected)
     finally:
         store.close()
     _print_report(report)
@@ -96,9 +88,7 @@ def _load_offline(settings: Settings, folder: Path, out: Path, effective: dt.dat
             folder, out, effective=effective, progress=_progress, bounds=settings.date_bounds()
         )
     except LoadRejected as rejected:
-        _print_problems(rejected)
-        print(f"load rejected: {rejected}", file=sys.stderr)
-        return 1
+        return _load_rejected(rejected)
     except (FileExistsError, NotADirectoryError) as exc:
         raise InputError(f"--offline: {exc}") from exc
     for warning in report.warnings:
@@ -114,6 +104,13 @@ def _load_offline(settings: Settings, folder: Path, out: Path, effective: dt.dat
         f"  python -m taiqu.neo4j_launcher --data DATA_DIR --import {files.folder}"
     )
     return 0
+
+
+def _load_rejected(rejected: LoadRejected) -> int:
+    """Every problem (the first MAX_PROBLEMS_SHOWN) and the verdict on stderr; exit code 1."""
+    _print_problems(rejected)
+    print(f"load rejected: {rejected}", file=sys.stderr)
+    return 1
 
 
 def _print_problems(rejected: LoadRejected) -> None:
@@ -375,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--effective",
-        type=_date,
+        type=date_arg,
         default=None,
         help="date from which what this load adds or moves holds (YYYY-MM-DD)",
     )
@@ -400,14 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
     apply = steps.add_parser("apply", help="apply a stored plan, all or nothing")
     apply.add_argument("plan_id")
     apply.add_argument(
-        "--effective", type=_date, default=None, help="date the changes hold from (default today)"
+        "--effective",
+        type=date_arg,
+        default=None,
+        help="date the changes hold from (default today)",
     )
     apply.set_defaults(run=cmd_reconcile_apply)
     mismatches = steps.add_parser(
         "mismatches", help="meters the collection system reads in another area (户变不一致)"
     )
     mismatches.add_argument("--json", action="store_true", help="print every mismatch as JSON")
-    mismatches.add_argument("--as-of", type=_date, default=None, help="the day (default today)")
+    mismatches.add_argument("--as-of", type=date_arg, default=None, help="the day (default today)")
     mismatches.add_argument("--limit", type=int, default=MAX_PROBLEMS_SHOWN, help="rows shown")
     mismatches.set_defaults(run=cmd_reconcile_mismatches)
 

@@ -10,14 +10,8 @@ from typing import Any
 
 from graph.domain.access import Principal, Role
 from graph.services.principals import create_principal, revoke
+from taiqu.arguments import date_arg
 from taiqu.settings import Settings
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def _public(p: Principal, day: dt.date) -> dict[str, Any]:
@@ -98,7 +92,7 @@ def add_commands(sub: Any) -> None:
     add.add_argument("name", help="unique; written into every changeset it makes")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--org", required=True, help="the org unit whose subtree it works in")
-    add.add_argument("--expires", type=_date, default=None, help="last day the key is good")
+    add.add_argument("--expires", type=date_arg, default=None, help="last day the key is good")
     add.add_argument(
         "--personal-data",
         action="store_true",

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from graph.domain.model import Kind
@@ -83,6 +83,14 @@ class Principal:
 
     def holds(self, token: str) -> bool:
         return hmac.compare_digest(self.key_hash, token_hash(token))
+
+
+def revoked(found: Principal | None, at: dt.datetime) -> Principal | None:
+    """`found` with its key revoked from `at`; None when there is nothing to revoke (no such
+    principal, or revoked already). Both stores write what this answers."""
+    if found is None or found.revoked_at is not None:
+        return None
+    return replace(found, revoked_at=at)
 
 
 def name_problem(name: str) -> str | None:

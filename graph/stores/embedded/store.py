@@ -20,7 +20,7 @@ import networkx as nx
 import orjson
 
 from graph.domain import deadline
-from graph.domain.access import Principal, principal_from_json, principal_to_json
+from graph.domain.access import Principal, principal_from_json, principal_to_json, revoked
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import InputError, StalePlan, StoreError
 from graph.domain.intervals import can_change_values_on, can_end_on
@@ -409,12 +409,11 @@ class EmbeddedStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(q.PRINCIPAL_BY_NAME, (name,)).fetchone()
-                found = principal_from_json(row[0]) if row else None
-                if found is None or found.revoked_at is not None:
+                done = revoked(principal_from_json(row[0]) if row else None, at)
+                if done is None:
                     conn.execute("ROLLBACK")
                     return False
-                revoked = principal_to_json(replace(found, revoked_at=at))
-                conn.execute(q.UPDATE_PRINCIPAL, (revoked, name))
+                conn.execute(q.UPDATE_PRINCIPAL, (principal_to_json(done), name))
                 conn.execute("COMMIT")
                 return True
             except BaseException:
@@ -465,8 +464,7 @@ class EmbeddedStore:
 
     # --- writes --------------------------------------------------------------------------
     def remove_empty_intervals(self, record: ChangesetRecord) -> int:
-        if self.read_only:
-            raise StoreError(f"{self.home} is read-only: nothing can be written to it")
+        self._refuse_if_read_only()
         with self._write_lock:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
@@ -541,8 +539,7 @@ class EmbeddedStore:
         """Write everything in one transaction: all of it lands, or none of it."""
         if changes.is_empty():
             return
-        if self.read_only:
-            raise StoreError(f"{self.home} is read-only: nothing can be written to it")
+        self._refuse_if_read_only()
         forever = FOREVER.isoformat()
         record = changes.record
         by = record.id if record else None

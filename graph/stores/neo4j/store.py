@@ -24,7 +24,7 @@ from neo4j import (
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.domain import deadline
-from graph.domain.access import Principal, principal_from_json, principal_to_json
+from graph.domain.access import Principal, principal_from_json, principal_to_json, revoked
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import DeadlineExceeded, InputError, StalePlan, StoreError
 from graph.domain.model import (
@@ -384,11 +384,10 @@ class Neo4jStore:
     def revoke_principal(self, name: str, at: dt.datetime) -> bool:
         def run(tx: ManagedTransaction) -> bool:
             row = tx.run(cy.PRINCIPAL_BY_NAME, name=name).single()
-            found = principal_from_json(row["record"]) if row else None
-            if found is None or found.revoked_at is not None:
+            done = revoked(principal_from_json(row["record"]) if row else None, at)
+            if done is None:
                 return False
-            revoked = principal_to_json(replace(found, revoked_at=at))
-            tx.run(cy.UPDATE_PRINCIPAL, name=name, record=revoked).consume()
+            tx.run(cy.UPDATE_PRINCIPAL, name=name, record=principal_to_json(done)).consume()
             return True
 
         with self.driver.session(database=self.database) as session:
