@@ -119,11 +119,20 @@ class Store(Protocol):
         """A page of the entities of `kind` that exist on `as_of` (some values of theirs hold
         then), ordered by code."""
 
-    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+    def search(
+        self,
+        text: str,
+        kinds: Sequence[Kind],
+        limit: int,
+        within: frozenset[str] | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[Entity]:
         """Entities whose code or name contains `text` (case-insensitive).
 
         Exact code matches come first, then codes or names that start with `text`, then the rest;
-        ties by kind order then code.
+        ties by kind order then code. `within` (with `as_of`): only those lying within these
+        org units on that day (graph/stores/within.py), filtered inside the query, before
+        the limit.
         """
 
     def open_links(self, rel: Rel, children: Sequence[str]) -> dict[str, Link]:

@@ -251,8 +251,37 @@ _KIND_ORDER = (
 )
 
 
-def search(kind_count: int, indexed: bool) -> str:
-    """One query over all wanted kinds (:k0, :k1, ...), best hits first.
+_ON = "{r}.valid_from <= :as_of AND {r}.valid_to > :as_of"
+_UNITS = "(SELECT value FROM json_each(:units))"
+_OWNED_BY_UNITS = (
+    "EXISTS (SELECT 1 FROM link o WHERE o.rel = {rel} AND o.child = {child} AND "
+    + _ON.format(r="o")
+    + f" AND o.parent IN {_UNITS})"
+)
+_OWNER_OF_KIND = (
+    "CASE e.kind WHEN 'Substation' THEN 'OWNS_SUBSTATION' WHEN 'Feeder' THEN 'OWNS_FEEDER' "
+    "ELSE 'OWNS_TRANSFORMER' END"
+)
+#: An entity `e` lies within the org units :units on :as_of (graph/stores/within.py): its
+#: ownership chain, every link valid that day.
+SEARCH_WITHIN = (
+    f" AND (CASE e.kind WHEN 'OrgUnit' THEN e.code IN {_UNITS}"
+    " WHEN 'Meter' THEN EXISTS (SELECT 1 FROM link h WHERE h.rel = 'HAS_METER' AND "
+    f"h.child = e.code AND {_ON.format(r='h')} AND "
+    + _OWNED_BY_UNITS.format(rel="'OWNS_TRANSFORMER'", child="h.parent")
+    + ") WHEN 'Customer' THEN EXISTS (SELECT 1 FROM link u JOIN link h ON h.rel = 'HAS_METER'"
+    f" AND h.child = u.child AND {_ON.format(r='h')} WHERE u.rel = 'USES_METER' AND "
+    f"u.parent = e.code AND {_ON.format(r='u')} AND "
+    + _OWNED_BY_UNITS.format(rel="'OWNS_TRANSFORMER'", child="h.parent")
+    + ") ELSE "
+    + _OWNED_BY_UNITS.format(rel=_OWNER_OF_KIND, child="e.code")
+    + " END)"
+)
+
+
+def search(kind_count: int, indexed: bool, within: bool = False) -> str:
+    """One query over all wanted kinds (:k0, :k1, ...), best hits first; `within`: only
+    those within the org units :units (a JSON list) on :as_of.
 
     indexed: the trigram index finds the rows (:phrase is the text as one FTS5 phrase);
     otherwise one sequential pass (NOT INDEXED: walking the (kind, code) index would cost a
@@ -265,6 +294,6 @@ def search(kind_count: int, indexed: bool) -> str:
         else "entity e NOT INDEXED WHERE instr(e.search_key, :needle) > 0"
     )
     return (
-        f"SELECT e.kind, e.code, e.attrs, e.attrs_from FROM {source} AND e.kind IN ({kinds}) "
-        f"ORDER BY {_RANK}, {_KIND_ORDER}, e.code LIMIT :limit"
+        f"SELECT e.kind, e.code, e.attrs, e.attrs_from FROM {source} AND e.kind IN ({kinds})"
+        f"{SEARCH_WITHIN if within else ''} ORDER BY {_RANK}, {_KIND_ORDER}, e.code LIMIT :limit"
     )

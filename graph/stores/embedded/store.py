@@ -274,17 +274,28 @@ class EmbeddedStore:
         items = [_entity(kind, c, a, f) for c, a, f in rows[:first]]
         return Page(items, total, len(rows) > first)
 
-    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+    def search(
+        self,
+        text: str,
+        kinds: Sequence[Kind],
+        limit: int,
+        within: frozenset[str] | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[Entity]:
         needle = text.lower()
         wanted = list(dict.fromkeys(kinds))
         if not wanted:
             return []
-        sql = q.search(len(wanted), indexed=len(needle) >= q.TRIGRAM_MIN_CHARS)
+        indexed = len(needle) >= q.TRIGRAM_MIN_CHARS
+        sql = q.search(len(wanted), indexed, within is not None)
         params: dict[str, object] = {
             "needle": needle,
             "phrase": '"' + needle.replace('"', '""') + '"',
             "limit": limit,
         }
+        if within is not None:
+            params["units"] = json.dumps(sorted(within))
+            params["as_of"] = (as_of or dt.date.today()).isoformat()
         params.update({f"k{i}": kind.value for i, kind in enumerate(wanted)})
         rows = self._connection().execute(sql, params)
         return [_entity(Kind(k), c, a, f) for k, c, a, f in rows]

@@ -167,11 +167,42 @@ def entity_count(kind: Kind) -> str:
     return f"MATCH (n:{_label(kind)}) WHERE " + _EXISTS_ON + "RETURN count(n) AS n"
 
 
-def search(kind: Kind) -> str:
+_ON_DAY = "{r}.valid_from <= $as_of AND {r}.valid_to > $as_of"
+_OWNED = "(o:OrgUnit)-[w:{rel}]->"
+#: A node lies within the org units $within on $as_of (graph/stores/within.py): the chain
+#: from an owning unit down to it ({v}), every link valid that day. Types from the allow-list.
+_WITHIN = {
+    Kind.SUBSTATION: (_OWNED.format(rel="OWNS_SUBSTATION") + "({v})", ("w",)),
+    Kind.FEEDER: (_OWNED.format(rel="OWNS_FEEDER") + "({v})", ("w",)),
+    Kind.TRANSFORMER: (_OWNED.format(rel="OWNS_TRANSFORMER") + "({v})", ("w",)),
+    Kind.METER: (
+        _OWNED.format(rel="OWNS_TRANSFORMER") + "(:Transformer)-[h:HAS_METER]->({v})",
+        ("w", "h"),
+    ),
+    Kind.CUSTOMER: (
+        _OWNED.format(rel="OWNS_TRANSFORMER")
+        + "(:Transformer)-[h:HAS_METER]->(:Meter)<-[u:USES_METER]-({v})",
+        ("w", "h", "u"),
+    ),
+}
+
+
+def within(kind: Kind, var: str) -> str:
+    """` WHERE` the node `var` (of `kind`) lies within the org units $within on $as_of."""
+    if kind is Kind.ORG_UNIT:
+        return f" WHERE {var}.code IN $within"
+    pattern, rels = _WITHIN[kind]
+    valid = " AND ".join(_ON_DAY.format(r=r) for r in rels)
+    return f" WHERE EXISTS {{ MATCH {pattern.format(v=var)} WHERE {valid} AND o.code IN $within }}"
+
+
+def search(kind: Kind, scoped: bool = False) -> str:
     """Substring search on the lowercased `search_key` (served by the TEXT index), ranked as
-    graph.domain.search_key.hit_rank."""
+    graph.domain.search_key.hit_rank; `scoped`: only nodes within the org units $within on
+    $as_of."""
+    scope = f" WITH n{within(kind, 'n')}" if scoped else ""
     return (
-        f"MATCH (n:{_label(kind)}) WHERE n.search_key CONTAINS $needle "
+        f"MATCH (n:{_label(kind)}) WHERE n.search_key CONTAINS $needle{scope} "
         "WITH n, CASE "
         "  WHEN n.search_key STARTS WITH $needle + $sep THEN 0 "
         "  WHEN n.search_key STARTS WITH $needle OR n.search_key CONTAINS $sep + $needle THEN 1 "

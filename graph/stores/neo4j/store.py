@@ -266,11 +266,23 @@ class Neo4jStore:
         items = [_entity(kind, r["props"]) for r in rows]
         return Page(items[:first], total, len(items) > first)
 
-    def search(self, text: str, kinds: Sequence[Kind], limit: int) -> list[Entity]:
+    def search(
+        self,
+        text: str,
+        kinds: Sequence[Kind],
+        limit: int,
+        within: frozenset[str] | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[Entity]:
         needle = text.lower()
         hits: list[Entity] = []
+        scope: dict[str, Any] = {}
+        if within is not None:
+            scope = {"within": sorted(within), "as_of": as_of or dt.date.today()}
         for kind in kinds:
-            rows = self._read(cy.search(kind), needle=needle, sep=SEP, limit=limit)
+            rows = self._read(
+                cy.search(kind, within is not None), needle=needle, sep=SEP, limit=limit, **scope
+            )
             hits.extend(_entity(kind, r["props"]) for r in rows)
         return rank_hits(hits, needle, limit)
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.domain.model import ATTRIBUTES, BEGINNING, Entity, Kind
-from graph.stores.neo4j.queries import _label, _rel_parts, _seek
+from graph.stores.neo4j.queries import _label, _rel_parts, _seek, within
 from graph.stores.tree import Reached, Step, Tree
 
 
@@ -89,34 +89,6 @@ class _Compiler:
         ), answer
 
 
-_ON_DAY = "{r}.valid_from <= $as_of AND {r}.valid_to > $as_of"
-_OWNED = "(o:OrgUnit)-[w:{rel}]->"
-#: The root lies within the org units $within on $as_of (graph/stores/within.py): the chain
-#: from an owning unit down to it, every link valid that day. Types from the allow-list.
-_WITHIN = {
-    Kind.SUBSTATION: (_OWNED.format(rel="OWNS_SUBSTATION") + "(v0)", ("w",)),
-    Kind.FEEDER: (_OWNED.format(rel="OWNS_FEEDER") + "(v0)", ("w",)),
-    Kind.TRANSFORMER: (_OWNED.format(rel="OWNS_TRANSFORMER") + "(v0)", ("w",)),
-    Kind.METER: (
-        _OWNED.format(rel="OWNS_TRANSFORMER") + "(:Transformer)-[h:HAS_METER]->(v0)",
-        ("w", "h"),
-    ),
-    Kind.CUSTOMER: (
-        _OWNED.format(rel="OWNS_TRANSFORMER")
-        + "(:Transformer)-[h:HAS_METER]->(:Meter)<-[u:USES_METER]-(v0)",
-        ("w", "h", "u"),
-    ),
-}
-
-
-def _within(kind: Kind) -> str:
-    if kind is Kind.ORG_UNIT:
-        return " WHERE v0.code IN $within"
-    pattern, rels = _WITHIN[kind]
-    valid = " AND ".join(_ON_DAY.format(r=r) for r in rels)
-    return f" WHERE EXISTS {{ MATCH {pattern} WHERE {valid} AND o.code IN $within }}"
-
-
 def compile_tree(
     kind: Kind, steps: tuple[Step, ...], scoped: bool = False
 ) -> tuple[str, dict[str, Any]]:
@@ -128,7 +100,7 @@ def compile_tree(
     calls, projection, _ = compiler.node("v0", kind, steps)
     root = f"MATCH (v0:{label} {{code: $code}}){_seek('v0', label)}"
     if scoped:
-        root += _within(kind)
+        root += within(kind, "v0")
     query = f"{root} {calls} RETURN {projection} AS tree"
     return query, compiler.params
 

@@ -212,3 +212,29 @@ def test_a_tree_within_org_units_is_none_outside_them(store: Store, tmp_path: Pa
     # A first load's links hold from the unbounded past: the same on an earlier day.
     assert store.fetch_tree(Kind.TRANSFORMER, "T1", dt.date(2020, 1, 1), (), within=z1)
     assert store.fetch_tree(Kind.TRANSFORMER, "T3", dt.date(2020, 1, 1), (), within=z1) is None
+
+
+def test_a_search_within_org_units_finds_only_what_lies_in_them(
+    store: Store, tmp_path: Path
+) -> None:
+    """The same chain as the tree's, inside the search query and before its limit."""
+    load_folder(store, small_network().write(tmp_path / "net"), today=DAY)
+    every = list(Kind)
+
+    def codes(text: str, units: set[str] | None, limit: int = 50) -> list[str]:
+        within = None if units is None else frozenset(units)
+        return [e.code for e in store.search(text, every, limit, within, DAY)]
+
+    assert codes("T", {"Z1"}) == ["T1", "T2"]
+    assert codes("T", {"Z2"}) == ["T3"]
+    assert codes("M", {"Z1"}) == ["M1", "M2", "M3"]
+    assert codes("U", {"Z1"}) == ["U1", "U2", "U3"]
+    assert codes("Z", {"Z1"}) == ["Z1"]
+    assert codes("G", {"Z2"}) == ["G3"]
+    assert codes("城", {"X1"}) == ["X1", "S1", "F1", "F2"]  # 东城, 城关, 城东, 城西
+    assert codes("城", {"Z1"}) == []
+    assert codes("幸福", {"Z1"}) == ["Z1", "T1", "T2"]
+    assert codes("T3", {"Z1"}) == codes("T404", {"Z1"}) == []
+    # The limit counts what is in scope only: the first hit in Z2 is not crowded out.
+    assert codes("T", {"Z2"}, limit=1) == ["T3"]
+    assert set(codes("T", None)) >= {"T1", "T2", "T3"}
