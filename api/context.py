@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
@@ -34,12 +35,18 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
+    # Which entities lie in a narrowed principal's scope, per day: asked once per request.
+    scope_checks: DataLoader[tuple[Kind, str, dt.date], bool] | None = None
 
     def read_scope(self) -> object:
         """What decides which data this caller may read and how it is shown: part of a kept
         answer's key (the principal's unit and whether it sees personal data)."""
         p = self.principal
         return None if p is None else (p.org, p.sees_personal_data())
+
+    def scope_org(self) -> str | None:
+        """The org unit whose subtree this request sees; None: the whole network."""
+        return self.principal.org if self.narrowed and self.principal is not None else None
 
     def sees_personal_data(self) -> bool:
         return self.principal is not None and self.principal.sees_personal_data()

@@ -100,6 +100,8 @@ class LossKey(NamedTuple):
     scope: Scope
     start: dt.date
     end: dt.date
+    # Only the areas in this org unit's subtree (a narrowed principal's scope); None: all.
+    within: str | None
     code: str
 
 
@@ -123,6 +125,8 @@ class SearchKey(NamedTuple):
     text: str
     kinds: tuple[Kind, ...]
     limit: int
+    within: frozenset[str] | None = None  # a narrowed principal's units, on `as_of`
+    as_of: dt.date | None = None
 
 
 class ChangesetsKey(NamedTuple):
@@ -139,11 +143,15 @@ class RankingKey(NamedTuple):
     statuses: tuple[LossStatus, ...] | None
     first: int
     offset: int
+    # Only the areas in this org unit's subtree (a narrowed principal's scope); None: all.
+    within: str | None
 
 
 class SubtreeCountsKey(NamedTuple):
     scope: Scope
     day: dt.date
+    # Only the areas in this org unit's subtree (a narrowed principal's scope); None: all.
+    within: str | None
     code: str
 
 
@@ -151,6 +159,8 @@ class AreasUnderKey(NamedTuple):
     scope: Scope
     code: str
     day: dt.date
+    # Only the areas in this org unit's subtree (a narrowed principal's scope); None: all.
+    within: str | None
 
 
 class MismatchesKey(NamedTuple):
@@ -270,12 +280,12 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return {i: store.changeset(i) for i in ids}
 
     def summaries(group: tuple[Any, ...], codes: list[str]) -> dict[str, LossSummary]:
-        scope, start, end = group
-        return loss.summaries(scope, codes, start, end)
+        scope, start, end, within = group
+        return loss.summaries(scope, codes, start, end, within)
 
     def series(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[LossSummary]]:
-        scope, start, end = group
-        return loss.series(scope, codes, start, end)
+        scope, start, end, within = group
+        return loss.series(scope, codes, start, end, within)
 
     def areas(group: tuple[Any, ...], codes: list[str]) -> dict[str, AreaLoss]:
         start, end = group
@@ -293,16 +303,16 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return store.entity_page(k.kind, k.as_of, k.first, k.after)
 
     def search(k: SearchKey) -> list[Entity]:
-        return store.search(k.text, list(k.kinds), k.limit)
+        return store.search(k.text, list(k.kinds), k.limit, k.within, k.as_of)
 
     def changesets(k: ChangesetsKey) -> list[ChangesetRecord]:
         return store.changesets(k.first, k.after)
 
     def subtree_counts(k: SubtreeCountsKey) -> SubtreeCounts:
-        return loss.subtree_counts(k.scope, k.code, k.day)
+        return loss.subtree_counts(k.scope, k.code, k.day, k.within)
 
     def areas_under(k: AreasUnderKey) -> list[str]:
-        return loss.areas_under(k.scope, k.code, k.day)
+        return loss.areas_under(k.scope, k.code, k.day, k.within)
 
     def latest_day(_: LatestDayKey) -> dt.date | None:
         return loss.latest_day()
@@ -311,7 +321,9 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return mismatches.get(store, k.as_of)
 
     def ranking(k: RankingKey) -> RankingPage:
-        return loss.ranking(k.scope, k.code, k.start, k.end, k.order, k.statuses, k.first, k.offset)
+        return loss.ranking(
+            k.scope, k.code, k.start, k.end, k.order, k.statuses, k.first, k.offset, k.within
+        )
 
     return Loaders(
         entities=DataLoader(_grouped(entities, lambda: None, inline=local)),

@@ -51,7 +51,7 @@ from api.dataloaders import off_loop
 from api.pagination import encode_cursor
 from api.prefetch import STEPS, TYPE_NAMES, NotCompiled, hand_over
 from api.query import BY_CODE
-from api.scope_guard import units_seen
+from api.scope_guard import SCOPE_CLOSED, SHOWN_OUTSIDE, units_seen
 from api.types.values import value_spec
 from graph.domain.model import Kind
 from graph.stores.tree import Reached, Step, Tree
@@ -82,9 +82,11 @@ class _Compiler:
         variables: VariableValues,
         settings: Settings,
         day: dt.date,
+        narrowed: bool = False,
     ) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
         self.settings, self.day = settings, day
+        self.narrowed = narrowed  # a principal below the top unit asks (api/scope_guard.py)
 
     def fields(
         self, type_: GraphQLObjectType, sets: list[SelectionSetNode]
@@ -171,6 +173,12 @@ class _Compiler:
             raise _Fallback from exc
         sets = _sets(nodes)
         listed = is_list_type(get_nullable_type(field.type))
+        if self.narrowed and (type_name, name) not in SCOPE_CLOSED:
+            # A step that may leave the scope: one entity up, asking only what an entity
+            # outside the scope shows; a list to filter is the resolvers'.
+            reached = {n[0].name.value for n in self.fields(_object_type(field), sets).values()}
+            if listed or step.page is not None or not reached <= SHOWN_OUTSIDE[step.reached_kind()]:
+                raise _Fallback
         if step.page is not None and not listed:  # a page as a connection (not gateMeters)
             return self.connection(step, field, sets, index)
         then, below = self.node(step.reached_kind(), sets)
@@ -352,7 +360,7 @@ async def answer(schema: GraphQLSchema, ctx: Context, execution: Any) -> dict[st
             return None
         args = get_argument_values(root, nodes[0], variables)
         day = args.get("asOf") or ctx.today
-        compiler = _Compiler(schema, fragments, variables, ctx.settings, day)
+        compiler = _Compiler(schema, fragments, variables, ctx.settings, day, ctx.narrowed)
         try:
             steps, shape = compiler.node(kind, _sets(nodes))
         except _Fallback:

@@ -11,17 +11,22 @@ import strawberry
 from api.context import Info
 from api.dataloaders import (
     ChangesetKey,
-    ChangesetsKey,
     EntitiesKey,
     EntityPageKey,
+    NeighborsKey,
     SearchKey,
 )
 from api.ids import parse_global_id
-from api.pagination import decode_cursor, encode_cursor, page_size
+from api.pagination import decode_cursor, page_size
 from api.prefetch import prefetch
-from api.scope_guard import in_scope_of, visible
-from api.types.changeset import Changeset, ChangesetConnection, ChangesetEdge
-from api.types.connection import Connection, PageInfo, connection
+from api.scope_guard import scope_on, units_seen, visible
+from api.types.changeset import (
+    Changeset,
+    ChangesetConnection,
+    changeset_connection,
+    scoped_details,
+)
+from api.types.connection import Connection, connection
 from api.types.customer import Customer
 from api.types.enums import EntityKind
 from api.types.feeder import Feeder
@@ -30,8 +35,9 @@ from api.types.meter import Meter
 from api.types.mismatch import MismatchConnection, mismatch_connection
 from api.types.node import Node
 from api.types.org_unit import OrgUnit
-from api.types.resolve import context
+from api.types.resolve import context, page_of
 from api.types.search import SearchHit
+from api.types.shared_fields import OWNER_REL
 from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.values import entity_on
@@ -41,7 +47,6 @@ from graph.domain.errors import InputError
 from graph.domain.model import Kind
 
 MAX_SEARCH_TEXT = 100
-WIDER = 5  # below the top unit, search looks at this many times the hits asked, then filters
 BY_CODE = "taiqu_by_code"  # metadata of a root field by code: the kind it answers
 AS_OF_DOC = "Date to read the topology on (default: today). Nested fields inherit it."
 
@@ -110,24 +115,15 @@ class Query:
     async def changesets(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ChangesetConnection:
-        ctx = context(info)
-        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-        found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, decode_cursor(after)))
-        edges = [
-            ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r))
-            for r in found[:size]
-        ]
-        return ChangesetConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+        return await changeset_connection(info, first, after)
 
     @strawberry.field(description="One audit record by id.")
     async def changeset(self, info: Info, id: strawberry.ID) -> Changeset | None:
-        record = await context(info).loaders.changeset.load(ChangesetKey(str(id)))
-        return None if record is None else Changeset(record=record)
+        ctx = context(info)
+        record = await ctx.loaders.changeset.load(ChangesetKey(str(id)))
+        if record is None or (ctx.narrowed and await scoped_details(ctx, record) is None):
+            return None  # below the top unit, one naming nothing of the scope does not exist
+        return Changeset(record=record)
 
     @strawberry.field(description="Any entity by its global id.")
     async def node(
@@ -186,11 +182,9 @@ class Query:
         limit = page_size(first, 10, ctx.settings.max_search_hits)
         wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
         day = as_of or ctx.today
-        if ctx.narrowed:  # the best hits in scope, from a wider look over the network
-            found_all = await ctx.loaders.search.load(SearchKey(needle, wanted, limit * WIDER))
-            hits = (await in_scope_of(ctx, found_all, day))[:limit]
-        else:
-            hits = await ctx.loaders.search.load(SearchKey(needle, wanted, limit))
+        units = await units_seen(ctx, day)  # below the top unit: the store searches its scope
+        key = SearchKey(needle, wanted, limit, units, None if units is None else day)
+        hits = await ctx.loaders.search.load(key)
         found = []
         sees = ctx.sees_personal_data()
         if not sees:  # a person found by name would tell the name: by code only
@@ -220,5 +214,15 @@ async def _entity_connection(
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
     day = as_of or ctx.today
+    if ctx.narrowed:  # the units of the scope that day, or the substations they own
+        units = sorted((await scope_on(ctx, day)).units)
+        if kind is Kind.ORG_UNIT:
+            keys = [EntitiesKey(kind, u) for u in units]
+            found = [e for e in await ctx.loaders.entities.load_many(keys) if e is not None]
+        else:
+            owner = OWNER_REL[kind]
+            keys_down = [NeighborsKey(owner, "down", day, u) for u in units]
+            found = [e for owned in await ctx.loaders.neighbors.load_many(keys_down) for e in owned]
+        return connection(page_of(found, size, decode_cursor(after)), day, wrap)
     page = await ctx.loaders.entity_page.load(EntityPageKey(kind, day, size, decode_cursor(after)))
     return connection(page, day, wrap)

@@ -1,11 +1,13 @@
 """Reads of a principal below the top unit: only what is proven to stay inside its subtree.
 
-A principal at a top unit (no parent) sees the whole network. One below it sees its unit's
-subtree (graph/services/scope.py). Until every field filters by scope in its query, such a
-principal may select only the fields listed here, each of which can only lead to things in
-scope once its root is in scope: its units and their areas, meters and customers, their loss.
-Anything else is refused before execution with FORBIDDEN, naming the field; the roots answer
-null for a code out of scope exactly as for a code that does not exist.
+A principal at a top unit (no parent) sees the whole network. One below it ("narrowed") sees
+its unit's subtree (graph/services/scope.py), as of the day each part of an answer is read on:
+- the roots answer null for a code out of scope exactly as for a code that does not exist,
+  and lists, counts, roll-ups, mismatches and changesets leave out what lies outside (each
+  filters in its own read: api/query.py, api/types/*);
+- a field that leads from inside the scope to one entity outside it (an area's feeder, a
+  unit's parent, the area a meter came from) shows that entity's code and name only: any
+  other field of it is refused with FORBIDDEN (ScopeGuard.resolve).
 """
 
 from __future__ import annotations
@@ -13,64 +15,47 @@ from __future__ import annotations
 import datetime as dt
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from inspect import isawaitable
 from typing import Any
 
-from graphql import (
-    ExecutionResult,
-    FieldNode,
-    GraphQLError,
-    TypeInfo,
-    TypeInfoVisitor,
-    Visitor,
-    visit,
-)
-from graphql.language.visitor import SKIP
+from graphql import GraphQLResolveInfo
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
 from api.context import Context
 from api.dataloaders import off_loop
+from api.types.node import Node
+from graph.domain.errors import AccessDenied
 from graph.domain.model import Entity, Kind
 from graph.services.scope import OrgScope, in_scope, scope_of
 from graph.stores.contract import Store
 
-_VALUES = {"code", "id", "name", "valueHistory"}
-_LOSS = {"lossSummary", "lossSeries", "lossRanking"}
-
-#: Per type, the fields a principal below the top unit may select; types not named here
-#: (connections, edges, loss figures, values) hold nothing of their own to filter.
-ALLOWED_BELOW_TOP: dict[str, frozenset[str]] = {
-    "Query": frozenset({"orgUnit", "transformer", "meter", "customer", "node", "search"}),
-    "Node": frozenset({"id", "code"}),
-    "OrgUnit": frozenset(
-        _VALUES
-        | _LOSS
-        | {"level", "children", "transformers", "transformerCount", "meterCount"}
-        | {"gateMeterCount"}
-    ),
-    "Transformer": frozenset(
-        _VALUES
-        | _LOSS
-        | {"capacityKva", "ownership", "orgUnit", "loss", "meters", "gateMeters", "feeder"}
-    ),
-    "Meter": frozenset(
-        _VALUES
-        | {"role", "multiplier", "phase", "transformer", "customer", "readings"}
-        | {"readingCorrections"}
-    ),
-    "Customer": frozenset(_VALUES | {"category"}),
-    # Above the scope (an area's feeder may be the county's): code and name only.
-    "Feeder": frozenset({"id", "code", "name"}),
-    # Reached only through fields refused above, or telling of other parts of the network.
-    "Substation": frozenset(),
-    # Who wrote what and when, not what it touched (details may name other units' things).
-    "Changeset": frozenset({"id", "source", "actor", "effective", "graphVersion"}),
-    "SearchHit": frozenset({"kind", "code", "name", "node"}),
-    "Network": frozenset(),
-    "Mismatch": frozenset(),
+#: What an entity outside the scope shows when a field of one inside leads to it (the feeder
+#: above an area, the area a meter came from, the other area of a mismatch): its key, and the
+#: name of a part of the network (a customer's name is personal: never outside the scope).
+_KEY = frozenset({"id", "code", "__typename"})
+SHOWN_OUTSIDE: dict[Kind, frozenset[str]] = {
+    kind: _KEY if kind is Kind.CUSTOMER else _KEY | {"name"} for kind in Kind
 }
-#: Mutations check duty and scope themselves (api/mutations/common.py).
-UNGUARDED = frozenset({"Mutation"})
+#: Steps that, from an entity in scope, reach only entities in scope: a unit's units and what
+#: they own, an area's meters, a meter's area and customer. (A feeder may supply areas of
+#: several units, a substation feed several units' feeders, a customer use meters of several
+#: areas: those lists are filtered; a step up may leave the scope.)
+SCOPE_CLOSED = frozenset(
+    {
+        ("OrgUnit", "children"),
+        ("OrgUnit", "substations"),
+        ("OrgUnit", "transformers"),
+        ("Substation", "orgUnit"),
+        ("Feeder", "orgUnit"),
+        ("Transformer", "orgUnit"),
+        ("Transformer", "gateMeters"),
+        ("Transformer", "meters"),
+        ("Meter", "transformer"),
+        ("Meter", "customer"),
+    }
+)
 
 # Per store (weakly: a closed store's scopes go with it), per unit and day: the graph version
 # each was computed on (any write may have moved a unit) and when.
@@ -109,48 +94,65 @@ def cached_scope(store: Store, org: str, day: dt.date, version: int) -> OrgScope
     return found
 
 
-def refused_fields(schema: Any, document: Any) -> list[str]:
-    """`Type.field` of every selection outside ALLOWED_BELOW_TOP, in document order."""
-    info = TypeInfo(schema)
-    refused: list[str] = []
-
-    class Check(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> Any:
-            parent = info.get_parent_type()
-            name = node.name.value
-            if parent is None or name.startswith("__") or parent.name in UNGUARDED:
-                return None
-            allowed = ALLOWED_BELOW_TOP.get(parent.name)
-            if allowed is not None and name not in allowed:
-                refused.append(f"{parent.name}.{name}")
-                return SKIP  # what is below a refused field is not asked either
-            return None
-
-    visit(document, TypeInfoVisitor(info, Check()))
-    return list(dict.fromkeys(refused))
-
-
 class ScopeGuard(SchemaExtension):
-    """Finds the principal's scope today; below the top unit, refuses what is not allowed."""
+    """Finds whether the principal sees less than everything today (ctx.narrowed); if so,
+    each field of an entity outside its scope but those in SHOWN_OUTSIDE is refused with
+    FORBIDDEN. Lists and roll-ups filter by scope themselves; this is what stops a step up
+    (an area's feeder, a unit's parent) from going further than code and name."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         ctx = execution.context
         principal = ctx.principal if isinstance(ctx, Context) else None
-        if execution.result or principal is None or execution.graphql_document is None:
-            yield
-            return
-        ctx.narrowed = not (await scope_on(ctx, ctx.today)).everything
-        if ctx.narrowed:
-            refused = refused_fields(execution.schema._schema, execution.graphql_document)
-            if refused:
-                message = (
-                    f"not available to a principal below the top unit (it sees {principal.org}'s "
-                    f"subtree): {', '.join(refused)}"
-                )
-                error = GraphQLError(message, extensions={"code": "FORBIDDEN"})
-                execution.result = ExecutionResult(data=None, errors=[error])
+        if not execution.result and principal is not None:
+            ctx.narrowed = not (await scope_on(ctx, ctx.today)).everything
         yield
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if (
+            not isinstance(root, Node)
+            or info.field_name in SHOWN_OUTSIDE[root.entity.kind]
+            or not info.context.narrowed
+        ):
+            return _next(root, info, *args, **kwargs)
+        return _checked(_next, root, info, args, kwargs)
+
+
+async def _checked(
+    _next: Callable[..., Any], root: Node, info: GraphQLResolveInfo, args: Any, kwargs: Any
+) -> Any:
+    entity = root.entity
+    if not await seen(info.context, entity, root.as_of):
+        shown = ", ".join(sorted(SHOWN_OUTSIDE[entity.kind] - {"__typename"}))
+        raise AccessDenied(
+            f"{entity.kind.value} {entity.code} lies outside your scope on {root.as_of}: "
+            f"only its {shown} are shown"
+        )
+    found = _next(root, info, *args, **kwargs)
+    return await found if isawaitable(found) else found
+
+
+async def seen(ctx: Context, entity: Entity, day: dt.date) -> bool:
+    """Whether `entity` lies in the principal's scope on `day`, asked once per request
+    (batched: the entities of one level of the answer are checked together)."""
+    if ctx.scope_checks is None:
+
+        async def check(keys: list[tuple[Kind, str, dt.date]]) -> list[bool]:
+            inside: set[tuple[Kind, str, dt.date]] = set()
+            for day in {d for _, _, d in keys}:
+                wanted = [(k, c) for k, c, d in keys if d == day]
+                inside.update((k, c, day) for k, c in await _inside(ctx, day, wanted))
+            return [key in inside for key in keys]
+
+        ctx.scope_checks = DataLoader(check)
+    return await ctx.scope_checks.load((entity.kind, entity.code, day))
 
 
 async def scope_on(ctx: Context, day: dt.date) -> OrgScope:
@@ -186,7 +188,7 @@ async def visible(ctx: Context, kind: Kind, code: str, day: dt.date) -> bool:
     else when the entity lies in its scope on `day`."""
     if not ctx.narrowed or ctx.principal is None:
         return True
-    return (kind, code) in await _inside(ctx, day, [(kind, code)])
+    return await seen(ctx, Entity(kind, code), day)
 
 
 async def units_seen(ctx: Context, day: dt.date) -> frozenset[str] | None:

@@ -3,12 +3,24 @@ applied, a change event)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import strawberry
 
+from api.context import Context, Info
+from api.dataloaders import ChangesetsKey
+from api.pagination import decode_cursor, encode_cursor, page_size
+from api.scope_guard import seen
 from api.types.connection import PageInfo
-from graph.domain.changes import ChangesetRecord
+from api.types.resolve import context
+from graph.domain.changes import ENTITY_DETAILS, ChangesetRecord
+from graph.domain.model import Entity
+
+#: Below the top unit, a page of changesets looks at this many records at most: a page may
+#: then hold fewer than asked, with `hasNextPage` and an `endCursor` to go on from.
+SCAN_MAX = 1000
+_BATCH = 200
 
 
 @strawberry.type(description="How many of one kind of change a changeset made.")
@@ -57,13 +69,21 @@ class Changeset:
 
     @strawberry.field(
         description="What a change event said: the codes it touched, values before and after, "
-        "a replaced meter's final and initial registers. Empty for loads and plans."
+        "a replaced meter's final and initial registers. Empty for loads and plans. Below the "
+        "top unit: the codes of the principal's scope only."
     )
-    def details(self) -> list[ChangeDetail]:
-        return [ChangeDetail(name=k, value=v) for k, v in sorted(self.record.details.items())]
+    async def details(self, info: Info) -> list[ChangeDetail]:
+        ctx = context(info)
+        shown = self.record.details if not ctx.narrowed else await scoped_details(ctx, self.record)
+        return [ChangeDetail(name=k, value=v) for k, v in sorted((shown or {}).items())]
 
-    @strawberry.field
-    def counts(self) -> list[ChangeCount]:
+    @strawberry.field(
+        description="How many of each change it made. Below the top unit: a change event's "
+        "only (a load's or plan's counts are the whole network's)."
+    )
+    def counts(self, info: Info) -> list[ChangeCount]:
+        if context(info).narrowed and not _named(self.record):
+            return []
         return [ChangeCount(kind=k, count=v) for k, v in sorted(self.record.counts.items())]
 
 
@@ -77,3 +97,76 @@ class ChangesetEdge:
 class ChangesetConnection:
     edges: list[ChangesetEdge]
     page_info: PageInfo
+
+
+def _named(record: ChangesetRecord) -> dict[str, str]:
+    """The details of `record` that name an entity."""
+    return {k: v for k, v in record.details.items() if k in ENTITY_DETAILS and v}
+
+
+def _days(record: ChangesetRecord, today: dt.date) -> list[dt.date]:
+    """The days its entities are checked on: just before and on the day it took effect (what
+    left the scope that day was in it the day before)."""
+    day = record.effective or today
+    return [day - dt.timedelta(days=1), day]
+
+
+async def scoped_details(ctx: Context, record: ChangesetRecord) -> dict[str, str] | None:
+    """What a principal below the top unit sees of `record`'s details: those that name an
+    entity of its scope (on the day before or the day it took effect) and those that name
+    none (values, registers); None when it names nothing of the scope (loads and plans name
+    nothing: they are seen only through the intervals they opened or closed)."""
+    named = _named(record)
+    days = _days(record, ctx.today)
+    checks = await asyncio.gather(
+        *(
+            asyncio.gather(*(seen(ctx, Entity(ENTITY_DETAILS[k], v), d) for d in days))
+            for k, v in named.items()
+        )
+    )
+    inside = {k for k, found in zip(named, checks, strict=True) if any(found)}
+    if not inside:
+        return None
+    return {k: v for k, v in record.details.items() if k in inside or k not in named}
+
+
+async def changeset_connection(
+    info: Info, first: int | None, after: str | None
+) -> ChangesetConnection:
+    """Changesets, newest first; below the top unit, those naming something of its scope."""
+    ctx = context(info)
+    size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    cursor = decode_cursor(after)
+    if not ctx.narrowed:
+        found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, cursor))
+        return _connection(found[:size], len(found) > size, None)
+    kept: list[ChangesetRecord] = []
+    scanned, more = 0, True
+    while more and len(kept) <= size and scanned < SCAN_MAX:
+        batch = await ctx.loaders.changesets.load(ChangesetsKey(_BATCH, cursor))
+        more = len(batch) == _BATCH
+        shown = await asyncio.gather(*(scoped_details(ctx, r) for r in batch))
+        for record, details in zip(batch, shown, strict=True):
+            scanned += 1
+            cursor = record.id
+            if details is not None:
+                kept.append(record)
+                if len(kept) > size:
+                    break
+    if len(kept) > size:
+        return _connection(kept[:size], True, None)
+    # Stopped by SCAN_MAX: go on after the last record looked at.
+    return _connection(kept, more, cursor if more else None)
+
+
+def _connection(
+    records: list[ChangesetRecord], has_next: bool, scanned_to: str | None
+) -> ChangesetConnection:
+    edges = [ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r)) for r in records]
+    end = encode_cursor(scanned_to) if scanned_to is not None else None
+    return ChangesetConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next, end_cursor=end or (edges[-1].cursor if edges else None)
+        ),
+    )

@@ -19,8 +19,9 @@ class CountFields:
 
     async def _counts(self, info: Info) -> SubtreeCounts:
         entity, day = self.entity, self.as_of  # type: ignore[attr-defined]
-        key = SubtreeCountsKey(Scope.of(entity.kind), day, entity.code)
-        return await context(info).loaders.subtree_counts.load(key)
+        ctx = context(info)
+        key = SubtreeCountsKey(Scope.of(entity.kind), day, ctx.scope_org(), entity.code)
+        return await ctx.loaders.subtree_counts.load(key)
 
     @strawberry.field(description="Transformer areas under it on the as-of date.")
     async def transformer_count(self, info: Info) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info
+from api.context import Context, Info
 from api.dataloaders import LossKey, RankingKey
 from api.pagination import decode_offset, encode_offset, page_size
 from api.types.connection import PageInfo
@@ -30,9 +30,11 @@ PERIOD_DOC = "from and to inclusive; the subtree as on `to`; asOf does not apply
 class LossFields:
     """Base of types with areas under them; `loss_scope` says which subtree."""
 
-    def loss_scope(self) -> tuple[Scope, str]:
+    def loss_scope(self, ctx: Context) -> tuple[Scope, str, str | None]:
+        """Which subtree: the node's, and for a narrowed principal only the areas of its
+        scope in it (a feeder may supply areas of several units)."""
         entity = self.entity  # type: ignore[attr-defined]
-        return Scope.of(entity.kind), entity.code
+        return Scope.of(entity.kind), entity.code, ctx.scope_org()
 
     @strawberry.field(description=f"The roll-up over the period ({PERIOD_DOC}).")
     async def loss_summary(
@@ -42,8 +44,8 @@ class LossFields:
         to: ToDate,
     ) -> LossSummary:
         ctx = period_context(info, from_, to)
-        scope, code = self.loss_scope()
-        found = await ctx.loaders.summaries.load(LossKey(scope, from_, to, code))
+        scope, code, within = self.loss_scope(ctx)
+        found = await ctx.loaders.summaries.load(LossKey(scope, from_, to, within, code))
         return LossSummary(summary=found)
 
     @strawberry.field(description="One roll-up per day, each on that day's subtree.")
@@ -54,8 +56,8 @@ class LossFields:
         to: ToDate,
     ) -> list[LossSummary]:
         ctx = period_context(info, from_, to)
-        scope, code = self.loss_scope()
-        found = await ctx.loaders.series.load(LossKey(scope, from_, to, code))
+        scope, code, within = self.loss_scope(ctx)
+        found = await ctx.loaders.series.load(LossKey(scope, from_, to, within, code))
         return [LossSummary(summary=s) for s in found]
 
     @strawberry.field(
@@ -75,9 +77,9 @@ class LossFields:
         ctx = period_context(info, from_, to)
         size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
         offset = decode_offset(after)
-        scope, code = self.loss_scope()
+        scope, code, within = self.loss_scope(ctx)
         statuses = tuple(status) if status is not None else None
-        key = RankingKey(scope, code, from_, to, order_by, statuses, size, offset)
+        key = RankingKey(scope, code, from_, to, order_by, statuses, size, offset, within)
         page = await ctx.loaders.ranking.load(key)
         edges = [
             TransformerLossEdge(
@@ -95,7 +97,11 @@ class LossFields:
         )
 
 
-@strawberry.type(description="The whole network: every area of every feeder and unit.")
+@strawberry.type(
+    description="The whole network: every area of every feeder and unit (for a principal "
+    "below the top unit: every area of its unit's subtree)."
+)
 class Network(LossFields):
-    def loss_scope(self) -> tuple[Scope, str]:
-        return Scope.NETWORK, ""
+    def loss_scope(self, ctx: Context) -> tuple[Scope, str, str | None]:
+        org = ctx.scope_org()
+        return (Scope.NETWORK, "", None) if org is None else (Scope.ORG, org, None)

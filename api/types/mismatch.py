@@ -12,6 +12,7 @@ from api.context import Context, Info
 from api.dataloaders import AreasUnderKey, LatestDayKey, MismatchesKey, PeriodKey
 from api.ids import parse_global_id
 from api.pagination import decode_cursor, encode_cursor, page_size
+from api.scope_guard import visible
 from api.types.connection import PageInfo
 from api.types.customer import Customer
 from api.types.loss import TransformerLoss
@@ -120,12 +121,19 @@ async def _under(
 ) -> list[domain.Mismatch]:
     """The mismatches that involve `code`: the meter, the customer's meters, or any area
     under the node on `day` (where it is read or where it is placed)."""
+    if not await visible(ctx, kind, code, day):
+        return []  # out of the principal's scope: as if it did not exist
     if kind is Kind.METER:
         return [m for m in report if m.meter.code == code]
     if kind is Kind.CUSTOMER:
         return [m for m in report if m.customer == code]
-    areas = set(await ctx.loaders.areas_under.load(AreasUnderKey(Scope.of(kind), code, day)))
+    areas = await _areas_under(ctx, Scope.of(kind), code, day)
     return [m for m in report if any(a in areas for a in m.areas())]
+
+
+async def _areas_under(ctx: Context, scope: Scope, code: str, day: dt.date) -> set[str]:
+    key = AreasUnderKey(scope, code, day, ctx.scope_org())
+    return set(await ctx.loaders.areas_under.load(key))
 
 
 async def mismatch_connection(
@@ -136,6 +144,12 @@ async def mismatch_connection(
     after_code = decode_cursor(after)
     day = as_of or ctx.today
     report = await ctx.loaders.mismatches.load(MismatchesKey(day))
+    org = ctx.scope_org()
+    # Below the top unit: those involving an area of the scope (the others' areas show code
+    # and name only, and no loss).
+    mine = None if org is None else await _areas_under(ctx, Scope.ORG, org, day)
+    if mine is not None:
+        report = [m for m in report if any(a in mine for a in m.areas())]
     if under is not None:
         kind, code = parse_global_id(under)
         report = await _under(report, ctx, kind, code, day)
@@ -143,7 +157,7 @@ async def mismatch_connection(
     page = rest[:size]
     latest = await ctx.loaders.latest_day.load(LatestDayKey())
     start, end = domain.status_period(ctx.today, latest)
-    involved = sorted({a for m in page for a in m.areas()})
+    involved = sorted({a for m in page for a in m.areas() if mine is None or a in mine})
     found = await ctx.loaders.areas.load_many([PeriodKey(start, end, a) for a in involved])
     statuses = dict(zip(involved, found, strict=True))
     edges = [

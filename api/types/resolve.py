@@ -9,6 +9,7 @@ from typing import TypeVar
 from api.context import Context, Info
 from api.dataloaders import ChildPagesKey, EntitiesKey, NeighborsKey, OrgTransformerPagesKey
 from api.pagination import decode_cursor, page_size
+from api.scope_guard import in_scope_of
 from graph.domain.model import Entity, Kind, Rel
 from graph.stores.contract import Page
 
@@ -52,6 +53,11 @@ async def child_pages(
     """One page of `entity`'s children in `rel`, with the page size checked against the cap."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    if ctx.narrowed and rel in LEAVE_SCOPE:  # those in scope, paged here (a feeder's areas)
+        found = await children(info, rel, entity, as_of)
+        if role is not None:
+            found = [e for e in found if e.get("role") == role]
+        return page_of(found, size, decode_cursor(after))
     key = ChildPagesKey(rel, as_of, size, decode_cursor(after), role, entity.code)
     return await ctx.loaders.child_pages.load(key)
 
@@ -66,9 +72,26 @@ async def org_transformer_pages(
     return await ctx.loaders.org_transformer_pages.load(key)
 
 
+#: Relationships down which an entity in a principal's scope may have children outside it:
+#: a substation feeds feeders of several units, a feeder supplies their areas, a customer
+#: may use meters in several areas.
+LEAVE_SCOPE = frozenset({Rel.FEEDS, Rel.SUPPLIES, Rel.USES_METER})
+
+
 async def children(info: Info, rel: Rel, entity: Entity, as_of: dt.date) -> list[Entity]:
-    loaders = context(info).loaders
-    return await loaders.neighbors.load(NeighborsKey(rel, "down", as_of, entity.code))
+    """`entity`'s children in `rel` on `as_of` (a narrowed principal's: those in its scope)."""
+    ctx = context(info)
+    found = await ctx.loaders.neighbors.load(NeighborsKey(rel, "down", as_of, entity.code))
+    if ctx.narrowed and rel in LEAVE_SCOPE:
+        found = await in_scope_of(ctx, found, as_of)
+    return found
+
+
+def page_of(items: list[Entity], size: int, after: str | None) -> Page:
+    """A page of `items` by code, after the code `after`."""
+    ordered = sorted(items, key=lambda e: e.code)
+    rest = ordered if after is None else [e for e in ordered if e.code > after]
+    return Page(rest[:size], len(ordered), len(rest) > size)
 
 
 async def parent(info: Info, rel: Rel, entity: Entity, as_of: dt.date) -> Entity | None:

@@ -24,6 +24,21 @@ class LinkClose:
     valid_to: dt.date
 
 
+#: The details of a change event that name an entity, with its kind (graph/services/events):
+#: what decides which changesets a principal below the top unit sees (api/types/changeset.py).
+ENTITY_DETAILS: dict[str, Kind] = {
+    "area": Kind.TRANSFORMER,
+    "transformer": Kind.TRANSFORMER,
+    "from_area": Kind.TRANSFORMER,
+    "to_area": Kind.TRANSFORMER,
+    "from_feeder": Kind.FEEDER,
+    "to_feeder": Kind.FEEDER,
+    "meter": Kind.METER,
+    "old_meter": Kind.METER,
+    "new_meter": Kind.METER,
+}
+
+
 @dataclass(frozen=True)
 class ChangesetRecord:
     """The audit record of one write: who, when, from which source, what it counted.

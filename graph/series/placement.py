@@ -54,11 +54,21 @@ class Placement:
     def children(self, rel: Rel, parent: str, day: dt.date) -> list[str]:
         return [c for c, start, end in self.down.get((rel.value, parent), ()) if start <= day < end]
 
-    def areas_under(self, scope: Scope, code: str, day: dt.date) -> list[str]:
-        """The areas (transformer codes) under a node on `day`, sorted.
+    def areas_under(
+        self, scope: Scope, code: str, day: dt.date, within: str | None = None
+    ) -> list[str]:
+        """The areas (transformer codes) under a node on `day`, sorted; `within`: only those
+        of that org unit's subtree that day (a principal's scope, graph/services/scope.py).
 
         An org unit counts the transformers owned by it or by any unit below it that day.
         """
+        found = self._areas_under(scope, code, day)
+        if within is None:
+            return found
+        mine = set(self._areas_under(Scope.ORG, within, day))
+        return [a for a in found if a in mine]
+
+    def _areas_under(self, scope: Scope, code: str, day: dt.date) -> list[str]:
         if scope == Scope.NETWORK:
             return self.transformers
         if scope == Scope.TRANSFORMER:

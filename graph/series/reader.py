@@ -119,16 +119,21 @@ class LossReader:
         days = self.manifest().readings
         return dt.date.fromisoformat(max(days)) if days else None
 
-    def areas_under(self, scope: Scope, code: str, day: dt.date) -> list[str]:
+    def areas_under(
+        self, scope: Scope, code: str, day: dt.date, within: str | None = None
+    ) -> list[str]:
         """The areas under a node on `day` (see Placement.areas_under)."""
         self.manifest()
-        return self._placement.areas_under(scope, code, day)
+        return self._placement.areas_under(scope, code, day, within)
 
-    def subtree_counts(self, scope: Scope, code: str, day: dt.date) -> SubtreeCounts:
-        """How many areas, gate meters and other meters are under a node on `day`."""
+    def subtree_counts(
+        self, scope: Scope, code: str, day: dt.date, within: str | None = None
+    ) -> SubtreeCounts:
+        """How many areas, gate meters and other meters are under a node on `day` (`within`:
+        in that org unit's subtree only)."""
         self.manifest()
         placement = self._placement
-        areas = placement.areas_under(scope, code, day)
+        areas = placement.areas_under(scope, code, day, within)
         gates = meters = 0
         for area in areas:
             g, m = placement.meters_on(area, day)
@@ -214,21 +219,31 @@ class LossReader:
         return rollup(start, end, self._numbers(placement, months, areas, start, end), self.rules)
 
     def summaries(
-        self, scope: Scope, codes: Sequence[str], start: dt.date, end: dt.date
+        self,
+        scope: Scope,
+        codes: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+        within: str | None = None,
     ) -> dict[str, LossSummary]:
         """The roll-up of each root over [start, end] (root "" for the network), over the
-        areas under it on `end`."""
+        areas under it on `end` (`within`: those in that org unit's subtree only)."""
         placement, months = self._period(start, end)
         roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: self._rollup(
-                placement, months, placement.areas_under(scope, code, end), start, end
+                placement, months, placement.areas_under(scope, code, end, within), start, end
             )
             for code in roots
         }
 
     def series(
-        self, scope: Scope, codes: Sequence[str], start: dt.date, end: dt.date
+        self,
+        scope: Scope,
+        codes: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+        within: str | None = None,
     ) -> dict[str, list[LossSummary]]:
         """One roll-up per day of [start, end] for each root, each day on that day's tree."""
         placement, months = self._period(start, end)
@@ -236,7 +251,7 @@ class LossReader:
         roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: [
-                self._rollup(placement, months, placement.areas_under(scope, code, d), d, d)
+                self._rollup(placement, months, placement.areas_under(scope, code, d, within), d, d)
                 for d in days
             ]
             for code in roots
@@ -257,6 +272,7 @@ class LossReader:
         statuses: Sequence[LossStatus] | None,
         first: int,
         offset: int,
+        within: str | None = None,
     ) -> RankingPage:
         """A page of the areas under one root on `end`, ordered by `order` (ties by code;
         a null loss rate last)."""
@@ -264,7 +280,7 @@ class LossReader:
             raise InputError("the cursor is not valid here")
         wanted = set(statuses or LossStatus)
         placement, months = self._period(start, end)
-        areas = placement.areas_under(scope, code, end)
+        areas = placement.areas_under(scope, code, end, within)
         numbers = self._numbers(placement, months, areas, start, end)
         t = Thresholds.of(self.rules)
         kept = [
