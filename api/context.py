@@ -35,7 +35,9 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
-    # Which entities lie in a narrowed principal's scope, per day: asked once per request.
+    # Which entities lie in a narrowed principal's scope, per day: asked once per request
+    # (api/scope_guard.py): the answers so far, and the loader asking the others in batches.
+    scope_known: dict[tuple[Kind, str, dt.date], bool] = field(default_factory=dict)
     scope_checks: DataLoader[tuple[Kind, str, dt.date], bool] | None = None
 
     def read_scope(self) -> object:
@@ -50,6 +52,13 @@ class Context:
 
     def sees_personal_data(self) -> bool:
         return self.principal is not None and self.principal.sees_personal_data()
+
+
+def scope_within(ctx: Context, kind: Kind) -> str | None:
+    """The org unit whose areas alone count in a roll-up or count under a node of `kind`:
+    the narrowed principal's, under a substation or feeder (they may feed several units'
+    areas); None under a unit or area in scope (all its areas are in scope with it)."""
+    return ctx.scope_org() if kind in (Kind.SUBSTATION, Kind.FEEDER) else None
 
 
 #: What resolvers receive as `info`: the request's Context, no root value.

@@ -116,25 +116,35 @@ class ScopeGuard(SchemaExtension):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
+        ctx = info.context
         if (
-            not isinstance(root, Node)
+            not ctx.narrowed  # first: the one check every field of most requests pays
+            or not isinstance(root, Node)
             or info.field_name in SHOWN_OUTSIDE[root.entity.kind]
-            or not info.context.narrowed
         ):
             return _next(root, info, *args, **kwargs)
-        return _checked(_next, root, info, args, kwargs)
+        known = ctx.scope_known.get((root.entity.kind, root.entity.code, root.as_of))
+        if known is None:  # not asked yet: asked with the others of its level
+            return _checked(_next, root, info, args, kwargs)
+        if not known:
+            raise _outside(root)
+        return _next(root, info, *args, **kwargs)  # a plain value stays a plain value
+
+
+def _outside(root: Node) -> AccessDenied:
+    entity = root.entity
+    shown = ", ".join(sorted(SHOWN_OUTSIDE[entity.kind] - {"__typename"}))
+    return AccessDenied(
+        f"{entity.kind.value} {entity.code} lies outside your scope on {root.as_of}: "
+        f"only its {shown} are shown"
+    )
 
 
 async def _checked(
     _next: Callable[..., Any], root: Node, info: GraphQLResolveInfo, args: Any, kwargs: Any
 ) -> Any:
-    entity = root.entity
-    if not await seen(info.context, entity, root.as_of):
-        shown = ", ".join(sorted(SHOWN_OUTSIDE[entity.kind] - {"__typename"}))
-        raise AccessDenied(
-            f"{entity.kind.value} {entity.code} lies outside your scope on {root.as_of}: "
-            f"only its {shown} are shown"
-        )
+    if not await seen(info.context, root.entity, root.as_of):
+        raise _outside(root)
     found = _next(root, info, *args, **kwargs)
     return await found if isawaitable(found) else found
 
@@ -142,6 +152,19 @@ async def _checked(
 async def seen(ctx: Context, entity: Entity, day: dt.date) -> bool:
     """Whether `entity` lies in the principal's scope on `day`, asked once per request
     (batched: the entities of one level of the answer are checked together)."""
+    key = (entity.kind, entity.code, day)
+    known = ctx.scope_known.get(key)
+    return known if known is not None else await _checks(ctx).load(key)
+
+
+def known_inside(ctx: Context, entities: list[Entity], day: dt.date) -> None:
+    """Record that `entities` lie in the scope on `day` (reached from one inside it by a step
+    of SCOPE_CLOSED): their fields need no check."""
+    if ctx.narrowed:
+        ctx.scope_known.update(((e.kind, e.code, day), True) for e in entities)
+
+
+def _checks(ctx: Context) -> DataLoader[tuple[Kind, str, dt.date], bool]:
     if ctx.scope_checks is None:
 
         async def check(keys: list[tuple[Kind, str, dt.date]]) -> list[bool]:
@@ -149,10 +172,12 @@ async def seen(ctx: Context, entity: Entity, day: dt.date) -> bool:
             for day in {d for _, _, d in keys}:
                 wanted = [(k, c) for k, c, d in keys if d == day]
                 inside.update((k, c, day) for k, c in await _inside(ctx, day, wanted))
-            return [key in inside for key in keys]
+            found = [key in inside for key in keys]
+            ctx.scope_known.update(zip(keys, found, strict=True))
+            return found
 
         ctx.scope_checks = DataLoader(check)
-    return await ctx.scope_checks.load((entity.kind, entity.code, day))
+    return ctx.scope_checks
 
 
 async def scope_on(ctx: Context, day: dt.date) -> OrgScope:

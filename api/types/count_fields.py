@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info
+from api.context import Info, scope_within
 from api.dataloaders import SubtreeCountsKey
 from api.types.resolve import context
 from graph.domain.scope import Scope
@@ -20,7 +20,9 @@ class CountFields:
     async def _counts(self, info: Info) -> SubtreeCounts:
         entity, day = self.entity, self.as_of  # type: ignore[attr-defined]
         ctx = context(info)
-        key = SubtreeCountsKey(Scope.of(entity.kind), day, ctx.scope_org(), entity.code)
+        key = SubtreeCountsKey(
+            Scope.of(entity.kind), day, scope_within(ctx, entity.kind), entity.code
+        )
         return await ctx.loaders.subtree_counts.load(key)
 
     @strawberry.field(description="Transformer areas under it on the as-of date.")

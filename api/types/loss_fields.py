@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Context, Info
+from api.context import Context, Info, scope_within
 from api.dataloaders import LossKey, RankingKey
 from api.pagination import decode_offset, encode_offset, page_size
 from api.types.connection import PageInfo
@@ -32,9 +32,9 @@ class LossFields:
 
     def loss_scope(self, ctx: Context) -> tuple[Scope, str, str | None]:
         """Which subtree: the node's, and for a narrowed principal only the areas of its
-        scope in it (a feeder may supply areas of several units)."""
+        scope in it."""
         entity = self.entity  # type: ignore[attr-defined]
-        return Scope.of(entity.kind), entity.code, ctx.scope_org()
+        return Scope.of(entity.kind), entity.code, scope_within(ctx, entity.kind)
 
     @strawberry.field(description=f"The roll-up over the period ({PERIOD_DOC}).")
     async def loss_summary(

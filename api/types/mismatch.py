@@ -132,8 +132,7 @@ async def _under(
 
 
 async def _areas_under(ctx: Context, scope: Scope, code: str, day: dt.date) -> set[str]:
-    key = AreasUnderKey(scope, code, day, ctx.scope_org())
-    return set(await ctx.loaders.areas_under.load(key))
+    return set(await ctx.loaders.areas_under.load(AreasUnderKey(scope, code, day, None)))
 
 
 async def mismatch_connection(
@@ -144,15 +143,15 @@ async def mismatch_connection(
     after_code = decode_cursor(after)
     day = as_of or ctx.today
     report = await ctx.loaders.mismatches.load(MismatchesKey(day))
-    org = ctx.scope_org()
-    # Below the top unit: those involving an area of the scope (the others' areas show code
-    # and name only, and no loss).
-    mine = None if org is None else await _areas_under(ctx, Scope.ORG, org, day)
-    if mine is not None:
-        report = [m for m in report if any(a in mine for a in m.areas())]
     if under is not None:
         kind, code = parse_global_id(under)
         report = await _under(report, ctx, kind, code, day)
+    org = ctx.scope_org()
+    # Below the top unit: those involving an area of the scope (a customer in scope may have
+    # meters elsewhere); the other area shows code and name, and no loss.
+    mine = None if org is None else await _areas_under(ctx, Scope.ORG, org, day)
+    if mine is not None:
+        report = [m for m in report if any(a in mine for a in m.areas())]
     rest = report if after_code is None else [m for m in report if m.meter.code > after_code]
     page = rest[:size]
     latest = await ctx.loaders.latest_day.load(LatestDayKey())

@@ -9,7 +9,7 @@ from typing import TypeVar
 from api.context import Context, Info
 from api.dataloaders import ChildPagesKey, EntitiesKey, NeighborsKey, OrgTransformerPagesKey
 from api.pagination import decode_cursor, page_size
-from api.scope_guard import in_scope_of
+from api.scope_guard import in_scope_of, known_inside
 from graph.domain.model import Entity, Kind, Rel
 from graph.stores.contract import Page
 
@@ -59,7 +59,9 @@ async def child_pages(
             found = [e for e in found if e.get("role") == role]
         return page_of(found, size, decode_cursor(after))
     key = ChildPagesKey(rel, as_of, size, decode_cursor(after), role, entity.code)
-    return await ctx.loaders.child_pages.load(key)
+    page = await ctx.loaders.child_pages.load(key)
+    known_inside(ctx, page.items, as_of)  # an area's meters: in scope with it
+    return page
 
 
 async def org_transformer_pages(
@@ -69,7 +71,9 @@ async def org_transformer_pages(
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
     key = OrgTransformerPagesKey(as_of, size, decode_cursor(after), entity.code)
-    return await ctx.loaders.org_transformer_pages.load(key)
+    page = await ctx.loaders.org_transformer_pages.load(key)
+    known_inside(ctx, page.items, as_of)  # the areas of a unit's subtree: in scope with it
+    return page
 
 
 #: Relationships down which an entity in a principal's scope may have children outside it:
@@ -83,7 +87,8 @@ async def children(info: Info, rel: Rel, entity: Entity, as_of: dt.date) -> list
     ctx = context(info)
     found = await ctx.loaders.neighbors.load(NeighborsKey(rel, "down", as_of, entity.code))
     if ctx.narrowed and rel in LEAVE_SCOPE:
-        found = await in_scope_of(ctx, found, as_of)
+        return await in_scope_of(ctx, found, as_of)
+    known_inside(ctx, found, as_of)  # a unit's units and substations: in scope with it
     return found
 
 
