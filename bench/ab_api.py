@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 300
 
 
-def serve_from(checkout: Path, home: Path) -> tuple[subprocess.Popen[bytes], Http]:
-    process, port = serve({"TAIQU_HOME": str(home)}, checkout)
+def serve_from(checkout: Path, home: Path, with_key: bool) -> tuple[subprocess.Popen[bytes], Http]:
+    process, port = serve({"TAIQU_HOME": str(home)}, checkout, with_key=with_key)
     return process, Http(port)
 
 
@@ -54,6 +54,9 @@ def main() -> int:
     parser.add_argument("--base-home", type=Path, help="the base's own copy of the home")
     parser.add_argument("--loss", action="store_true", help="also the two loss queries")
     parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument(
+        "--no-keys", action="store_true", help="revisions before API keys (2026-12-03)"
+    )
     args = parser.parse_args()
     with sqlite3.connect(args.home / "topology.sqlite3") as con:
         codes = {
@@ -62,7 +65,11 @@ def main() -> int:
             )]
             for kind in ("Feeder", "Transformer")
         }  # fmt: skip
-    servers = [serve_from(args.base, args.base_home or args.home), serve_from(args.head, args.home)]
+    with_keys = not args.no_keys
+    servers = [
+        serve_from(args.base, args.base_home or args.home, with_keys),
+        serve_from(args.head, args.home, with_keys),
+    ]
     queries = [
         ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),
         ("area + first 20 meters", AREA_QUERY, "Transformer"),

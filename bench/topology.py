@@ -117,14 +117,18 @@ class Http:
 
 
 def serve(
-    env_extra: dict[str, str], checkout: Path = ROOT, workers: int = 1
+    env_extra: dict[str, str],
+    checkout: Path = ROOT,
+    workers: int = 1,
+    with_key: bool | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """`taiqu serve` on a free port, from `checkout` (another revision's work tree: its code
-    comes first on PYTHONPATH), once it answers /readyz."""
+    comes first on PYTHONPATH), once it answers /readyz; `with_key` (default: from this
+    checkout): make a principal whose key the port's Http clients send."""
     port = neo4j_launcher.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAIQU_")}
     env.update(env_extra)
-    if checkout == ROOT:  # another revision may predate principals
+    if checkout == ROOT if with_key is None else with_key:  # another may predate principals
         KEYS[port] = bench_key(env)
     env["TAIQU_GRAPHIQL"] = "false"
     if checkout != ROOT:
