@@ -36,8 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 300
 
 
-def serve_from(checkout: Path, home: Path, with_key: bool) -> tuple[subprocess.Popen[bytes], Http]:
-    process, port = serve({"TAIQU_HOME": str(home)}, checkout, with_key=with_key)
+def serve_from(
+    checkout: Path, home: Path, with_key: bool, cold: bool
+) -> tuple[subprocess.Popen[bytes], Http]:
+    env = {"TAIQU_HOME": str(home.resolve())}  # the server runs in the checkout's folder
+    if cold:
+        env["TAIQU_RESPONSE_CACHE_MB"] = "0"
+    process, port = serve(env, checkout, with_key=with_key)
     return process, Http(port)
 
 
@@ -55,6 +60,9 @@ def main() -> int:
     parser.add_argument("--loss", action="store_true", help="also the two loss queries")
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument(
+        "--cold", action="store_true", help="response cache off: every answer computed"
+    )
+    parser.add_argument(
         "--no-keys", action="store_true", help="revisions before API keys (2026-12-03)"
     )
     args = parser.parse_args()
@@ -67,8 +75,8 @@ def main() -> int:
         }  # fmt: skip
     with_keys = not args.no_keys
     servers = [
-        serve_from(args.base, args.base_home or args.home, with_keys),
-        serve_from(args.head, args.home, with_keys),
+        serve_from(args.base, args.base_home or args.home, with_keys, args.cold),
+        serve_from(args.head, args.home, with_keys, args.cold),
     ]
     queries = [
         ("feeder + first 20 transformers", FEEDER_QUERY, "Feeder"),
