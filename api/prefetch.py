@@ -25,10 +25,9 @@ from api.dataloaders import ChildPagesKey, EntitiesKey, Loaders, NeighborsKey, o
 from api.pagination import decode_cursor, page_size
 from api.types.enums import MeterRole
 from api.types.resolve import context
-from api.types.shared_fields import OWNER_REL
 from api.types.wrap import NODE_TYPES
 from graph.domain.errors import InputError
-from graph.domain.model import GATE_ROLE, Kind, Rel
+from graph.domain.model import GATE_ROLE, OWNER_REL, Kind, Rel
 from graph.stores.tree import PageSpec, Step, Tree, page_of
 from taiqu.settings import Settings
 

@@ -37,14 +37,13 @@ from api.types.node import Node
 from api.types.org_unit import OrgUnit
 from api.types.resolve import context, page_of
 from api.types.search import SearchHit
-from api.types.shared_fields import OWNER_REL
 from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.values import entity_on
 from api.types.wrap import wrap
 from graph.domain.access import PERSONAL_ATTRIBUTES, shown
 from graph.domain.errors import InputError
-from graph.domain.model import Kind
+from graph.domain.model import OWNER_REL, Kind
 
 MAX_SEARCH_TEXT = 100
 BY_CODE = "taiqu_by_code"  # metadata of a root field by code: the kind it answers

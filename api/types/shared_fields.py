@@ -11,17 +11,10 @@ from api.types.node import Node
 from api.types.resolve import parent, path_from_top
 from api.types.values import value_field
 from graph.domain.access import shown
-from graph.domain.model import Kind, Rel
+from graph.domain.model import OWNER_REL, Kind
 
 if TYPE_CHECKING:
     from api.types.org_unit import OrgUnit
-
-#: The relationship from its owning org unit, of each kind an org unit owns.
-OWNER_REL = {
-    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
-    Kind.FEEDER: Rel.FEEDER_OWNER,
-    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
-}
 
 
 async def resolve_path(root: Node, info: Info) -> list[Node]:

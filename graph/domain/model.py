@@ -53,6 +53,13 @@ class RelSpec:
     child: Kind
 
 
+#: The relationship from its owning org unit, of each kind an org unit owns.
+OWNER_REL: dict[Kind, Rel] = {
+    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
+    Kind.FEEDER: Rel.FEEDER_OWNER,
+    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
+}
+
 REL_SPECS: dict[Rel, RelSpec] = {
     Rel.ORG_PARENT: RelSpec(Rel.ORG_PARENT, Kind.ORG_UNIT, Kind.ORG_UNIT),
     Rel.SUBSTATION_OWNER: RelSpec(Rel.SUBSTATION_OWNER, Kind.ORG_UNIT, Kind.SUBSTATION),

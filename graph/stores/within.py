@@ -8,20 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from graph.domain.model import Kind, Rel
+from graph.domain.model import OWNER_REL, Kind, Rel
 from graph.stores.contract import Store
-
-OWNER_OF = {
-    Kind.SUBSTATION: Rel.SUBSTATION_OWNER,
-    Kind.FEEDER: Rel.FEEDER_OWNER,
-    Kind.TRANSFORMER: Rel.TRANSFORMER_OWNER,
-}
 
 
 def _owned_in(
     store: Store, kind: Kind, codes: Sequence[str], day: dt.date, units: frozenset[str]
 ) -> set[str]:
-    owners = store.neighbors(OWNER_OF[kind], codes, day, "up")
+    owners = store.neighbors(OWNER_REL[kind], codes, day, "up")
     return {code for code, found in owners.items() if any(o.code in units for o in found)}
 
 
@@ -33,7 +27,7 @@ def within_units(
         return set()
     if kind is Kind.ORG_UNIT:
         return {c for c in codes if c in units}
-    if kind in OWNER_OF:
+    if kind in OWNER_REL:
         return _owned_in(store, kind, codes, day, units)
     # The next step runs even when this one found nothing (on the codes asked: they match
     # nothing there), so a code that exists nowhere costs the reads of one that is elsewhere.
