@@ -1,0 +1,81 @@
+"""How a meter's day of energy is spread over its 96 quarter hours: the best shape the data
+allows.
+
+1. Its own curve (`curves.csv`: average kW in each quarter hour), scaled to its daily energy.
+2. Else the gate's curve: what the area drew, with the PV meters' export put back (a clear-sky
+   shape times each PV meter's exported energy: the PV behind the gate fed part of the load),
+   so that it is the shape of the area's consumption.
+3. Else a typical shape (residential by default; configurable).
+
+Exported energy is spread by the clear-sky shape. Reactive power follows from a power factor.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+
+STEPS = 96  # quarter hours in a day
+STEP_H = 0.25
+
+
+class ShapeSource(StrEnum):
+    OWN_CURVE = "OWN_CURVE"
+    GATE_CURVE = "GATE_CURVE"
+    TYPICAL = "TYPICAL"
+
+
+def _normalized(values: Floats) -> Floats:
+    """`values` scaled to sum to 1 (a shape: the share of the day's energy in each step)."""
+    return values / values.sum()
+
+
+def _hours() -> Floats:
+    return (np.arange(STEPS, dtype=np.float64) + 0.5) * STEP_H  # mid quarter hour
+
+
+def residential_shape() -> Floats:
+    """A household day: a night base, a morning peak near 07:30 and the evening peak near
+    19:30 (the shape of Chinese residential load curves), as shares of the day's energy."""
+    h = _hours()
+    load = (
+        0.35
+        + 0.45 * np.exp(-(((h - 7.5) / 1.5) ** 2))
+        + 0.30 * np.exp(-(((h - 12.0) / 1.5) ** 2))
+        + 1.00 * np.exp(-(((h - 19.5) / 2.0) ** 2))
+    )
+    return _normalized(load)
+
+
+def clear_sky_shape(sunrise_h: float = 6.0, sunset_h: float = 18.0) -> Floats:
+    """A PV day without clouds: sin^1.5 between sunrise and sunset, as shares of the day."""
+    h = _hours()
+    up = (h - sunrise_h) / (sunset_h - sunrise_h)
+    day = (up > 0) & (up < 1)  # exactly nothing at night (sin(pi) is not quite 0)
+    return _normalized(np.where(day, np.sin(math.pi * np.clip(up, 0.0, 1.0)) ** 1.5, 0.0))
+
+
+def shape_from_curve(curve_kw: Floats) -> Floats | None:
+    """The shape of a registered curve (import only); None when it holds no energy."""
+    imported = np.clip(np.asarray(curve_kw, dtype=np.float64), 0.0, None)
+    total = float(imported.sum())
+    return None if total <= 0 or not math.isfinite(total) else imported / total
+
+
+def consumption_shape_from_gate(
+    gate_curve_kw: Floats, pv_export_kwh: float, clear_sky: Floats
+) -> Floats | None:
+    """The area's consumption shape: the gate's curve plus what its PV fed in (spread by the
+    clear-sky shape); None when that holds no energy."""
+    fed_in_kw = pv_export_kwh * clear_sky / STEP_H
+    return shape_from_curve(np.asarray(gate_curve_kw, dtype=np.float64) + fed_in_kw)
+
+
+def reactive_kvar(p_kw: Floats, power_factor: float) -> Floats:
+    """Reactive power of a load at `power_factor` (lagging); none on exported power."""
+    return np.clip(p_kw, 0.0, None) * math.tan(math.acos(power_factor))
