@@ -43,7 +43,7 @@ from api.types.values import entity_on
 from api.types.wrap import wrap
 from graph.domain.access import PERSONAL_ATTRIBUTES, shown
 from graph.domain.errors import InputError
-from graph.domain.model import OWNER_REL, Kind
+from graph.domain.model import OWNER_REL, SEARCHABLE, Kind
 
 MAX_SEARCH_TEXT = 100
 BY_CODE = "taiqu_by_code"  # metadata of a root field by code: the kind it answers
@@ -179,7 +179,7 @@ class Query:
         if not needle.isprintable():  # NUL broke the embedded store's full-text match
             raise InputError("text must not hold control or invisible characters")
         limit = page_size(first, 10, ctx.settings.max_search_hits)
-        wanted = tuple(k.to_kind() for k in kinds) if kinds else tuple(Kind)
+        wanted = tuple(k.to_kind() for k in kinds) if kinds else SEARCHABLE
         day = as_of or ctx.today
         units = await units_seen(ctx, day)  # below the top unit: the store searches its scope
         key = SearchKey(needle, wanted, limit, units, None if units is None else day)

@@ -16,8 +16,7 @@ from graph.domain.codes import code_problem
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
 from loaders.exchange import COLLECTION, Row, decode, read_rows
-from loaders.problems import Problem, Severity
-from loaders.validate import row_problem
+from loaders.problems import Problem, Severity, row_problem
 
 _FILE = COLLECTION.file
 _REQUIRED = ("meter_code", "terminal_code", "transformer_code")

@@ -1,7 +1,8 @@
 """Exchange format v1: the CSV files of a folder, their columns, and a parser that keeps
 line and column of every value so that each problem can point at it.
 
-Files load in dependency order: orgs, substations, feeders, transformers, customers, meters.
+Files load in dependency order: orgs, substations, feeders, transformers, customers, meters,
+lv_lines (optional: the low-voltage lines of the areas, for technical loss).
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class FileSpec:
 
 
 _ORG = Kind.ORG_UNIT
+
+
+def _optional_number(name: str) -> Column:
+    return Column(name, attr=name, header_required=False, value_required=False, number=True)
+
+
 SPECS: tuple[FileSpec, ...] = (
     FileSpec(
         "orgs.csv",
@@ -84,6 +91,13 @@ SPECS: tuple[FileSpec, ...] = (
             Column("capacity_kva", attr="capacity_kva", number=True),
             Column("ownership", attr="ownership", choices=OWNERSHIPS),
             Column("org_code", value_required=False, ref=_ORG, link=Rel.TRANSFORMER_OWNER),
+            Column(
+                "supply_radius_km",
+                attr="supply_radius_km",
+                header_required=False,
+                value_required=False,
+                number=True,
+            ),
         ),
     ),
     FileSpec(
@@ -110,6 +124,22 @@ SPECS: tuple[FileSpec, ...] = (
             ),
             Column("multiplier", attr="multiplier", value_required=False, number=True, default="1"),
             Column("phase", attr="phase", header_required=False, value_required=False),
+            # The LV node its service connects to (lv_lines.csv); a gate's: the busbar.
+            Column("node", attr="node", header_required=False, value_required=False),
+        ),
+    ),
+    FileSpec(
+        "lv_lines.csv",
+        Kind.LV_LINE,
+        "line_code",
+        (
+            Column("transformer_code", ref=Kind.TRANSFORMER, link=Rel.HAS_LINE),
+            Column("from_node", attr="from_node"),
+            Column("to_node", attr="to_node"),
+            Column("length_km", attr="length_km", number=True),
+            Column("r_ohm_per_km", attr="r_ohm_per_km", number=True),
+            _optional_number("x_ohm_per_km"),
+            _optional_number("max_i_ka"),
         ),
     ),
 )

@@ -17,8 +17,8 @@ from graph.domain.intervals import can_begin_on, can_change_values_on, can_end_o
 from graph.domain.model import ATTRIBUTES, BEGINNING, FOREVER, REL_SPECS, Entity, Kind, Link, Rel
 from graph.stores.contract import Store
 from loaders.exchange import SPEC_BY_KIND
-from loaders.problems import Problem, Severity
-from loaders.validate import Snapshot, WantedLink, row_problem
+from loaders.problems import Problem, Severity, row_problem
+from loaders.validate import Snapshot, WantedLink
 
 MISSING_SHOWN = 5  # codes named in a 'missing from this load' warning
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from graph.domain.errors import LoadRejected
+
+if TYPE_CHECKING:
+    from loaders.exchange import Row
 
 Severity = Literal["error", "warning"]
 
@@ -26,6 +29,13 @@ class Problem:
         if self.column_name:
             where += f" ({self.column_name})"
         return f"{where}: {self.severity}: {self.message}"
+
+
+def row_problem(
+    file: str, row: Row, column: str, message: str, severity: Severity = "error"
+) -> Problem:
+    """A problem at `column` of `row` (its position in the file's header)."""
+    return Problem(file, row.line, row.positions.get(column), column, message, severity)
 
 
 def warnings_unless_errors(problems: list[Problem]) -> list[Problem]:

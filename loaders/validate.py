@@ -18,7 +18,8 @@ from graph.domain.codes import code_problem
 from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, MeterRole, Rel
 from graph.stores.contract import Store
 from loaders.exchange import Column, ParsedFile, Row
-from loaders.problems import Problem, Severity
+from loaders.lv_networks import check_lv_networks
+from loaders.problems import Problem, row_problem
 
 
 class WantedLink(NamedTuple):
@@ -40,13 +41,6 @@ class Snapshot:
     links: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
     #: rels whose column is present but empty for a child (the row gives no parent)
     unlinked: dict[Rel, dict[str, WantedLink]] = field(default_factory=lambda: defaultdict(dict))
-
-
-def row_problem(
-    file: str, row: Row, column: str, message: str, severity: Severity = "error"
-) -> Problem:
-    """A problem at `column` of `row` (its position in the file's header)."""
-    return Problem(file, row.line, row.positions.get(column), column, message, severity)
 
 
 def _parse_number(text: str) -> float | None:
@@ -193,4 +187,5 @@ def validate(parsed: list[ParsedFile], store: Store, problems: list[Problem]) ->
                 (linked if parent else unlinked)[code] = WantedLink(parent, spec.file, row, col)
     _check_references(snap, store, problems)
     _check_org_cycles(snap, store, problems)
+    check_lv_networks(snap, problems)
     return snap

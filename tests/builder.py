@@ -11,12 +11,24 @@ from pathlib import Path
 
 from loaders.generate import HEADERS
 
+LINE_HEADER = (
+    "line_code",
+    "transformer_code",
+    "from_node",
+    "to_node",
+    "length_km",
+    "r_ohm_per_km",
+    "x_ohm_per_km",
+)
+
 
 class NetworkBuilder:
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in HEADERS}
         self.readings: list[tuple[object, ...]] = []
         self.collection: list[tuple[str, str, str]] = []
+        self.lines: list[tuple[object, ...]] = []
+        self.nodes: dict[str, str] = {}  # meter -> the LV node its service connects to
 
     def org(self, code: str, name: str = "", parent: str = "", level: str = "") -> NetworkBuilder:
         self.rows["orgs.csv"].append((code, name or f"单位{code}", parent, level))
@@ -80,8 +92,34 @@ class NetworkBuilder:
             self.collected(str(meter), str(area))
         return self
 
+    def line(
+        self,
+        code: str,
+        transformer: str,
+        from_node: str,
+        to_node: str,
+        length_km: float | str = 0.1,
+        r_ohm_per_km: float | str = 0.32,
+        x_ohm_per_km: float | str = "",
+    ) -> NetworkBuilder:
+        """An lv_lines.csv row: a low-voltage line of the area's network."""
+        self.lines.append(
+            (code, transformer, from_node, to_node, length_km, r_ohm_per_km, x_ohm_per_km)
+        )
+        return self
+
+    def node(self, meter: str, node: str) -> NetworkBuilder:
+        """The LV node `meter` connects to (meters.csv's optional node column)."""
+        self.nodes[meter] = node
+        return self
+
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
+        if self.lines:
+            with (folder / "lv_lines.csv").open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(LINE_HEADER)
+                writer.writerows(self.lines)
         if self.collection:
             with (folder / "collection.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
@@ -93,11 +131,15 @@ class NetworkBuilder:
                 writer.writerow(("meter_code", "date", "import_kwh", "export_kwh"))
                 writer.writerows(self.readings)
         for name, header in HEADERS.items():
-            if self.rows[name]:
+            rows = self.rows[name]
+            if name == "meters.csv" and self.nodes:
+                header = (*header, "node")
+                rows = [(*row, self.nodes.get(str(row[0]), "")) for row in rows]
+            if rows:
                 with (folder / name).open("w", newline="", encoding="utf-8") as fh:
                     writer = csv.writer(fh)
                     writer.writerow(header)
-                    writer.writerows(self.rows[name])
+                    writer.writerows(rows)
         return folder
 
 

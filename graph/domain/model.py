@@ -25,6 +25,7 @@ class Kind(StrEnum):
     TRANSFORMER = "Transformer"
     METER = "Meter"
     CUSTOMER = "Customer"
+    LV_LINE = "LvLine"  # a low-voltage line of an area's network (technical loss)
 
 
 class Rel(StrEnum):
@@ -44,6 +45,7 @@ class Rel(StrEnum):
     # Evidence, not topology: the collection system reads the meter through a concentrator
     # (terminal, the interval's `detail`) installed in this area. Loss never follows it.
     READS = "READS"  # Transformer -> Meter
+    HAS_LINE = "HAS_LINE"  # Transformer -> LvLine: the lines of an area's LV network
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ REL_SPECS: dict[Rel, RelSpec] = {
     Rel.HAS_METER: RelSpec(Rel.HAS_METER, Kind.TRANSFORMER, Kind.METER),
     Rel.USES_METER: RelSpec(Rel.USES_METER, Kind.CUSTOMER, Kind.METER),
     Rel.READS: RelSpec(Rel.READS, Kind.TRANSFORMER, Kind.METER),
+    Rel.HAS_LINE: RelSpec(Rel.HAS_LINE, Kind.TRANSFORMER, Kind.LV_LINE),
 }
 
 #: Attribute names stored per kind (besides `code`), with their Python types.
@@ -77,10 +80,25 @@ ATTRIBUTES: dict[Kind, dict[str, type]] = {
     Kind.ORG_UNIT: {"name": str, "level": str},
     Kind.SUBSTATION: {"name": str, "voltage_kv": float},
     Kind.FEEDER: {"name": str, "voltage_kv": float},
-    Kind.TRANSFORMER: {"name": str, "capacity_kva": float, "ownership": str},
-    Kind.METER: {"role": str, "multiplier": float, "phase": str},
+    Kind.TRANSFORMER: {
+        "name": str,
+        "capacity_kva": float,
+        "ownership": str,
+        "supply_radius_km": float,  # for the equivalent-resistance estimate without lines
+    },
+    Kind.METER: {"role": str, "multiplier": float, "phase": str, "node": str},
     Kind.CUSTOMER: {"name": str, "category": str},
+    Kind.LV_LINE: {
+        "from_node": str,
+        "to_node": str,
+        "length_km": float,
+        "r_ohm_per_km": float,
+        "x_ohm_per_km": float,
+        "max_i_ka": float,
+    },
 }
+#: The kinds a search looks at (a line has no name, nobody looks one up by its code).
+SEARCHABLE = tuple(k for k in Kind if k is not Kind.LV_LINE)
 
 
 class MeterRole(StrEnum):

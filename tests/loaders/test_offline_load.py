@@ -46,6 +46,7 @@ def test_every_entity_and_link_is_written_with_the_properties_of_a_bolt_write(
         "role": "gate",
         "multiplier:double": "60.0",
         "phase": "ABC",
+        "node": "",
         "search_key": "g1\u0001",
         "attrs_from:date": "0001-01-01",
         "attrs_opened_by": changeset,

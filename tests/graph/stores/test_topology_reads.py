@@ -33,15 +33,21 @@ def test_counts_after_load(loaded: Store) -> None:
         Kind.TRANSFORMER: 3,
         Kind.METER: 7,
         Kind.CUSTOMER: 3,
+        Kind.LV_LINE: 0,
     }
 
 
 def test_entity_attributes_round_trip(loaded: Store) -> None:
     t1 = loaded.entities(Kind.TRANSFORMER, ["T1", "nope"])
     assert list(t1) == ["T1"]
-    assert t1["T1"].attrs == {"name": "幸福村1号台区", "capacity_kva": 400.0, "ownership": "public"}
+    assert t1["T1"].attrs == {
+        "name": "幸福村1号台区",
+        "capacity_kva": 400.0,
+        "ownership": "public",
+        "supply_radius_km": None,
+    }
     g1 = loaded.entities(Kind.METER, ["G1"])["G1"]
-    assert g1.attrs == {"role": "gate", "multiplier": 60.0, "phase": "ABC"}
+    assert g1.attrs == {"role": "gate", "multiplier": 60.0, "phase": "ABC", "node": None}
     m2 = loaded.entities(Kind.METER, ["M2"])["M2"]
     assert m2.attrs["multiplier"] == 1.0  # empty multiplier means 1
     assert m2.attrs["phase"] is None
