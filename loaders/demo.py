@@ -13,6 +13,7 @@ from graph.stores.contract import Store
 from loaders.apply import apply_plan
 from loaders.generate import generate, write_folder
 from loaders.generate_collection import write_collection
+from loaders.generate_lv import add_lv_networks
 from loaders.generate_readings import write_readings
 from loaders.plans import PlanStore
 from loaders.reconcile import make_plan
@@ -35,6 +36,7 @@ def write_demo_folder(
     """A network of `meters` meters and readings for the `days` full days before `today` (what
     a collection system would have sent), written to `folder`."""
     network = generate(meters, seed=seed)
+    add_lv_networks(network, seed)  # lines and nodes: technical loss has a network to flow over
     write_folder(network, folder)
     first_day = today - dt.timedelta(days=days)
     readings = write_readings(folder, first_day, days, seed=seed) if days else 0

@@ -125,6 +125,23 @@ HEADERS = {
 }
 
 
+#: Files and columns a network may have besides those: the LV lines of its areas and each
+#: meter's node (loaders/generate_lv.py).
+OPTIONAL_HEADERS = {
+    "lv_lines.csv": (
+        "line_code",
+        "transformer_code",
+        "from_node",
+        "to_node",
+        "length_km",
+        "r_ohm_per_km",
+        "x_ohm_per_km",
+        "max_i_ka",
+    ),
+}
+METER_NODE = "node"
+
+
 @dataclass
 class SyntheticNetwork:
     rows: dict[str, list[tuple[object, ...]]] = field(
@@ -243,10 +260,16 @@ def generate(meters: int, seed: int = 20261128) -> SyntheticNetwork:
 
 
 def write_folder(net: SyntheticNetwork, folder: Path) -> None:
-    """Write the network as exchange format v1 CSV files (UTF-8, header row)."""
+    """Write the network as exchange format v1 CSV files (UTF-8, header row); the optional
+    files and columns when it has them (loaders/generate_lv.py)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, header in HEADERS.items():
+    for name, header in [*HEADERS.items(), *OPTIONAL_HEADERS.items()]:
+        rows = net.rows.get(name, [])
+        if name in OPTIONAL_HEADERS and not rows:
+            continue
+        if name == "meters.csv" and rows and len(rows[0]) > len(header):
+            header = (*header, METER_NODE)
         with (folder / name).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
-            writer.writerows(net.rows[name])
+            writer.writerows(rows)
