@@ -16,19 +16,18 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from graph.series.technical.equivalent import equivalent_loss_kwh, equivalent_resistance_ohm
-from graph.series.technical.network import RadialNetwork
-from graph.series.technical.shapes import (
-    STEP_H,
-    STEPS,
-    ShapeSource,
-    clear_sky_shape,
-    consumption_shape_from_gate,
-    reactive_kvar,
-    residential_shape,
-    shape_from_curve,
+from graph.series.technical.columns import (
+    EQUIVALENT_RESISTANCE,
+    NONE,
+    POWER_FLOW,
+    AreaColumns,
+    MeterColumns,
+    technical_columns,
 )
-from graph.series.technical.sweep import Forest, sweep
+from graph.series.technical.equivalent import equivalent_resistance_ohm
+from graph.series.technical.network import RadialNetwork
+from graph.series.technical.shapes import STEPS, clear_sky_shape, residential_shape
+from graph.series.technical.sweep import Forest
 
 Floats = npt.NDArray[np.float64]
 
@@ -83,78 +82,69 @@ class TechnicalDay:
     min_voltage_pu: float | None = None
 
 
-def _area_shapes(
-    areas: Sequence[AreaDay], meters: Sequence[MeterDay], assumed: Assumptions
-) -> dict[str, tuple[Floats, ShapeSource]]:
-    """Each area's consumption shape: from its gate's curve, PV put back; else typical."""
-    exported: dict[str, float] = {}
-    for m in meters:
-        if m.role == "pv":
-            exported[m.area] = exported.get(m.area, 0.0) + m.export_kwh
-    found: dict[str, tuple[Floats, ShapeSource]] = {}
-    for a in areas:
-        shape = None
-        if a.gate_curve_kw is not None:
-            shape = consumption_shape_from_gate(
-                a.gate_curve_kw, exported.get(a.area, 0.0), assumed.clear_sky
-            )
-        found[a.area] = (
-            (shape, ShapeSource.GATE_CURVE)
-            if shape is not None
-            else (assumed.typical_shape, ShapeSource.TYPICAL)
-        )
-    return found
-
-
 def technical_day(
     areas: Sequence[AreaDay], meters: Sequence[MeterDay], assumed: Assumptions
 ) -> dict[str, TechnicalDay]:
-    """The day's technical loss of each area of the batch."""
-    shapes = _area_shapes(areas, meters, assumed)
-    with_lines = [a for a in areas if a.network is not None]
-    found = {a.area: _estimate(a, meters, shapes, assumed) for a in areas if a.network is None}
-    if not with_lines:
-        return found
-    forest = Forest.of([a.network for a in with_lines if a.network is not None])
+    """The day's technical loss of each area of the batch (through columns.py: one path for a
+    handful of areas and for a million meters)."""
+    ordered = [a for a in areas if a.network is not None]
+    ordered += [a for a in areas if a.network is None]
+    networks = [a.network for a in ordered if a.network is not None]
+    forest = Forest.of(networks) if networks else None
     node_index: dict[str, int] = {}
-    for a, start in zip(with_lines, forest.starts, strict=True):
-        assert a.network is not None
-        node_index.update((node, int(start) + i) for i, node in enumerate(a.network.nodes))
-    p_kw = np.zeros((forest.node_count, STEPS))
-    q_kvar = np.zeros_like(p_kw)
-    for m in meters:
-        at = node_index.get(m.node) if m.node is not None else None
-        if at is None or m.role == "gate":  # a gate is the source; a meter off every network
-            continue
-        own = shape_from_curve(m.curve_kw) if m.curve_kw is not None else None
-        shape = own if own is not None else shapes.get(m.area, (assumed.typical_shape, None))[0]
-        load_kw = m.import_kwh * shape / STEP_H
-        p_kw[at] += load_kw - m.export_kwh * assumed.clear_sky / STEP_H
-        q_kvar[at] += reactive_kvar(load_kw, assumed.power_factor)
-    result = sweep(forest, p_kw, q_kvar, assumed.nominal_kv)
-    for k, a in enumerate(with_lines):
-        found[a.area] = TechnicalDay(
-            float(result.loss_kw[k].sum() * STEP_H),
-            TechnicalMethod.POWER_FLOW,
-            result.converged,
-            float(result.min_voltage_pu[k].min()),
-        )
-    return found
-
-
-def _estimate(
-    area: AreaDay,
-    meters: Sequence[MeterDay],
-    shapes: dict[str, tuple[Floats, ShapeSource]],
-    assumed: Assumptions,
-) -> TechnicalDay:
-    """The equivalent-resistance estimate of an area without lines."""
-    supply_kwh = sum(m.import_kwh for m in meters if m.area == area.area and m.role == "gate")
-    if supply_kwh <= 0:
-        return TechnicalDay(0.0, TechnicalMethod.NONE)
-    resistance = equivalent_resistance_ohm(area.capacity_kva, area.supply_radius_km)
-    shape = shapes[area.area][0]
-    loss = equivalent_loss_kwh(
-        supply_kwh, shape, resistance, assumed.power_factor, assumed.nominal_kv
+    if forest is not None:
+        for network, start in zip(networks, forest.starts, strict=True):
+            node_index.update((node, int(start) + i) for i, node in enumerate(network.nodes))
+    area_index = {a.area: i for i, a in enumerate(ordered)}
+    for m in meters:  # a meter archived under an area outside the batch: its shape is typical
+        area_index.setdefault(m.area, len(area_index))
+    count = len(area_index)
+    gate_curves = np.full((count, STEPS), np.nan)
+    resistance = np.zeros(count)
+    for i, a in enumerate(ordered):
+        if a.gate_curve_kw is not None:
+            gate_curves[i] = a.gate_curve_kw
+        resistance[i] = equivalent_resistance_ohm(a.capacity_kva, a.supply_radius_km)
+    curves = None
+    if any(m.curve_kw is not None for m in meters):
+        curves = np.full((len(meters), STEPS), np.nan)
+        for row, m in enumerate(meters):
+            if m.curve_kw is not None:
+                curves[row] = m.curve_kw
+    columns = MeterColumns(
+        area=np.array([area_index[m.area] for m in meters], dtype=np.int64),
+        node=np.array(
+            [node_index.get(m.node, -1) if m.node is not None else -1 for m in meters],
+            dtype=np.int64,
+        ),
+        import_kwh=np.array([m.import_kwh for m in meters], dtype=np.float64),
+        export_kwh=np.array([m.export_kwh for m in meters], dtype=np.float64),
+        gate=np.array([m.role == "gate" for m in meters], dtype=bool),
+        pv=np.array([m.role == "pv" for m in meters], dtype=bool),
+        curves_kw=curves,
     )
-    return TechnicalDay(loss, TechnicalMethod.EQUIVALENT_RESISTANCE)
+    found = technical_columns(
+        forest,
+        AreaColumns(len(networks), gate_curves, resistance),
+        columns,
+        assumed.typical_shape,
+        assumed.clear_sky,
+        assumed.power_factor,
+        assumed.nominal_kv,
+    )
+    return {
+        a.area: TechnicalDay(
+            float(found.loss_kwh[i]),
+            _METHODS[int(found.method[i])],
+            found.converged,
+            None if np.isnan(found.min_voltage_pu[i]) else float(found.min_voltage_pu[i]),
+        )
+        for i, a in enumerate(ordered)
+    }
+
+
+_METHODS = {
+    POWER_FLOW: TechnicalMethod.POWER_FLOW,
+    EQUIVALENT_RESISTANCE: TechnicalMethod.EQUIVALENT_RESISTANCE,
+    NONE: TechnicalMethod.NONE,
+}

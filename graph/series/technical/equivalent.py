@@ -47,5 +47,33 @@ def equivalent_loss_kwh(
     """The day's loss of `energy_kwh` through a network of `resistance_ohm` per phase."""
     if energy_kwh <= 0:
         return 0.0
-    i_avg_a = energy_kwh / (math.sqrt(3) * nominal_kv * hours * power_factor)
-    return 3 * (form_factor(shape) * i_avg_a) ** 2 * resistance_ohm * hours / 1000
+    return float(
+        equivalent_losses_kwh(
+            np.array([energy_kwh]),
+            np.array([form_factor(shape)]),
+            np.array([resistance_ohm]),
+            power_factor,
+            nominal_kv,
+            hours,
+        )[0]
+    )
+
+
+def equivalent_losses_kwh(
+    energy_kwh: npt.NDArray[np.float64],
+    form_factors: npt.NDArray[np.float64],
+    resistance_ohm: npt.NDArray[np.float64],
+    power_factor: float,
+    nominal_kv: float = 0.4,
+    hours: float = 24.0,
+) -> npt.NDArray[np.float64]:
+    """The formula above for many areas at once (one element each)."""
+    i_avg_a = np.clip(energy_kwh, 0.0, None) / (math.sqrt(3) * nominal_kv * hours * power_factor)
+    return 3 * (form_factors * i_avg_a) ** 2 * resistance_ohm * hours / 1000
+
+
+def form_factors(shapes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """form_factor of each row of `shapes`."""
+    totals = shapes.sum(axis=1)
+    safe = np.where(totals > 0, totals, 1.0)
+    return np.where(totals > 0, np.sqrt(shapes.shape[1] * (shapes**2).sum(axis=1)) / safe, 1.0)

@@ -8,12 +8,12 @@ allows.
 3. Else a typical shape (residential by default; configurable).
 
 Exported energy is spread by the clear-sky shape. Reactive power follows from a power factor.
+The shapes here are the fixed ones; columns.py makes the others from the curves.
 """
 
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -22,12 +22,6 @@ Floats = npt.NDArray[np.float64]
 
 STEPS = 96  # quarter hours in a day
 STEP_H = 0.25
-
-
-class ShapeSource(StrEnum):
-    OWN_CURVE = "OWN_CURVE"
-    GATE_CURVE = "GATE_CURVE"
-    TYPICAL = "TYPICAL"
 
 
 def _normalized(values: Floats) -> Floats:
@@ -58,24 +52,3 @@ def clear_sky_shape(sunrise_h: float = 6.0, sunset_h: float = 18.0) -> Floats:
     up = (h - sunrise_h) / (sunset_h - sunrise_h)
     day = (up > 0) & (up < 1)  # exactly nothing at night (sin(pi) is not quite 0)
     return _normalized(np.where(day, np.sin(math.pi * np.clip(up, 0.0, 1.0)) ** 1.5, 0.0))
-
-
-def shape_from_curve(curve_kw: Floats) -> Floats | None:
-    """The shape of a registered curve (import only); None when it holds no energy."""
-    imported = np.clip(np.asarray(curve_kw, dtype=np.float64), 0.0, None)
-    total = float(imported.sum())
-    return None if total <= 0 or not math.isfinite(total) else imported / total
-
-
-def consumption_shape_from_gate(
-    gate_curve_kw: Floats, pv_export_kwh: float, clear_sky: Floats
-) -> Floats | None:
-    """The area's consumption shape: the gate's curve plus what its PV fed in (spread by the
-    clear-sky shape); None when that holds no energy."""
-    fed_in_kw = pv_export_kwh * clear_sky / STEP_H
-    return shape_from_curve(np.asarray(gate_curve_kw, dtype=np.float64) + fed_in_kw)
-
-
-def reactive_kvar(p_kw: Floats, power_factor: float) -> Floats:
-    """Reactive power of a load at `power_factor` (lagging); none on exported power."""
-    return np.clip(p_kw, 0.0, None) * math.tan(math.acos(power_factor))

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from graph.series.technical.columns import AreaColumns, MeterColumns, consumption_shapes
 from graph.series.technical.day import (
     AreaDay,
     Assumptions,
@@ -21,13 +22,7 @@ from graph.series.technical.equivalent import (
     form_factor,
 )
 from graph.series.technical.network import LvLine, radial_network
-from graph.series.technical.shapes import (
-    STEPS,
-    clear_sky_shape,
-    consumption_shape_from_gate,
-    residential_shape,
-    shape_from_curve,
-)
+from graph.series.technical.shapes import STEPS, clear_sky_shape, residential_shape
 
 FLAT_KW = np.ones(STEPS)
 UNITY = Assumptions(power_factor=1.0)
@@ -41,18 +36,27 @@ def test_shapes_are_shares_of_the_day() -> None:
     assert sky.argmax() in (47, 48)  # noon
     home = residential_shape()
     assert 19 <= home.argmax() * 0.25 <= 20  # the evening peak
-    assert shape_from_curve(np.zeros(STEPS)) is None
-    assert shape_from_curve(-FLAT_KW) is None  # export only: no import shape
 
 
 def test_the_gates_curve_gets_the_pv_it_did_not_see_put_back() -> None:
-    """A flat 10 kW gate curve (240 kWh) and 24 kWh exported by PV: consumption 264 kWh, the
-    extra in daylight only."""
-    shape = consumption_shape_from_gate(10 * FLAT_KW, 24.0, clear_sky_shape())
-    assert shape is not None
-    night, noon = shape[0], shape[48]
-    assert night == pytest.approx(10 * 0.25 / 264)
-    assert noon > night
+    """Area 0: a flat 10 kW gate curve (240 kWh) and 24 kWh exported by its PV: consumption
+    264 kWh, the extra in daylight only. Area 1: no curve, the typical shape. Area 2: a curve
+    without energy, the typical shape too."""
+    curves = np.vstack([10 * FLAT_KW, np.full(STEPS, np.nan), np.zeros(STEPS)])
+    areas = AreaColumns(0, curves, np.zeros(3))
+    meters = MeterColumns(
+        area=np.array([0, 0]),
+        node=np.array([-1, -1]),
+        import_kwh=np.array([0.0, 0.0]),
+        export_kwh=np.array([24.0, 5.0]),
+        gate=np.array([False, False]),
+        pv=np.array([True, False]),  # a customer meter's export is not PV's
+    )
+    typical = residential_shape()
+    shapes = consumption_shapes(areas, meters, typical, clear_sky_shape())
+    assert shapes[0, 0] == pytest.approx(10 * 0.25 / 264)
+    assert shapes[0, 48] > shapes[0, 0]
+    assert (shapes[1] == typical).all() and (shapes[2] == typical).all()
 
 
 def test_the_form_factor() -> None:

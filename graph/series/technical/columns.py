@@ -1,0 +1,147 @@
+"""A day's technical loss for a batch of areas from columns (numpy arrays, one row per meter):
+the path a million meters take, with no Python loop over meters or nodes.
+
+Loads reach the nodes in three moves: the meters' energies summed per (node, archive area)
+pair, times that area's consumption shape; meters with their own curve by their own shape;
+PV export by the clear-sky shape. Then the sweep over the batch's forest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from graph.series.technical.equivalent import equivalent_losses_kwh, form_factors
+from graph.series.technical.shapes import STEP_H, STEPS
+from graph.series.technical.sweep import Forest, sweep
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+#: Method codes of the columns' answers (day.TechnicalMethod by name).
+POWER_FLOW, EQUIVALENT_RESISTANCE, NONE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class MeterColumns:
+    """One row per meter of the batch's areas."""
+
+    area: Ints  # its archive area: an index into the batch's areas
+    node: Ints  # its node in the forest; -1: on no network of the batch
+    import_kwh: Floats  # multiplied
+    export_kwh: Floats
+    gate: Bools
+    pv: Bools
+    curves_kw: Floats | None = None  # (meters, 96); a row of NaN: no curve of its own
+
+
+@dataclass(frozen=True)
+class AreaColumns:
+    """One row per area of the batch; areas with a network first, in the forest's order."""
+
+    networked: int  # how many (the first rows) have a network in `forest`
+    gate_curves_kw: Floats  # (areas, 96); a row of NaN: no gate curve
+    resistance_ohm: Floats  # the equivalent resistance of those without lines
+
+
+@dataclass(frozen=True)
+class DayColumns:
+    loss_kwh: Floats
+    method: Ints
+    converged: bool
+    min_voltage_pu: Floats  # NaN for an area without a network
+
+
+def consumption_shapes(
+    areas: AreaColumns, meters: MeterColumns, typical: Floats, clear_sky: Floats
+) -> Floats:
+    """(areas, 96): each area's gate curve with its PV's export put back, as shares of the
+    day; the typical shape where an area has no curve (or one without energy)."""
+    count = len(areas.resistance_ohm)
+    exported = np.bincount(meters.area[meters.pv], meters.export_kwh[meters.pv], minlength=count)
+    curves = np.clip(areas.gate_curves_kw + exported[:, None] * clear_sky / STEP_H, 0.0, None)
+    totals = np.nansum(curves, axis=1)
+    usable = np.isfinite(curves).all(axis=1) & (totals > 0)
+    shapes = np.tile(typical, (count, 1))
+    shapes[usable] = curves[usable] / totals[usable, None]
+    return shapes
+
+
+def _node_loads(
+    forest: Forest, meters: MeterColumns, shapes: Floats, clear_sky: Floats
+) -> tuple[Floats, Floats]:
+    """(nodes, 96) kW drawn and kW exported at each node."""
+    on = (meters.node >= 0) & ~meters.gate
+    own = np.zeros(len(meters.node), dtype=bool)
+    if meters.curves_kw is not None:
+        imported = np.clip(meters.curves_kw, 0.0, None)
+        own = on & np.isfinite(imported).all(axis=1) & (np.nansum(imported, axis=1) > 0)
+    load = np.zeros((forest.node_count, STEPS))
+    # Meters by their area's shape: energy per (node, area) pair, sorted by node.
+    by_area = on & ~own
+    areas_count = shapes.shape[0]
+    pairs = meters.node[by_area] * areas_count + meters.area[by_area]
+    keys, where = np.unique(pairs, return_inverse=True)
+    energy = np.bincount(where, meters.import_kwh[by_area], minlength=len(keys))
+    pair_node, pair_area = keys // areas_count, keys % areas_count
+    if len(keys):
+        rows = energy[:, None] * shapes[pair_area] / STEP_H
+        starts = np.flatnonzero(np.r_[True, pair_node[1:] != pair_node[:-1]])
+        load[pair_node[starts]] += np.add.reduceat(rows, starts, axis=0)
+    if own.any():
+        assert meters.curves_kw is not None
+        curve = np.clip(meters.curves_kw[own], 0.0, None)
+        rows = meters.import_kwh[own, None] * curve / curve.sum(axis=1, keepdims=True) / STEP_H
+        np.add.at(load, meters.node[own], rows)
+    exported = np.bincount(
+        meters.node[on], meters.export_kwh[on], minlength=forest.node_count
+    ).astype(np.float64)
+    return load, exported[:, None] * clear_sky / STEP_H
+
+
+def technical_columns(
+    forest: Forest | None,
+    areas: AreaColumns,
+    meters: MeterColumns,
+    typical: Floats,
+    clear_sky: Floats,
+    power_factor: float,
+    nominal_kv: float,
+) -> DayColumns:
+    """The day's technical loss of every area of the batch."""
+    count = len(areas.resistance_ohm)
+    shapes = consumption_shapes(areas, meters, typical, clear_sky)
+    loss = np.zeros(count)
+    method = np.full(count, NONE, dtype=np.int64)
+    lowest = np.full(count, np.nan)
+    converged = True
+    if forest is not None and areas.networked:
+        load, exported = _node_loads(forest, meters, shapes, clear_sky)
+        reactive = load * math.tan(math.acos(power_factor))
+        result = sweep(forest, load - exported, reactive, nominal_kv)
+        n = areas.networked
+        loss[:n] = result.loss_kw.sum(axis=1) * STEP_H
+        method[:n] = POWER_FLOW
+        lowest[:n] = result.min_voltage_pu.min(axis=1)
+        converged = result.converged
+    # The others: the equivalent-resistance estimate from the gate's energy.
+    gates = meters.gate
+    supply = np.bincount(meters.area[gates], meters.import_kwh[gates], minlength=count).astype(
+        np.float64
+    )
+    rest = np.zeros(count, dtype=bool)
+    rest[areas.networked :] = True
+    rest &= supply > 0
+    loss[rest] = equivalent_losses_kwh(
+        supply[rest],
+        form_factors(shapes[rest]),
+        areas.resistance_ohm[rest],
+        power_factor,
+        nominal_kv,
+    )
+    method[rest] = EQUIVALENT_RESISTANCE
+    return DayColumns(loss, method, converged, lowest)
