@@ -86,7 +86,7 @@ def sweep(
     p_kw: Floats,
     q_kvar: Floats,
     nominal_kv: float = NOMINAL_KV,
-    tol_pu: float = 1e-9,
+    tol_pu: float = 1e-6,
     max_iterations: int = 50,
 ) -> SweepResult:
     """The power flow of `forest` for each column of `p_kw` and `q_kvar` (nodes x steps: the
