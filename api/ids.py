@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from graph.domain.errors import InputError
-from graph.domain.model import Kind
+from graph.domain.model import SEARCHABLE, Kind
 
-_BY_NAME = {k.value: k for k in Kind}
+# The kinds with a GraphQL type (a line is reached through its area, not by id yet).
+_BY_NAME = {k.value: k for k in SEARCHABLE}
 
 
 def global_id(kind: Kind, code: str) -> str:

@@ -118,7 +118,7 @@ class ScopeGuard(SchemaExtension):
     ) -> Any:
         ctx = info.context
         if (
-            not ctx.narrowed  # first: the one check every field of most requests pays
+            not getattr(ctx, "narrowed", False)  # first: what every field of most requests pays
             or not isinstance(root, Node)
             or info.field_name in SHOWN_OUTSIDE[root.entity.kind]
         ):

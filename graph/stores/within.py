@@ -1,7 +1,7 @@
 """Which entities lie within a set of org units on a day, through the ownership chain: units
-themselves, what they own (substations, feeders, areas), the meters in those areas and the
-customers using those meters. Store-generic (batched `neighbors` reads); the Neo4j store also
-answers it inside its tree query (graph/stores/neo4j/tree_query.py)."""
+themselves, what they own (substations, feeders, areas), the meters and lines in those areas
+and the customers using those meters. Store-generic (batched `neighbors` reads); the Neo4j
+store also answers it inside its tree and search queries (graph/stores/neo4j/queries.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 from graph.domain.model import OWNER_REL, Kind, Rel
 from graph.stores.contract import Store
+
+#: Kinds that lie in an area, by the relationship from it: a meter (on the day), a line.
+AREA_PARTS = {Kind.METER: Rel.HAS_METER, Kind.LV_LINE: Rel.HAS_LINE}
 
 
 def _owned_in(
@@ -31,8 +34,8 @@ def within_units(
         return _owned_in(store, kind, codes, day, units)
     # The next step runs even when this one found nothing (on the codes asked: they match
     # nothing there), so a code that exists nowhere costs the reads of one that is elsewhere.
-    if kind is Kind.METER:
-        areas = store.neighbors(Rel.HAS_METER, codes, day, "up")
+    if kind in AREA_PARTS:  # in scope with its area
+        areas = store.neighbors(AREA_PARTS[kind], codes, day, "up")
         held = sorted({a.code for found in areas.values() for a in found}) or list(codes)
         mine = _owned_in(store, Kind.TRANSFORMER, held, day, units)
         return {m for m, found in areas.items() if any(a.code in mine for a in found)}

@@ -269,6 +269,9 @@ SEARCH_WITHIN = (
     " WHEN 'Meter' THEN EXISTS (SELECT 1 FROM link h WHERE h.rel = 'HAS_METER' AND "
     f"h.child = e.code AND {_ON.format(r='h')} AND "
     + _OWNED_BY_UNITS.format(rel="'OWNS_TRANSFORMER'", child="h.parent")
+    + ") WHEN 'LvLine' THEN EXISTS (SELECT 1 FROM link h WHERE h.rel = 'HAS_LINE' AND "
+    f"h.child = e.code AND {_ON.format(r='h')} AND "
+    + _OWNED_BY_UNITS.format(rel="'OWNS_TRANSFORMER'", child="h.parent")
     + ") WHEN 'Customer' THEN EXISTS (SELECT 1 FROM link u JOIN link h ON h.rel = 'HAS_METER'"
     f" AND h.child = u.child AND {_ON.format(r='h')} WHERE u.rel = 'USES_METER' AND "
     f"u.parent = e.code AND {_ON.format(r='u')} AND "

@@ -184,6 +184,10 @@ _WITHIN = {
         + "(:Transformer)-[h:HAS_METER]->(:Meter)<-[u:USES_METER]-({v})",
         ("w", "h", "u"),
     ),
+    Kind.LV_LINE: (
+        _OWNED.format(rel="OWNS_TRANSFORMER") + "(:Transformer)-[h:HAS_LINE]->({v})",
+        ("w", "h"),
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from graph.services.events.base import write_event
 from graph.services.events.meters import meter_move
 from graph.stores.contract import Store
 from graph.stores.tree import PageSpec, Step, Tree, fetch_tree_by_levels
+from graph.stores.within import within_units
 from loaders.load import load_folder
 from tests.builder import small_network
 
@@ -238,3 +239,13 @@ def test_a_search_within_org_units_finds_only_what_lies_in_them(
     # The limit counts what is in scope only: the first hit in Z2 is not crowded out.
     assert codes("T", {"Z2"}, limit=1) == ["T3"]
     assert set(codes("T", None)) >= {"T1", "T2", "T3"}
+
+
+def test_lines_lie_in_scope_with_their_area(store: Store, tmp_path: Path) -> None:
+    net = small_network().line("L1", "T1", "a", "b").line("L2", "T3", "c", "d")
+    net.node("G1", "a").node("G3", "c")
+    load_folder(store, net.write(tmp_path / "net"), today=DAY)
+    z1 = frozenset({"Z1"})
+    assert within_units(store, Kind.LV_LINE, ["L1", "L2", "NOPE"], DAY, z1) == {"L1"}
+    found = store.search("L", [Kind.LV_LINE], 10, z1, DAY)
+    assert [e.code for e in found] == ["L1"]
