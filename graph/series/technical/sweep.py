@@ -29,22 +29,29 @@ STEP_H = 0.25  # a quarter hour
 
 @dataclass(frozen=True)
 class _Level:
-    """The nodes of one depth, sorted by parent, and where each parent's children start."""
+    """The nodes of one depth: rows [lo, hi) of the sweep's order, sorted by parent; each
+    distinct parent once and where its children start (relative to lo)."""
 
-    nodes: Ints
-    parents: Ints  # each distinct parent once
-    starts: Ints  # into `nodes`
+    lo: int
+    hi: int
+    parents: Ints
+    starts: Ints
 
 
 @dataclass(frozen=True)
 class Forest:
     """Several areas' radial networks in one index space: area k's nodes are
-    [starts[k], starts[k + 1]), its source first."""
+    [starts[k], starts[k + 1]), its source first (the order loads come in and answers go
+    out). Inside, the sweep keeps them level by level (`order`: every source, then every
+    node of depth 1 sorted by parent, ...), so that a level is a contiguous block of rows."""
 
-    parent: Ints  # global index; -1 for a source
-    z_ohm: npt.NDArray[np.complex128]
-    r_ohm: Floats
     starts: Ints
+    order: Ints  # sweep row -> node
+    row_of: Ints  # node -> sweep row
+    parent_row: Ints  # per sweep row: its parent's row; -1 for a source
+    z_ohm: npt.NDArray[np.complex128]  # per sweep row
+    r_ohm: Floats  # per sweep row
+    sources: int  # the first rows
     levels: tuple[_Level, ...]  # depth 1, 2, ...
 
     @classmethod
@@ -60,17 +67,27 @@ class Forest:
         r = np.concatenate([n.r_ohm for n in networks])
         x = np.concatenate([n.x_ohm for n in networks])
         depth = np.concatenate([n.depth for n in networks])
+        row_of = np.empty(len(parent), dtype=np.int64)
+        blocks = [np.flatnonzero(depth == 0)]
+        row_of[blocks[0]] = np.arange(len(blocks[0]))
         levels = []
+        row = len(blocks[0])
         for d in range(1, int(depth.max(initial=0)) + 1):
             at = np.flatnonzero(depth == d)
-            at = at[np.argsort(parent[at], kind="stable")]
-            parents, first = np.unique(parent[at], return_index=True)
-            levels.append(_Level(at, parents, first.astype(np.int64)))
-        return cls(parent, r + 1j * x, r, starts, tuple(levels))
+            at = at[np.argsort(row_of[parent[at]], kind="stable")]  # parents' rows are set
+            row_of[at] = np.arange(row, row + len(at))
+            parents, first = np.unique(row_of[parent[at]], return_index=True)
+            levels.append(_Level(row, row + len(at), parents, first.astype(np.int64)))
+            blocks.append(at)
+            row += len(at)
+        order = np.concatenate(blocks).astype(np.int64)
+        parent_row = np.where(parent[order] < 0, -1, row_of[np.maximum(parent[order], 0)])
+        z = (r + 1j * x)[order]
+        return cls(starts, order, row_of, parent_row, z, r[order], len(blocks[0]), tuple(levels))
 
     @property
     def node_count(self) -> int:
-        return len(self.parent)
+        return len(self.order)
 
 
 @dataclass(frozen=True)
@@ -92,24 +109,29 @@ def sweep(
     """The power flow of `forest` for each column of `p_kw` and `q_kvar` (nodes x steps: the
     three-phase load at each node; negative for a node that exports)."""
     v_source = nominal_kv * 1000 / math.sqrt(3)  # phase voltage (V)
-    s_phase = (p_kw + 1j * q_kvar) * (1000 / 3)  # VA per phase
-    roots = forest.parent < 0
-    voltage = np.full(s_phase.shape, v_source, dtype=np.complex128)
+    order = forest.order
+    s_conj = (p_kw[order] - 1j * q_kvar[order]) * (1000 / 3)  # conj(S) per phase, in rows
+    voltage = np.full(s_conj.shape, v_source, dtype=np.complex128)
+    updated = np.empty_like(voltage)
+    current = np.empty_like(voltage)
     z = forest.z_ohm[:, None]
+    parent_row = forest.parent_row
     converged, iterations = False, 0
     while not converged and iterations < max_iterations:
         iterations += 1
-        current = np.conj(s_phase / voltage)  # what each node's load draws
+        np.conjugate(voltage, out=current)
+        np.divide(s_conj, current, out=current)  # conj(S / V): what each node's load draws
         for level in reversed(forest.levels):  # deepest first: a subtree's sum is complete
-            current[level.parents] += np.add.reduceat(current[level.nodes], level.starts, axis=0)
-        updated = np.empty_like(voltage)
-        updated[roots] = v_source
+            block = current[level.lo : level.hi]
+            current[level.parents] += np.add.reduceat(block, level.starts, axis=0)
+        updated[: forest.sources] = v_source
         for level in forest.levels:
-            nodes = level.nodes
-            updated[nodes] = updated[forest.parent[nodes]] - z[nodes] * current[nodes]
+            rows = slice(level.lo, level.hi)
+            updated[rows] = updated[parent_row[rows]] - z[rows] * current[rows]
         converged = bool(np.max(np.abs(updated - voltage), initial=0.0) / v_source < tol_pu)
-        voltage = updated
+        voltage, updated = updated, voltage
     line_loss_w = 3 * np.abs(current) ** 2 * forest.r_ohm[:, None]  # a source's r is 0
-    loss_kw = np.add.reduceat(line_loss_w, forest.starts, axis=0) / 1000
-    lowest = np.minimum.reduceat(np.abs(voltage), forest.starts, axis=0) / v_source
+    by_node = forest.row_of
+    loss_kw = np.add.reduceat(line_loss_w[by_node], forest.starts, axis=0) / 1000
+    lowest = np.minimum.reduceat(np.abs(voltage)[by_node], forest.starts, axis=0) / v_source
     return SweepResult(loss_kw, lowest, iterations, converged)
