@@ -12,6 +12,7 @@ its unit's subtree (graph/services/scope.py), as of the day each part of an answ
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 import weakref
@@ -228,5 +229,6 @@ async def in_scope_of(ctx: Context, entities: list[Entity], day: dt.date) -> lis
     """`entities` (of any kinds, in their order) that lie in the principal's scope on `day`."""
     if not ctx.narrowed or ctx.principal is None or not entities:
         return entities
-    inside = await _inside(ctx, day, [(e.kind, e.code) for e in entities])
-    return [e for e in entities if (e.kind, e.code) in inside]
+    # Through the request's memo (one batched check): their own fields then need none.
+    inside = await asyncio.gather(*(seen(ctx, e, day) for e in entities))
+    return [e for e, keep in zip(entities, inside, strict=True) if keep]

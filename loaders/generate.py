@@ -127,8 +127,9 @@ HEADERS = {
 
 #: Files and columns a network may have besides those: the LV lines of its areas and each
 #: meter's node (loaders/generate_lv.py).
+LV_LINES = "lv_lines.csv"
 OPTIONAL_HEADERS = {
-    "lv_lines.csv": (
+    LV_LINES: (
         "line_code",
         "transformer_code",
         "from_node",

@@ -14,9 +14,8 @@ from __future__ import annotations
 import random
 import zlib
 
-from loaders.generate import SyntheticNetwork
+from loaders.generate import LV_LINES, SyntheticNetwork
 
-LINES_FILE = "lv_lines.csv"
 #: (r ohm/km, x ohm/km, max kA) of aerial bundled cable (JKLYJ) by cross-section.
 TRUNKS = ((0.253, 0.10, 0.30), (0.320, 0.10, 0.25), (0.443, 0.10, 0.20))  # 120, 95, 70 mm2
 BRANCHES = ((0.641, 0.10, 0.16), (0.868, 0.11, 0.13))  # 50, 35 mm2
@@ -26,7 +25,7 @@ def _area_network(
     rng: random.Random, area: str, meters: list[str]
 ) -> tuple[list[tuple[object, ...]], dict[str, str]]:
     """Lines of one area, and the node of each of its (customer and pv) meters."""
-    busbar = f"{area}-N0"
+    busbar = _busbar(area)
     lines: list[tuple[object, ...]] = []
     poles: list[str] = []
     count = 0
@@ -59,6 +58,11 @@ def _area_network(
     return lines, nodes
 
 
+def _busbar(area: str) -> str:
+    """The node of an area's LV busbar: its gate meter's, the source of its network."""
+    return f"{area}-N0"
+
+
 def add_lv_networks(net: SyntheticNetwork, seed: int) -> None:
     """Lines for every public area of `net` and a node for each of its meters (the gate's on
     the busbar; a pv meter beside its customer's meter)."""
@@ -74,13 +78,12 @@ def add_lv_networks(net: SyntheticNetwork, seed: int) -> None:
         area_lines, area_nodes = _area_network(rng, area, by_area.get(area, []))
         lines.extend(area_lines)
         nodes.update(area_nodes)
-        nodes[f"gate:{area}"] = f"{area}-N0"
     last_customer_node: dict[str, str] = {}
     with_node = []
     for row in net.rows["meters.csv"]:
         code, area, role, customer = (str(v) for v in row[:4])
         if role == "gate":
-            node = nodes.get(f"gate:{area}", "")
+            node = _busbar(area) if area in public else ""
         elif role == "pv":  # on its customer's pole
             node = last_customer_node.get(customer, nodes.get(code, ""))
         else:
@@ -88,4 +91,4 @@ def add_lv_networks(net: SyntheticNetwork, seed: int) -> None:
             last_customer_node[customer] = node
         with_node.append((*row, node))
     net.rows["meters.csv"] = with_node
-    net.rows[LINES_FILE] = lines
+    net.rows[LV_LINES] = lines

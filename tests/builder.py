@@ -9,17 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from loaders.generate import HEADERS
-
-LINE_HEADER = (
-    "line_code",
-    "transformer_code",
-    "from_node",
-    "to_node",
-    "length_km",
-    "r_ohm_per_km",
-    "x_ohm_per_km",
-)
+from loaders.generate import HEADERS, LV_LINES, OPTIONAL_HEADERS
 
 
 class NetworkBuilder:
@@ -116,10 +106,11 @@ class NetworkBuilder:
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         if self.lines:
-            with (folder / "lv_lines.csv").open("w", newline="", encoding="utf-8") as fh:
+            header = OPTIONAL_HEADERS[LV_LINES]
+            with (folder / LV_LINES).open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
-                writer.writerow(LINE_HEADER)
-                writer.writerows(self.lines)
+                writer.writerow(header)
+                writer.writerows((*row, *[""] * (len(header) - len(row))) for row in self.lines)
         if self.collection:
             with (folder / "collection.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)

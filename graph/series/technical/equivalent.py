@@ -27,8 +27,7 @@ CONDUCTOR_BY_CAPACITY = ((400.0, 0.206), (200.0, 0.32), (0.0, 0.443))
 
 def form_factor(shape: npt.NDArray[np.float64]) -> float:
     """RMS over mean of a day's load, from its shares of the day's energy."""
-    total = float(shape.sum())
-    return math.sqrt(len(shape) * float((shape**2).sum())) / total if total > 0 else 1.0
+    return float(form_factors(shape[None, :])[0])
 
 
 def equivalent_resistance_ohm(capacity_kva: float | None, radius_km: float | None) -> float:
