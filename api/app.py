@@ -71,9 +71,10 @@ class TaiquGraphQL(GraphQL):
 
     def decode_json(self, data: str | bytes) -> object:
         """A body that is not a JSON object (or a list, refused as a batch) is the caller's
-        mistake: HTTP 400, never 500 (invalid UTF-8, `null`, a string, nesting too deep)."""
+        mistake: HTTP 400, never 500 (invalid UTF-8, `null`, a string, nesting too deep, a
+        lone surrogate such as "\\ud800", which no store can encode: orjson refuses it)."""
         try:
-            body = json.loads(data)
+            body = orjson.loads(data)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
         if not isinstance(body, dict | list):

@@ -86,6 +86,12 @@ def test_search_text_with_control_characters_is_refused(api: Api) -> None:
         (b"\xff\xfe{", "Unable to parse request body as JSON"),
         (b"{", "Unable to parse request body as JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "Unable to parse request body as JSON"),
+        # A lone surrogate escaped in a string: valid JSON text, no valid Unicode string.
+        (
+            b'{"query": "query($c: String!) { meter(code: $c) { code } }", '
+            b'"variables": {"c": "\\ud800"}}',
+            "Unable to parse request body as JSON",
+        ),
     ],
 )
 def test_malformed_bodies_are_http_400(tmp_path: Any, body: bytes, says: str) -> None:
