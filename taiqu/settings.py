@@ -13,6 +13,8 @@ from graph.domain.dates import DEFAULT_DAYS_AHEAD, DEFAULT_EARLIEST, DateBounds
 from graph.domain.errors import ConfigError
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
+from graph.series.technical.day import Assumptions
+from graph.series.technical.shapes import residential_shape, shape_from_text
 from graph.stores.contract import Store
 from graph.stores.factory import open_store
 
@@ -51,6 +53,13 @@ def _fraction(env: Mapping[str, str], name: str, default: str) -> Decimal:
         raise ConfigError(f"{name} must be a decimal number, got {raw!r}") from exc
     if not Decimal(0) <= value <= Decimal(1):
         raise ConfigError(f"{name} must be between 0 and 1, got {raw}")
+    return value
+
+
+def _power_factor(env: Mapping[str, str]) -> Decimal:
+    value = _fraction(env, "TAIQU_POWER_FACTOR", "0.95")
+    if value < Decimal("0.5"):
+        raise ConfigError(f"TAIQU_POWER_FACTOR must be between 0.5 and 1, got {value}")
     return value
 
 
@@ -131,6 +140,9 @@ class Settings:
     # write that crashed before its sync): behind, it is not ready until it has resynced.
     sync_check_ms: int = 5_000
     oidc: OidcSettings | None = None  # access tokens accepted beside API keys
+    # Technical loss's assumptions where the data is silent (docs/technical-loss.md).
+    power_factor: Decimal = Decimal("0.95")
+    typical_shape_file: Path | None = None  # 96 or 24 values; None: the residential day
 
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
@@ -156,7 +168,19 @@ class Settings:
 
     def series_folder(self) -> SeriesFolder:
         """Readings and balances: beside the topology under TAIQU_HOME, whichever the store."""
-        return SeriesFolder(self.home / "series")
+        return SeriesFolder(self.home / "series", self.technical_assumptions())
+
+    def technical_assumptions(self) -> Assumptions:
+        shape = residential_shape()
+        if self.typical_shape_file is not None:
+            try:
+                text = self.typical_shape_file.read_text(encoding="utf-8")
+                shape = shape_from_text(text)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(
+                    f"TAIQU_TYPICAL_SHAPE ({self.typical_shape_file}): {exc}"
+                ) from exc
+        return Assumptions(power_factor=float(self.power_factor), typical_shape=shape)
 
     def plans_folder(self) -> Path:
         """Reconciliation plans (one JSON file each), beside the topology under TAIQU_HOME."""
@@ -200,5 +224,9 @@ class Settings:
             earliest_date=_day(env, "TAIQU_EARLIEST_DATE", DEFAULT_EARLIEST),
             max_days_ahead=_int(env, "TAIQU_MAX_DAYS_AHEAD", DEFAULT_DAYS_AHEAD, 0, 3660),
             sync_check_ms=_int(env, "TAIQU_SYNC_CHECK_MS", 5_000, 50, 600_000),
+            power_factor=_power_factor(env),
+            typical_shape_file=Path(env["TAIQU_TYPICAL_SHAPE"])
+            if env.get("TAIQU_TYPICAL_SHAPE")
+            else None,
             oidc=_oidc(env),
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 
@@ -14,6 +15,7 @@ from api.types.resolve import context
 from graph.domain.model import Kind
 from graph.series import loss as domain
 from graph.series.loss import LossRules
+from graph.series.technical import day as technical
 
 if TYPE_CHECKING:
     from api.types.transformer import Transformer
@@ -27,6 +29,62 @@ LossStatus = strawberry.enum(
     description="NORMAL (合格), HIGH (高损), NEGATIVE (负损) or UNCOMPUTABLE (不可算).",
 )
 LossOrder = strawberry.enum(domain.LossOrder, description="Orders of a loss ranking.")
+TechnicalMethod = strawberry.enum(
+    technical.TechnicalMethod,
+    description="How technical loss (理论线损) was found: POWER_FLOW over the area's LV lines, "
+    "EQUIVALENT_RESISTANCE (an estimate from capacity and supply radius, for areas without "
+    "lines) or NONE (no energy, or no value). A roll-up or a period takes the weakest of its "
+    "parts.",
+)
+
+
+class _Split(Protocol):
+    @property
+    def technical_kwh(self) -> Decimal | None: ...
+    @property
+    def technical_method(self) -> technical.TechnicalMethod: ...
+    @property
+    def technical_loss_rate(self) -> float | None: ...
+    @property
+    def management_loss_kwh(self) -> Decimal | None: ...
+    @property
+    def management_loss_rate(self) -> float | None: ...
+
+
+@strawberry.type
+class TechnicalSplit:
+    """The split of loss into technical (operations) and management (marketing) loss."""
+
+    def _split(self) -> _Split:
+        raise NotImplementedError
+
+    @strawberry.field(
+        description="Technical loss (理论线损), kWh: the LV lines' losses by power flow, or the "
+        "estimate; null when a day of the period has none yet."
+    )
+    def technical_loss_kwh(self) -> float | None:
+        value = self._split().technical_kwh
+        return None if value is None else float(value)
+
+    @strawberry.field(description="technicalLossKwh / supplyKwh; null when either is null or 0.")
+    def technical_loss_rate(self) -> float | None:
+        return self._split().technical_loss_rate
+
+    @strawberry.field(
+        description="Management loss (管理线损), kWh: lossKwh - technicalLossKwh (theft, wrong "
+        "archives, meter faults, reading errors)."
+    )
+    def management_loss_kwh(self) -> float | None:
+        value = self._split().management_loss_kwh
+        return None if value is None else float(value)
+
+    @strawberry.field(description="managementLossKwh / supplyKwh; null when either is null or 0.")
+    def management_loss_rate(self) -> float | None:
+        return self._split().management_loss_rate
+
+    @strawberry.field(description="How technicalLossKwh was found.")
+    def technical_method(self) -> TechnicalMethod:  # type: ignore[valid-type]
+        return self._split().technical_method
 
 
 @strawberry.type(
@@ -34,9 +92,12 @@ LossOrder = strawberry.enum(domain.LossOrder, description="Orders of a loss rank
     "multiplier + customer/pv export x multiplier; sales = customer/pv import x multiplier; "
     "each meter counted, day by day, in the area it belonged to that day."
 )
-class TransformerLoss:
+class TransformerLoss(TechnicalSplit):
     area: strawberry.Private[domain.AreaLoss]
     rules: strawberry.Private[LossRules]
+
+    def _split(self) -> _Split:
+        return self.area
 
     @strawberry.field
     async def transformer(
@@ -109,8 +170,11 @@ class TransformerLoss:
     description="A subtree's roll-up. Energy sums over the areas that are not UNCOMPUTABLE; "
     "counts and reading coverage over all areas under the node."
 )
-class LossSummary:
+class LossSummary(TechnicalSplit):
     summary: strawberry.Private[domain.LossSummary]
+
+    def _split(self) -> _Split:
+        return self.summary
 
     @strawberry.field(name="from")
     def from_(self) -> dt.date:

@@ -5,7 +5,9 @@
       readings/2026-10-01.g7-1a2b3c.parquet  one per day: meter_id, day, import, export kWh
       balances/2026-10.g7-1a2b3c.parquet     one per month: per area per day sums
       corrections/replaced.g7-….parquet      readings replaced by write g7 (old and new)
-      topology/*.g7-….parquet                meters, memberships, spans, links, transformers
+      topology/*.g7-….parquet                meters, memberships, spans, links, transformers,
+                                             and what technical loss reads (nodes, lines)
+      curves/2026-10-01.g7-….parquet         one per day: meter_id, p1..p96 kW (curves.csv)
 
 (g7 is the generation, 1a2b3c a token of the write that made the file.)
 
@@ -27,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from graph.series.technical.day import Assumptions
+
 MANIFEST = "manifest.json"
 LOCK = "write.lock"
 
@@ -40,6 +44,7 @@ class Manifest:
     balances: dict[str, str] = field(default_factory=dict)  # YYYY-MM -> file
     corrections: tuple[str, ...] = ()
     topology: dict[str, str] = field(default_factory=dict)  # table name -> file
+    curves: dict[str, str] = field(default_factory=dict)  # ISO day -> 96-point curves file
     # Set before a topology write and cleared by the sync after it: a crash in between leaves
     # it set, and the next writer syncs again.
     topology_stale: bool = False
@@ -53,6 +58,7 @@ class Manifest:
             | set(self.balances.values())
             | set(self.corrections)
             | set(self.topology.values())
+            | set(self.curves.values())
         )
 
     def to_json(self) -> str:
@@ -63,6 +69,7 @@ class Manifest:
                 "balances": self.balances,
                 "corrections": list(self.corrections),
                 "topology": self.topology,
+                "curves": self.curves,
                 "topology_stale": self.topology_stale,
                 "graph_version": self.graph_version,
             },
@@ -79,6 +86,7 @@ class Manifest:
             balances=dict(raw["balances"]),
             corrections=tuple(raw["corrections"]),
             topology=dict(raw["topology"]),
+            curves=dict(raw.get("curves", {})),
             topology_stale=bool(raw.get("topology_stale", False)),
             graph_version=raw.get("graph_version"),
         )
@@ -87,10 +95,12 @@ class Manifest:
 class SeriesFolder:
     """Reads and replaces the manifest; hands out new file names; cleans unreferenced files."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, assumptions: Assumptions | None = None) -> None:
         self.root = Path(root)
+        # What the technical loss of the balances written here assumes (settings).
+        self.assumptions = assumptions or Assumptions()
         self._token = secrets.token_hex(3)
-        for sub in ("readings", "balances", "corrections", "topology"):
+        for sub in ("readings", "balances", "corrections", "topology", "curves"):
             try:
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
             except PermissionError:  # a read-only home: read what is there
@@ -129,7 +139,7 @@ class SeriesFolder:
         self._clean(current.files() | nxt.files())
 
     def _clean(self, keep: set[str]) -> None:
-        for sub in ("readings", "balances", "corrections", "topology"):
+        for sub in ("readings", "balances", "corrections", "topology", "curves"):
             for path in (self.root / sub).glob("*.parquet"):
                 if f"{sub}/{path.name}" not in keep:
                     path.unlink(missing_ok=True)

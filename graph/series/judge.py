@@ -19,8 +19,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graph.series.loss import AreaLoss, LossRules, LossStatus, LossSummary
+from graph.series.technical.day import TechnicalMethod
 
 SCALE = 10**8  # balance units per kWh
+
+# Technical loss's days, three counts packed in one integer so that a period's are one
+# subtraction in the reader's hot loop: days with a value, of which by power flow, by
+# equivalent resistance (at most 3660 days a period: 20 bits each are plenty).
+_BITS = 20
+_MASK = (1 << _BITS) - 1
+DAY_WEIGHTS = (1, 1 << _BITS, 1 << (2 * _BITS))
+
+
+def technical_of(days: int, packed: int) -> tuple[bool, TechnicalMethod]:
+    """Whether every one of `days` has a technical loss, and the period's method: the
+    weakest of its days (one day by equivalent resistance makes the period's an estimate)."""
+    known = packed & _MASK
+    power_flow = (packed >> _BITS) & _MASK
+    equivalent = packed >> (2 * _BITS)
+    if known < days:
+        return False, TechnicalMethod.NONE
+    if equivalent:
+        return True, TechnicalMethod.EQUIVALENT_RESISTANCE
+    if power_flow:
+        return True, TechnicalMethod.POWER_FLOW
+    return True, TechnicalMethod.NONE
 
 
 def kwh(units: int) -> Decimal:
@@ -39,6 +62,8 @@ class AreaNumbers:
     meter_read: int = 0
     supply_units: int = 0  # gate (import - export) x multiplier + customer/pv export x mult
     sales_units: int = 0  # customer/pv import x multiplier
+    technical_units: int = 0  # technical loss (power flow or estimate)
+    technical_days: int = 0  # packed day counts (DAY_WEIGHTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +108,7 @@ def flags(n: AreaNumbers, t: Thresholds) -> tuple[LossStatus, bool, bool, bool, 
 def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRules) -> AreaLoss:
     """The area's balance and status over [start, end] (see `flags` for the rule)."""
     status, no_gate, gate_missing, no_supply, low_coverage = flags(n, Thresholds.of(rules))
+    known, method = technical_of(n.days, n.technical_days)
     return AreaLoss(
         area=area,
         start=start,
@@ -101,6 +127,8 @@ def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRu
         gate_missing=gate_missing,
         no_supply=no_supply,
         low_coverage=low_coverage,
+        technical_kwh=kwh(n.technical_units) if known else None,
+        technical_method=method,
     )
 
 
@@ -111,7 +139,9 @@ def rollup(
     UNCOMPUTABLE; meter-days over all of them. No per-area records are built (fast path)."""
     t = Thresholds.of(rules)
     counts = dict.fromkeys(LossStatus, 0)
-    supply = sales = read = expected = 0
+    supply = sales = read = expected = technical = 0
+    all_known = True
+    methods: set[TechnicalMethod] = set()
     for n in numbers:
         status = flags(n, t)[0]
         counts[status] += 1
@@ -120,6 +150,10 @@ def rollup(
         if status is not LossStatus.UNCOMPUTABLE:
             supply += n.supply_units
             sales += n.sales_units
+            technical += n.technical_units
+            known, method = technical_of(n.days, n.technical_days)
+            all_known &= known
+            methods.add(method)
     return LossSummary(
         start=start,
         end=end,
@@ -133,4 +167,14 @@ def rollup(
         loss_kwh=kwh(supply - sales),
         meter_read=read,
         meter_expected=expected,
+        technical_kwh=kwh(technical) if all_known else None,
+        technical_method=weakest(methods),
     )
+
+
+def weakest(methods: set[TechnicalMethod]) -> TechnicalMethod:
+    """A roll-up's method: an estimate in any part makes the whole one."""
+    for method in (TechnicalMethod.EQUIVALENT_RESISTANCE, TechnicalMethod.POWER_FLOW):
+        if method in methods:
+            return method
+    return TechnicalMethod.NONE

@@ -6,6 +6,8 @@ the reasons text; `graph.series.judge` applies the status rule.
     supply = gate (import - export) x multiplier + customer/pv export x multiplier
     sales  = customer/pv import x multiplier
     loss   = supply - sales;  lossRate = loss / supply (None when supply <= 0)
+    technical loss: by power flow or its estimate (graph.series.technical), day by day
+    management loss = loss - technical loss;  each rate over supply
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from enum import StrEnum
 
 from graph.domain.dates import DateBounds
 from graph.domain.errors import InputError
+from graph.series.technical.day import TechnicalMethod
 
 
 class LossStatus(StrEnum):
@@ -30,6 +33,8 @@ class LossOrder(StrEnum):
     LOSS_RATE_DESC = "LOSS_RATE_DESC"
     LOSS_RATE_ASC = "LOSS_RATE_ASC"
     LOSS_KWH_DESC = "LOSS_KWH_DESC"
+    MANAGEMENT_LOSS_RATE_DESC = "MANAGEMENT_LOSS_RATE_DESC"
+    MANAGEMENT_LOSS_RATE_ASC = "MANAGEMENT_LOSS_RATE_ASC"
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,26 @@ class AreaLoss:
     gate_missing: bool
     no_supply: bool
     low_coverage: bool
+    # None when a day of the period has none (not yet computed)
+    technical_kwh: Decimal | None = None
+    technical_method: TechnicalMethod = TechnicalMethod.NONE
 
     @property
     def loss_rate(self) -> float | None:
         return ratio(self.loss_kwh, self.supply_kwh)
+
+    @property
+    def technical_loss_rate(self) -> float | None:
+        return None if self.technical_kwh is None else ratio(self.technical_kwh, self.supply_kwh)
+
+    @property
+    def management_loss_kwh(self) -> Decimal | None:
+        return None if self.technical_kwh is None else self.loss_kwh - self.technical_kwh
+
+    @property
+    def management_loss_rate(self) -> float | None:
+        management = self.management_loss_kwh
+        return None if management is None else ratio(management, self.supply_kwh)
 
     @property
     def reading_coverage(self) -> float:
@@ -143,10 +164,26 @@ class LossSummary:
     loss_kwh: Decimal = Decimal(0)
     meter_read: int = 0  # over all areas
     meter_expected: int = 0
+    # Over the same areas as supply; None when one of them has none for a day
+    technical_kwh: Decimal | None = Decimal(0)
+    technical_method: TechnicalMethod = TechnicalMethod.NONE
 
     @property
     def loss_rate(self) -> float | None:
         return ratio(self.loss_kwh, self.supply_kwh)
+
+    @property
+    def technical_loss_rate(self) -> float | None:
+        return None if self.technical_kwh is None else ratio(self.technical_kwh, self.supply_kwh)
+
+    @property
+    def management_loss_kwh(self) -> Decimal | None:
+        return None if self.technical_kwh is None else self.loss_kwh - self.technical_kwh
+
+    @property
+    def management_loss_rate(self) -> float | None:
+        management = self.management_loss_kwh
+        return None if management is None else ratio(management, self.supply_kwh)
 
     @property
     def qualified_rate(self) -> float | None:

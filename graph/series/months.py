@@ -17,15 +17,16 @@ from collections import OrderedDict
 import duckdb
 
 from graph.series import sql
-from graph.series.judge import SCALE
+from graph.series.judge import DAY_WEIGHTS, SCALE
 
-_MONTH = sql.month_units(SCALE)
+_MONTH = {technical: sql.month_units(SCALE, technical, DAY_WEIGHTS) for technical in (False, True)}
 
 
 class MonthBalances:
     """cum[area][m][i] = sum of measure m over the month's days before day i (0-based).
 
-    Measures: gate meter-days read, other meter-days read, supply units, sales units.
+    Measures: gate meter-days read, other meter-days read, supply units, sales units,
+    technical-loss units, technical days (packed: judge.DAY_WEIGHTS).
     """
 
     def __init__(self, first_day: dt.date, cum: dict[str, list[array]]) -> None:
@@ -37,7 +38,9 @@ class MonthBalances:
         first = dt.date.fromisoformat(month + "-01")
         length = calendar.monthrange(first.year, first.month)[1]
         daily: dict[str, list[array]] = {}
-        for area, day, *values in con.execute(_MONTH, {"file": path}).fetchall():
+        columns = {name for (name,) in con.execute(sql.MONTH_COLUMNS, {"file": path}).fetchall()}
+        query = _MONTH["technical_kwh" in columns]
+        for area, day, *values in con.execute(query, {"file": path}).fetchall():
             rows = daily.get(area)
             if rows is None:
                 rows = daily[area] = [array("q", bytes(8 * (length + 1))) for _ in values]

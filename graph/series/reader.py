@@ -20,7 +20,7 @@ from graph.domain.errors import InputError
 from graph.domain.scope import Scope
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
-from graph.series.judge import AreaNumbers, Thresholds, flags, judge, rollup
+from graph.series.judge import AreaNumbers, Thresholds, flags, judge, rollup, technical_of
 from graph.series.loss import (
     AreaLoss,
     LossOrder,
@@ -59,11 +59,34 @@ def _rate(item: _Ranked) -> float:
     return (n.supply_units - n.sales_units) / n.supply_units if n.supply_units > 0 else 0.0
 
 
+def _no_management_rate(item: _Ranked) -> bool:
+    n = item[1]
+    return n.supply_units <= 0 or not technical_of(n.days, n.technical_days)[0]
+
+
+def _management_rate(item: _Ranked) -> float:
+    """The management loss rate for ordering (0 when there is none: those rank last)."""
+    n = item[1]
+    if _no_management_rate(item):
+        return 0.0
+    return (n.supply_units - n.sales_units - n.technical_units) / n.supply_units
+
+
 # Sort keys; ties by code, an area without a loss rate (supply <= 0) last.
 _ORDER_KEYS = {
     LossOrder.LOSS_RATE_DESC: lambda i: (i[1].supply_units <= 0, -_rate(i), i[0]),
     LossOrder.LOSS_RATE_ASC: lambda i: (i[1].supply_units <= 0, _rate(i), i[0]),
     LossOrder.LOSS_KWH_DESC: lambda i: (i[1].sales_units - i[1].supply_units, i[0]),
+    LossOrder.MANAGEMENT_LOSS_RATE_DESC: lambda i: (
+        _no_management_rate(i),
+        -_management_rate(i),
+        i[0],
+    ),
+    LossOrder.MANAGEMENT_LOSS_RATE_ASC: lambda i: (
+        _no_management_rate(i),
+        _management_rate(i),
+        i[0],
+    ),
 }
 
 
@@ -173,15 +196,17 @@ class LossReader:
         found = []
         meter_days = placement.meter_days
         for area in areas:  # the hot loop of every answer: kept flat on purpose
-            gate_read = meter_read = supply = sales = 0
+            gate_read = meter_read = supply = sales = technical = technical_days = 0
             for cum, lo, hi in parts:
                 rows = cum.get(area)
                 if rows is not None:
-                    g, m, su, sa = rows
+                    g, m, su, sa, te, td = rows
                     gate_read += g[hi] - g[lo]
                     meter_read += m[hi] - m[lo]
                     supply += su[hi] - su[lo]
                     sales += sa[hi] - sa[lo]
+                    technical += te[hi] - te[lo]
+                    technical_days += td[hi] - td[lo]
             gate_days, gate_expected, meter_expected = meter_days(area, start, end)
             found.append(
                 AreaNumbers(
@@ -193,6 +218,8 @@ class LossReader:
                     meter_read,
                     supply,
                     sales,
+                    technical,
+                    technical_days,
                 )
             )
         return found

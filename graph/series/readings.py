@@ -15,7 +15,7 @@ import duckdb
 from graph.domain.errors import StoreError
 from graph.series import sql
 from graph.series.files import SeriesFolder, next_generation
-from graph.series.writer import recompute_balances, table_of
+from graph.series.writer import recompute_balances, table_of, technical_views
 
 
 @dataclass
@@ -78,6 +78,7 @@ def write_readings(
             con.execute(sql.copy_to(sql.REPLACED_ROWS, folder.path(name)))
             corrections = (*corrections, name)
         table_of(con, folder, [current.topology["memberships"]], "memberships", "memberships")
+        technical_views(con, folder, current)
         balances = recompute_balances(
             con, folder, current, gen, touched, [readings[d] for d in touched], None
         )

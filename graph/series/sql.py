@@ -160,6 +160,154 @@ FROM running WHERE gates > 0 OR meters > 0
 ORDER BY area, valid_from
 """
 
+
+# --- what technical loss reads of the topology (copied by the sync) -------------------------
+# Adjacent intervals that agree are merged (like STORE_METER_VALUES): a change of another
+# attribute must not look like a change of the network.
+def merged_intervals(source: str, key: str, values: tuple[str, ...]) -> str:
+    """The intervals of table `source` (fixed names of ours), per `key`, with adjacent ones
+    equal in `values` merged."""
+    same = " AND ".join(f"lag({v}) OVER w IS NOT DISTINCT FROM {v}" for v in values)
+    kept = ", ".join(f"any_value({v}) AS {v}" for v in values)
+    return f"""
+WITH marked AS (
+    SELECT *, CASE WHEN {same} AND lag(valid_to) OVER w = valid_from THEN 0 ELSE 1 END AS starts
+    FROM {source} WINDOW w AS (PARTITION BY {key} ORDER BY valid_from)
+), runs AS (
+    SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY valid_from) AS run FROM marked
+)
+SELECT {key}, {kept}, min(valid_from) AS valid_from, max(valid_to) AS valid_to
+FROM runs GROUP BY {key}, run
+"""
+
+
+# The node each meter's service connects to, over time (a meter without one has no row).
+METER_NODES = f"""
+CREATE TEMP TABLE meter_nodes AS
+SELECT m.meter_id, n.node, n.valid_from, n.valid_to
+FROM ({merged_intervals("raw_meter_values", "code", ("node",))}) n
+JOIN meters m ON m.code = n.code WHERE n.node IS NOT NULL
+"""
+# An area's lines: each interval a line belongs to the area, cut where its values changed.
+LV_LINES = f"""
+CREATE TEMP TABLE lv_lines AS
+SELECT l.area, l.line, v.from_node, v.to_node, v.r_ohm, v.x_ohm,
+       greatest(l.valid_from, v.valid_from) AS valid_from,
+       least(l.valid_to, v.valid_to) AS valid_to
+FROM raw_line_links l
+JOIN ({merged_intervals("raw_line_values", "line", ("from_node", "to_node", "r_ohm", "x_ohm"))}) v
+  ON v.line = l.line AND v.valid_from < l.valid_to AND l.valid_from < v.valid_to
+"""
+# What the equivalent-resistance estimate needs of an area, over time.
+AREA_PARAMS = f"""
+CREATE TEMP TABLE area_params AS
+{merged_intervals("raw_area_params", "area", ("capacity_kva", "supply_radius_km"))}
+"""
+TECHNICAL_TABLES = ("meter_nodes", "lv_lines", "area_params")
+AREA_COUNT = "SELECT count(DISTINCT area) FROM memberships"
+EMPTY.update(
+    {
+        "meter_nodes": "SELECT NULL::INTEGER AS meter_id, NULL::VARCHAR AS node, "
+        "NULL::DATE AS valid_from, NULL::DATE AS valid_to WHERE false",
+        "lv_lines": "SELECT NULL::VARCHAR AS area, NULL::VARCHAR AS line, NULL::VARCHAR AS "
+        "from_node, NULL::VARCHAR AS to_node, NULL::DOUBLE AS r_ohm, NULL::DOUBLE AS x_ohm, "
+        "NULL::DATE AS valid_from, NULL::DATE AS valid_to WHERE false",
+        "area_params": "SELECT NULL::VARCHAR AS area, NULL::DOUBLE AS capacity_kva, "
+        "NULL::DOUBLE AS supply_radius_km, NULL::DATE AS valid_from, NULL::DATE AS valid_to "
+        "WHERE false",
+    }
+)
+
+
+def interval_changes(table: str, keys: tuple[str, ...], area: str) -> str:
+    """(area, since) for each row of `table` that differs between old_`table` and `table`
+    (`keys`: every column but the dates): an interval whose end moved differs from the
+    earlier end, any other from its start."""
+    same = " AND ".join(f"g.{k} IS NOT DISTINCT FROM c.{k}" for k in keys)
+    return f"""
+WITH gone AS (SELECT * FROM old_{table} EXCEPT SELECT * FROM {table}),
+     came AS (SELECT * FROM {table} EXCEPT SELECT * FROM old_{table})
+SELECT coalesce(g.{area}, c.{area}) AS area,
+       CASE WHEN g.valid_from IS NOT NULL AND c.valid_from IS NOT NULL
+            THEN least(g.valid_to, c.valid_to)
+            ELSE coalesce(g.valid_from, c.valid_from) END AS since
+FROM gone g FULL JOIN came c ON {same} AND g.valid_from = c.valid_from
+"""
+
+
+# Areas whose technical loss a changed meter node moves, from when: the meter's own areas and
+# those whose lines hold the old or the new node.
+NODE_CHANGES = """
+WITH gone AS (SELECT * FROM old_meter_nodes EXCEPT SELECT * FROM meter_nodes),
+     came AS (SELECT * FROM meter_nodes EXCEPT SELECT * FROM old_meter_nodes),
+     changed AS (
+    SELECT coalesce(g.meter_id, c.meter_id) AS meter_id, coalesce(g.node, c.node) AS node,
+           CASE WHEN g.valid_from IS NOT NULL AND c.valid_from IS NOT NULL
+                THEN least(g.valid_to, c.valid_to)
+                ELSE coalesce(g.valid_from, c.valid_from) END AS since
+    FROM gone g FULL JOIN came c
+      ON g.meter_id = c.meter_id AND g.node = c.node AND g.valid_from = c.valid_from
+)
+SELECT m.area, greatest(ch.since, m.valid_from) AS since
+FROM changed ch JOIN memberships m ON m.meter_id = ch.meter_id AND ch.since < m.valid_to
+UNION ALL
+SELECT l.area, greatest(ch.since, l.valid_from)
+FROM changed ch JOIN lv_lines l
+  ON (l.from_node = ch.node OR l.to_node = ch.node) AND ch.since < l.valid_to
+"""
+TECHNICAL_CHANGES = " UNION ALL ".join(
+    f"SELECT * FROM ({query})"
+    for query in (
+        interval_changes(
+            "lv_lines", ("area", "line", "from_node", "to_node", "r_ohm", "x_ohm"), "area"
+        ),
+        interval_changes("area_params", ("area", "capacity_kva", "supply_radius_km"), "area"),
+        NODE_CHANGES,
+    )
+)
+# Pairs of areas tied by a meter archived under one and connected to the other's lines: the
+# load of one is carried by the other's network, so both are recomputed together.
+TIED_AREAS = """
+SELECT DISTINCT m.area, l.area
+FROM meter_nodes n
+JOIN memberships m
+  ON m.meter_id = n.meter_id AND m.valid_from < n.valid_to AND n.valid_from < m.valid_to
+JOIN lv_lines l
+  ON (l.from_node = n.node OR l.to_node = n.node)
+ AND l.valid_from < n.valid_to AND n.valid_from < l.valid_to
+WHERE l.area <> m.area
+"""
+
+# What a technical-loss run (graph.series.technical.materialize) reads of the copy, on its
+# first day.
+RUN_METERS = """
+SELECT m.meter_id, m.area, m.role, m.multiplier::DOUBLE AS multiplier, n.node
+FROM memberships m LEFT JOIN meter_nodes n
+  ON n.meter_id = m.meter_id AND n.valid_from <= $day AND $day < n.valid_to
+WHERE m.valid_from <= $day AND $day < m.valid_to
+ORDER BY m.meter_id
+"""
+RUN_LINES = """
+SELECT area, line, from_node, to_node, r_ohm, x_ohm FROM lv_lines
+WHERE valid_from <= $day AND $day < valid_to ORDER BY area, line
+"""
+RUN_PARAMS = """
+SELECT area, capacity_kva, supply_radius_km FROM area_params
+WHERE valid_from <= $day AND $day < valid_to
+"""
+# The days inside a range on which something a run holds changes.
+RUN_CUTS = """
+SELECT DISTINCT day FROM (
+    SELECT valid_from AS day FROM memberships UNION ALL SELECT valid_to FROM memberships
+    UNION ALL SELECT valid_from FROM meter_nodes UNION ALL SELECT valid_to FROM meter_nodes
+    UNION ALL SELECT valid_from FROM lv_lines UNION ALL SELECT valid_to FROM lv_lines
+    UNION ALL SELECT valid_from FROM area_params UNION ALL SELECT valid_to FROM area_params
+) WHERE day > $first AND day <= $last ORDER BY day
+"""
+DAY_ENERGY = """
+SELECT meter_id, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
+FROM read_parquet($file)
+"""
 #: What each topology file of a sync holds, in a stable order.
 TOPOLOGY_FILES = {
     "meters": "SELECT * FROM meters ORDER BY code",
@@ -167,6 +315,9 @@ TOPOLOGY_FILES = {
     "memberships": "SELECT * FROM memberships ORDER BY meter_id, valid_from",
     "links": "SELECT * FROM new_links ORDER BY rel, parent, child, valid_from",
     "transformers": "SELECT * FROM new_transformers ORDER BY code",
+    "meter_nodes": "SELECT * FROM meter_nodes ORDER BY meter_id, valid_from",
+    "lv_lines": "SELECT * FROM lv_lines ORDER BY area, line, valid_from",
+    "area_params": "SELECT * FROM area_params ORDER BY area, valid_from",
 }
 
 #: What the reader loads of the topology copy to place areas in the trees.
@@ -207,6 +358,15 @@ WHERE r.day IN (SELECT unnest($days::DATE[])) {{area_filter}}
 GROUP BY m.area, r.day
 """
 AREA_FILTER = "AND m.area IN (SELECT unnest($areas::VARCHAR[]))"
+# Each recomputed area-day's technical loss (graph.series.technical.materialize), rounded to
+# the balances' 4 decimals; the method as columns.POWER_FLOW, EQUIVALENT_RESISTANCE or NONE.
+TECHNICAL_COLUMNS = {
+    "area": "VARCHAR",
+    "day": "DATE",
+    "technical_kwh": KWH,
+    "technical_method": "UTINYINT",
+}
+DROP_FRESH_TECHNICAL = "DROP TABLE IF EXISTS fresh_technical"
 FRESH_BALANCES = "CREATE TEMP TABLE fresh_balances AS " + BALANCES
 DROP_FRESH_BALANCES = "DROP TABLE IF EXISTS fresh_balances"
 
@@ -216,24 +376,41 @@ def month_balances(keep_old: bool, areas: bool) -> str:
     `keep_old`, every other row of the old file ($old) — with `areas`, only the recomputed
     areas' rows of those days are replaced."""
     fresh = (
-        "SELECT * FROM fresh_balances WHERE day IN (SELECT unnest($days::DATE[])) "
-        "ORDER BY day, area"
+        "SELECT b.*, t.technical_kwh, t.technical_method FROM fresh_balances b "
+        "LEFT JOIN fresh_technical t USING (area, day) "
+        "WHERE b.day IN (SELECT unnest($days::DATE[])) ORDER BY b.day, b.area"
     )
     if not keep_old:
         return fresh
     replaced = "day IN (SELECT unnest($days::DATE[]))"
     if areas:
         replaced += " AND area IN (SELECT unnest($areas::VARCHAR[]))"
-    return f"SELECT * FROM read_parquet($old) WHERE NOT ({replaced}) UNION ALL {fresh}"
+    # BY NAME: a month written before technical loss was kept has no such columns (NULL).
+    return f"SELECT * FROM read_parquet($old) WHERE NOT ({replaced}) UNION ALL BY NAME ({fresh})"
 
 
-#: One month of balances as the reader caches it: exact integer units of 1/SCALE kWh.
-def month_units(scale: int) -> str:
+def month_units(scale: int, technical: bool, days: tuple[int, int, int]) -> str:
+    """One month of balances as the reader caches it: exact integer units of 1/SCALE kWh;
+    technical loss in the same units and its day counts packed in one integer (`days`: the
+    weight of a day with a value, of one by power flow, of one by equivalent resistance).
+    Without `technical` (a month written before it was kept) those two are 0."""
+    known, power_flow, equivalent = days
+    kept = (
+        f"coalesce((technical_kwh * {scale})::BIGINT, 0), "
+        f"CASE WHEN technical_kwh IS NULL THEN 0 ELSE {known} "
+        f"+ (technical_method = 0)::BIGINT * {power_flow} "
+        f"+ (technical_method = 1)::BIGINT * {equivalent} END"
+        if technical
+        else "0::BIGINT, 0::BIGINT"
+    )
     return f"""
 SELECT area, day, gate_read, meter_read,
-       ((gate_net_kwh + export_kwh) * {scale})::BIGINT, (sales_kwh * {scale})::BIGINT
+       ((gate_net_kwh + export_kwh) * {scale})::BIGINT, (sales_kwh * {scale})::BIGINT, {kept}
 FROM read_parquet($file) ORDER BY area, day
 """
+
+
+MONTH_COLUMNS = "SELECT name FROM parquet_schema($file)"
 
 
 # One query for all the meters a GraphQL list asks (an area's page of meters, say), each day
@@ -402,6 +579,15 @@ SELECT * FROM (
 """
 MERGED_DAY = "SELECT * FROM merged WHERE day = $day"
 REPLACED_ROWS = "SELECT * FROM replaced ORDER BY day, meter_code"
+
+# --- curves.csv: one file per day, meter_id and p1..p96 (kW as registered) ------------------
+CURVE_POINTS = tuple(f"p{i}" for i in range(1, 97))
+CURVE_COLUMNS = {"meter_id": "INTEGER"} | {p: "DOUBLE" for p in CURVE_POINTS}
+METER_CODES = "SELECT code FROM read_parquet($file)"
+METER_IDS_OF = "SELECT code, meter_id FROM read_parquet($file)"
+CURVES_OF_DAY = "SELECT * FROM read_parquet($file) ORDER BY meter_id"
+DAY_CURVES = "SELECT * FROM day_curves ORDER BY meter_id"
+DROP_DAY_CURVES = "DROP TABLE IF EXISTS day_curves"
 
 # A file's Parquet footer (schema and row groups): read without its data, to prove it readable.
 PARQUET_FOOTER = "SELECT count(*) FROM parquet_metadata($file)"

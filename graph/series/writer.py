@@ -20,6 +20,8 @@ from graph.domain.changes import ChangeSet
 from graph.domain.model import FOREVER, Kind, Rel
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder, next_generation
+from graph.series.technical.materialize import technical_rows, with_tied_areas
+from graph.series.technical.network import LvLine
 from graph.stores.contract import Progress, Store
 
 # Relationships that place an area in the network and org trees (roll-ups walk them).
@@ -74,11 +76,20 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
     # Every interval of every meter's values, in one pass; DuckDB merges the adjacent ones
     # that agree on role and multiplier and takes the current values from the open ones.
     values = (
-        (i.code, i.attrs.get("role"), i.attrs.get("multiplier") or 1, i.valid_from, i.valid_to)
+        (
+            i.code,
+            i.attrs.get("role"),
+            i.attrs.get("multiplier") or 1,
+            i.attrs.get("node"),
+            i.valid_from,
+            i.valid_to,
+        )
         for i in store.scan_attr_intervals(Kind.METER)
     )
     write_csv(
-        tmp / "meter_values.csv", ("code", "role", "multiplier", "valid_from", "valid_to"), values
+        tmp / "meter_values.csv",
+        ("code", "role", "multiplier", "node", "valid_from", "valid_to"),
+        values,
     )
     table_from_csv(
         con,
@@ -88,6 +99,7 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
             "code": "VARCHAR",
             "role": "VARCHAR",
             "multiplier": sql.MULTIPLIER,
+            "node": "VARCHAR",
             "valid_from": "DATE",
             "valid_to": "DATE",
         },
@@ -128,6 +140,65 @@ def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None
     transformers = ((e.code,) for e in store.scan_entities(Kind.TRANSFORMER))
     write_csv(tmp / "transformers.csv", ("code",), transformers)
     table_from_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
+    _dump_technical(con, store, tmp)
+
+
+_DATES = {"valid_from": "DATE", "valid_to": "DATE"}
+
+
+def _dump_technical(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
+    """What technical loss needs beyond the meters: each area's lines and its capacity and
+    supply radius, over time (the meters' nodes come with their values)."""
+    links = ((k.parent, k.child, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_LINE))
+    write_csv(tmp / "line_links.csv", ("area", "line", "valid_from", "valid_to"), links)
+    columns = {"area": "VARCHAR", "line": "VARCHAR"} | _DATES
+    table_from_csv(con, "raw_line_links", tmp / "line_links.csv", columns)
+    rows = (
+        (line.code, line.from_node, line.to_node, line.r_ohm, line.x_ohm, i.valid_from, i.valid_to)
+        for i in store.scan_attr_intervals(Kind.LV_LINE)
+        for line in (LvLine.of(i.code, i.attrs),)
+    )
+    write_csv(
+        tmp / "line_values.csv",
+        ("line", "from_node", "to_node", "r_ohm", "x_ohm", "valid_from", "valid_to"),
+        rows,
+    )
+    table_from_csv(
+        con,
+        "raw_line_values",
+        tmp / "line_values.csv",
+        {
+            "line": "VARCHAR",
+            "from_node": "VARCHAR",
+            "to_node": "VARCHAR",
+            "r_ohm": "DOUBLE",
+            "x_ohm": "DOUBLE",
+        }
+        | _DATES,
+    )
+    con.execute(sql.LV_LINES)
+    params = (
+        (
+            i.code,
+            i.attrs.get("capacity_kva"),
+            i.attrs.get("supply_radius_km"),
+            i.valid_from,
+            i.valid_to,
+        )
+        for i in store.scan_attr_intervals(Kind.TRANSFORMER)
+    )
+    write_csv(
+        tmp / "area_params.csv",
+        ("area", "capacity_kva", "supply_radius_km", "valid_from", "valid_to"),
+        params,
+    )
+    table_from_csv(
+        con,
+        "raw_area_params",
+        tmp / "area_params.csv",
+        {"area": "VARCHAR", "capacity_kva": "DOUBLE", "supply_radius_km": "DOUBLE"} | _DATES,
+    )
+    con.execute(sql.AREA_PARAMS)
 
 
 def _differs(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
@@ -178,10 +249,17 @@ def _sync(
     con.execute(sql.METER_IDS)
     con.execute(sql.METER_VALUES)
     con.execute(sql.MEMBERSHIPS)
+    con.execute(sql.METER_NODES)
+    # A copy made before technical loss was kept: every balance is recomputed once.
+    technical_copy = all(name in topo for name in sql.TECHNICAL_TABLES)
+    for name in sql.TECHNICAL_TABLES:
+        table_of(con, folder, [topo[name]] if technical_copy else [], name, f"old_{name}")
     changes = con.execute(sql.MEMBERSHIP_CHANGES).fetchall()
+    changes += con.execute(sql.TECHNICAL_CHANGES).fetchall()
     unchanged = (
         not changes
         and topo
+        and technical_copy
         and "meter_values" in topo  # a copy made before attributes were dated: rewrite it
         and not _differs(con, "meters", "old_meters")
         and not _differs(con, "meter_values", "old_meter_values")
@@ -194,8 +272,10 @@ def _sync(
             done = next_generation(current, topology_stale=False, graph_version=version)
             folder.publish(current, done)
         return SyncReport(0, 0, moved)
-    areas = sorted({area for area, _ in changes})
+    areas: list[str] | None = sorted({area for area, _ in changes})
     since = min((day for _, day in changes), default=FOREVER)
+    if not technical_copy:
+        areas, since = None, dt.date.min
     days = sorted(d for d in current.readings if dt.date.fromisoformat(d) >= since)
     gen = current.generation + 1
     topology: dict[str, str] = {}
@@ -205,10 +285,11 @@ def _sync(
     topology["spans"] = folder.new_name(gen, "topology", "spans")
     con.execute(sql.copy_to(sql.SPANS, folder.path(topology["spans"])), {"forever": FOREVER})
     balances = dict(current.balances)
-    if days and areas:
-        say(f"recomputing balances of {len(areas):,} areas over {len(days):,} days")
+    if days and (areas is None or areas):
+        which = "every area" if areas is None else f"{len(areas):,} areas"
+        say(f"recomputing balances of {which} over {len(days):,} days")
         reading_files = [current.readings[d] for d in days]
-        balances = recompute_balances(con, folder, current, gen, days, reading_files, areas)
+        balances = recompute_balances(con, folder, current, gen, days, reading_files, areas, say)
     folder.publish(
         current,
         next_generation(
@@ -219,6 +300,9 @@ def _sync(
             graph_version=version,
         ),
     )
+    if areas is None:
+        row = con.execute(sql.AREA_COUNT).fetchone()
+        return SyncReport(int(row[0]) if row else 0, len(days), True)
     return SyncReport(len(areas), len(days), True)
 
 
@@ -258,10 +342,11 @@ def mark_topology_stale(folder: SeriesFolder) -> None:
             folder.publish(current, next_generation(current, topology_stale=True))
 
 
-# What the copy holds: meters (code, role, multiplier), their areas, the placement links and
-# the transformer codes. A change to anything else (customers, names, a capacity, collection
-# evidence) leaves loss as it was.
-_LOSS_RELS = frozenset({Rel.HAS_METER, *PLACEMENT_RELS})
+# What the copy holds: meters (code, role, multiplier, node), their areas, the placement links,
+# the transformers (code, capacity, supply radius) and the areas' lines. A change to anything
+# else (customers, names, collection evidence) leaves loss as it was.
+_LOSS_RELS = frozenset({Rel.HAS_METER, Rel.HAS_LINE, *PLACEMENT_RELS})
+_LOSS_KINDS = (Kind.METER, Kind.TRANSFORMER, Kind.LV_LINE)
 
 
 def touches_loss(changes: ChangeSet) -> bool:
@@ -269,17 +354,18 @@ def touches_loss(changes: ChangeSet) -> bool:
     return (
         any(link.rel in _LOSS_RELS for link in changes.opened)
         or any(close.rel in _LOSS_RELS for close in changes.closed)
-        or bool(changes.created.get(Kind.METER) or changes.created.get(Kind.TRANSFORMER))
-        or bool(changes.updated.get(Kind.METER))
+        or any(changes.created.get(kind) for kind in _LOSS_KINDS)
+        or any(changes.updated.get(kind) for kind in _LOSS_KINDS)
     )
 
 
 def first_day_changed(changes: ChangeSet) -> dt.date | None:
     """The first day whose loss answers `changes` can change (None: none can): the earliest
-    date of a loss-relevant interval it opens or closes, or of a meter's new values."""
+    date of a loss-relevant interval it opens or closes, or of new values of a meter, a
+    transformer or a line."""
     days = [link.valid_from for link in changes.opened if link.rel in _LOSS_RELS]
     days += [close.valid_to for close in changes.closed if close.rel in _LOSS_RELS]
-    if changes.updated.get(Kind.METER):
+    if any(changes.updated.get(kind) for kind in _LOSS_KINDS):
         days.append(changes.update_day())
     return min(days, default=None)
 
@@ -293,6 +379,43 @@ def corrected_days(changes: ChangeSet, manifest: Manifest) -> list[str]:
     return sorted(d for d in manifest.readings if d >= since.isoformat())
 
 
+def technical_views(
+    con: duckdb.DuckDBPyConnection, folder: SeriesFolder, current: Manifest
+) -> None:
+    """Views over the copy's technical tables (empty ones for a copy made before them)."""
+    topo = current.topology
+    for name in sql.TECHNICAL_TABLES:
+        table_of(con, folder, [topo[name]] if name in topo else [], name, name)
+
+
+def _fresh_technical(
+    con: duckdb.DuckDBPyConnection,
+    folder: SeriesFolder,
+    day_files: dict[dt.date, str],
+    curve_files: dict[dt.date, str],
+    areas: list[str] | None,
+    say: Progress | None,
+) -> None:
+    """Table fresh_technical: the technical loss of each recomputed area-day."""
+    rows = technical_rows(
+        con,
+        {day: folder.path(f) for day, f in day_files.items()},
+        {day: folder.path(f) for day, f in curve_files.items()},
+        areas,
+        folder.assumptions,
+        say or (lambda _: None),
+    )
+    with tempfile.TemporaryDirectory(dir=folder.root) as tmp:
+        path = Path(tmp) / "technical.csv"
+        write_csv(
+            path,
+            ("area", "day", "technical_kwh", "technical_method"),
+            ((r.area, r.day, f"{r.loss_kwh:.4f}", r.method) for r in rows),
+        )
+        con.execute(sql.DROP_FRESH_TECHNICAL)
+        table_from_csv(con, "fresh_technical", path, sql.TECHNICAL_COLUMNS)
+
+
 def recompute_balances(
     con: duckdb.DuckDBPyConnection,
     folder: SeriesFolder,
@@ -301,19 +424,31 @@ def recompute_balances(
     days: list[str],
     reading_files: list[str],
     areas: list[str] | None,
+    say: Progress | None = None,
+    curve_files: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """New month files in which the balances of `days` (of `areas`, or all) are recomputed
-    from `reading_files` with the memberships in table `memberships`; returns the new map."""
-    params: dict[str, object] = {
-        "files": [folder.path(f) for f in reading_files],
-        "days": [dt.date.fromisoformat(d) for d in days],
-    }
+    """New month files in which the balances of `days` (of `areas` and those tied to them,
+    or all) are recomputed from `reading_files` with the memberships in table `memberships`
+    and, for technical loss, the tables of sql.TECHNICAL_TABLES; returns the new map."""
+    if areas is not None:
+        areas = with_tied_areas(con, areas)
+    dates = [dt.date.fromisoformat(d) for d in days]
+    params: dict[str, object] = {"files": [folder.path(f) for f in reading_files], "days": dates}
     area_filter = ""
     if areas is not None:
         area_filter = sql.AREA_FILTER
         params["areas"] = areas
     con.execute(sql.DROP_FRESH_BALANCES)
     con.execute(sql.FRESH_BALANCES.format(area_filter=area_filter), params)
+    curves = current.curves if curve_files is None else curve_files
+    _fresh_technical(
+        con,
+        folder,
+        dict(zip(dates, reading_files, strict=True)),
+        {d: curves[d.isoformat()] for d in dates if d.isoformat() in curves},
+        areas,
+        say,
+    )
     balances = dict(current.balances)
     for month in sorted({d[:7] for d in days}):
         month_days = [dt.date.fromisoformat(d) for d in days if d[:7] == month]

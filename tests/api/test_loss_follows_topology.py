@@ -58,10 +58,11 @@ def test_a_write_loss_does_not_read_keeps_the_copy_in_step_without_a_sync(
     store: Store, series: SeriesFolder
 ) -> None:
     before = series.read()
-    area = store.entities(Kind.TRANSFORMER, ["TA"])["TA"]
-    bigger = Entity(Kind.TRANSFORMER, "TA", {**area.attrs, "capacity_kva": 630.0})
+    # A customer's name: neither loss nor technical loss reads it (a capacity it now does).
+    customer = store.entities(Kind.CUSTOMER, ["UMA1"])["UMA1"]
+    renamed = Entity(Kind.CUSTOMER, "UMA1", {**customer.attrs, "name": "王芳"})
     record = new_record("test", "t", None, {"updated": 1})
-    write_topology(store, ChangeSet(updated={Kind.TRANSFORMER: [bigger]}, record=record), series)
+    write_topology(store, ChangeSet(updated={Kind.CUSTOMER: [renamed]}, record=record), series)
     after = series.read()
     assert after.graph_version == store.version() == before.graph_version + 1
     assert (after.topology, after.balances) == (before.topology, before.balances)

@@ -8,6 +8,7 @@ caller falls back to another method and says so).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -30,6 +31,24 @@ class LvLine:
     r_ohm_per_km: float
     x_ohm_per_km: float | None = None
     max_i_ka: float | None = None
+
+    @classmethod
+    def of(cls, code: str, attrs: Mapping[str, object]) -> LvLine:
+        """A line from its stored attributes (lv_lines.csv's columns, validated on load)."""
+
+        def number(name: str) -> float | None:
+            value = attrs.get(name)
+            return None if value is None else float(value)  # type: ignore[arg-type]
+
+        return cls(
+            code,
+            str(attrs["from_node"]),
+            str(attrs["to_node"]),
+            number("length_km") or 0.0,
+            number("r_ohm_per_km") or 0.0,
+            number("x_ohm_per_km"),
+            number("max_i_ka"),
+        )
 
     @property
     def r_ohm(self) -> float:

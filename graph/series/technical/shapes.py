@@ -52,3 +52,21 @@ def clear_sky_shape(sunrise_h: float = 6.0, sunset_h: float = 18.0) -> Floats:
     up = (h - sunrise_h) / (sunset_h - sunrise_h)
     day = (up > 0) & (up < 1)  # exactly nothing at night (sin(pi) is not quite 0)
     return _normalized(np.where(day, np.sin(math.pi * np.clip(up, 0.0, 1.0)) ** 1.5, 0.0))
+
+
+def shape_from_text(text: str) -> Floats:
+    """A typical day from a file's text: 96 quarter-hour or 24 hourly non-negative values
+    (kW or shares, separated by commas, spaces or new lines), as shares of the day
+    (ValueError with what is wrong)."""
+    raw = text.replace(",", " ").split()
+    try:
+        values = np.array([float(v) for v in raw], dtype=np.float64)
+    except ValueError as exc:
+        raise ValueError(f"a shape holds numbers only: {exc}") from exc
+    if len(values) == 24:
+        values = np.repeat(values, 4)
+    if len(values) != STEPS:
+        raise ValueError(f"a shape has 96 (quarter hours) or 24 (hours) values, not {len(raw)}")
+    if not np.isfinite(values).all() or (values < 0).any() or values.sum() <= 0:
+        raise ValueError("a shape's values are finite, not negative, and not all 0")
+    return _normalized(values)

@@ -16,6 +16,12 @@ def test_what_loss_reads_needs_a_sync() -> None:
     assert touches_loss(ChangeSet(closed=[LinkClose(Rel.SUPPLIES, "T1", DAY)]))
     assert touches_loss(ChangeSet(created={Kind.METER: [Entity(Kind.METER, "M9", {})]}))
     assert touches_loss(ChangeSet(updated={Kind.METER: [Entity(Kind.METER, "M1", {})]}))
+    # Technical loss reads an area's lines, capacity and supply radius.
+    assert touches_loss(ChangeSet(opened=[Link(Rel.HAS_LINE, "T1", "L1", DAY)]))
+    line = Entity(Kind.LV_LINE, "L1", {"from_node": "N0", "to_node": "N1"})
+    assert touches_loss(ChangeSet(created={Kind.LV_LINE: [line]}))
+    capacity = Entity(Kind.TRANSFORMER, "T1", {"capacity_kva": 630.0})
+    assert touches_loss(ChangeSet(updated={Kind.TRANSFORMER: [capacity]}))
 
 
 def test_what_loss_ignores_needs_none() -> None:
@@ -25,8 +31,6 @@ def test_what_loss_ignores_needs_none() -> None:
         closed=[LinkClose(Rel.READS, "M1", DAY)],
     )
     assert not touches_loss(evidence)
-    capacity = Entity(Kind.TRANSFORMER, "T1", {"capacity_kva": 630.0})
-    assert not touches_loss(ChangeSet(updated={Kind.TRANSFORMER: [capacity]}))
     customer = Entity(Kind.CUSTOMER, "U1", {"name": "张伟"})
     assert not touches_loss(ChangeSet(created={Kind.CUSTOMER: [customer]}))
     assert not touches_loss(ChangeSet(opened=[Link(Rel.USES_METER, "U1", "M1", DAY)]))

@@ -49,10 +49,11 @@ def test_a_change_loss_does_not_read_leaves_the_copy_alone(
     store: Store, series: SeriesFolder
 ) -> None:
     before, version = series.read(), store.version()
-    t1 = store.entities(Kind.TRANSFORMER, ["T1"])["T1"]
-    bigger = Entity(Kind.TRANSFORMER, "T1", {**t1.attrs, "capacity_kva": 630.0})
+    # A customer's name (a capacity is read now: technical loss estimates from it).
+    u1 = store.entities(Kind.CUSTOMER, ["U1"])["U1"]
+    renamed = Entity(Kind.CUSTOMER, "U1", {**u1.attrs, "name": "张三"})
     record = new_record("test", "t", None, {"updated": 1})
-    write_topology(store, ChangeSet(updated={Kind.TRANSFORMER: [bigger]}, record=record), series)
+    write_topology(store, ChangeSet(updated={Kind.CUSTOMER: [renamed]}, record=record), series)
     after = series.read()
     assert store.version() == version + 1
     assert (after.topology, after.balances) == (before.topology, before.balances)  # no sync
