@@ -13,6 +13,7 @@ from graph.stores.contract import Store
 from loaders.apply import apply_plan
 from loaders.generate import generate, write_folder
 from loaders.generate_collection import write_collection
+from loaders.generate_curves import write_gate_curves
 from loaders.generate_lv import add_lv_networks
 from loaders.generate_readings import write_readings
 from loaders.plans import PlanStore
@@ -28,19 +29,23 @@ class DemoFolder:
     entities: int
     readings: int
     first_day: dt.date
+    curves: int = 0  # the gate meters' 96-point days (curves.csv)
 
 
 def write_demo_folder(
     folder: Path, meters: int, days: int, seed: int, today: dt.date
 ) -> DemoFolder:
-    """A network of `meters` meters and readings for the `days` full days before `today` (what
-    a collection system would have sent), written to `folder`."""
+    """A network of `meters` meters and readings for the `days` full days before `today`, with
+    the gate meters' curves (what a collection system would have sent), written to `folder`."""
     network = generate(meters, seed=seed)
     add_lv_networks(network, seed)  # lines and nodes: technical loss has a network to flow over
     write_folder(network, folder)
     first_day = today - dt.timedelta(days=days)
     readings = write_readings(folder, first_day, days, seed=seed) if days else 0
-    return DemoFolder(folder, network.meter_count, network.entity_count(), readings, first_day)
+    curves = write_gate_curves(folder, seed=seed) if days else 0
+    return DemoFolder(
+        folder, network.meter_count, network.entity_count(), readings, first_day, curves
+    )
 
 
 def apply_demo_evidence(

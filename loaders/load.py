@@ -19,6 +19,7 @@ from graph.domain.changes import ChangeSet, ChangesetRecord, new_record
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import InputError, LoadRejected
 from graph.domain.model import Kind
+from graph.series.curves import CurvesReport, write_curves
 from graph.series.files import SeriesFolder
 from graph.series.readings import ReadingsReport, write_readings
 from graph.series.writer import connect, ensure_synced
@@ -26,6 +27,7 @@ from graph.services.write import write_topology
 from graph.stores.contract import Progress, Store
 from graph.stores.factory import open_store
 from graph.stores.neo4j.import_files import ImportFiles, write_import_files
+from loaders import curves as curves_file
 from loaders import readings as readings_file
 from loaders.exchange import parse_folder
 from loaders.gc_pause import paused_gc
@@ -44,12 +46,14 @@ class LoadReport:
     write_seconds: float = 0.0  # the store's apply alone (parse, validate and plan excluded)
     readings_read: int = 0
     readings: ReadingsReport | None = None
+    curves: CurvesReport | None = None
     readings_seconds: float = 0.0  # validating and storing readings.csv
 
     @property
     def changed(self) -> bool:
         written = self.readings and (self.readings.added or self.readings.replaced)
-        return self.rows_written > 0 or bool(written)
+        shaped = self.curves and self.curves.written
+        return self.rows_written > 0 or bool(written) or bool(shaped)
 
 
 def _quiet(_: str) -> None:
@@ -79,28 +83,45 @@ def load_folder(
     planned = _plan_folder(store, folder, effective, day, progress, actor, bounds)
     changes, summary, problems, rows_read = planned
     readings_path = folder / readings_file.FILE
-    if series is None or not readings_path.is_file():
-        if readings_path.is_file():
+    curves_path = folder / curves_file.FILE
+    series_files = [p for p in (readings_path, curves_path) if p.is_file()]
+    if series is None or not series_files:
+        for path in series_files:
             problems.append(
-                Problem(readings_file.FILE, 1, None, None, "not read: no series folder", "warning")
+                Problem(path.name, 1, None, None, "not read: no series folder", "warning")
             )
         return _write(store, series, changes, summary, problems, rows_read, started, progress)
     readings_started = time.perf_counter()
     ensure_synced(series, store, progress)
     with tempfile.TemporaryDirectory(dir=series.root) as tmp, closing(connect(series)) as con:
         meters_file = series.read().topology.get("meters")
-        staged = readings_file.stage_readings(
-            con,
-            readings_path,
-            meters_file=series.path(meters_file) if meters_file else None,
-            extra_meter_codes=(e.code for e in changes.created.get(Kind.METER, [])),
-            today=day,
-            tmp=Path(tmp),
-            problems=problems,
-        )
+        created = [e.code for e in changes.created.get(Kind.METER, [])]
+        staged = None
+        if readings_path.is_file():
+            staged = readings_file.stage_readings(
+                con,
+                readings_path,
+                meters_file=series.path(meters_file) if meters_file else None,
+                extra_meter_codes=created,
+                today=day,
+                tmp=Path(tmp),
+                problems=problems,
+            )
+            progress(f"read {readings_file.FILE}: {staged.rows if staged else 0:,} readings")
         staging = time.perf_counter() - readings_started
-        progress(f"read {readings_file.FILE}: {staged.rows if staged else 0:,} readings")
+        curves = None
+        if curves_path.is_file():
+            curves = curves_file.stage_curves(
+                curves_path,
+                meters_file=series.path(meters_file) if meters_file else None,
+                extra_meter_codes=created,
+                today=day,
+                problems=problems,
+            )
+            progress(f"read {curves_file.FILE}: {curves.rows if curves else 0:,} curves")
         report = _write(store, series, changes, summary, problems, rows_read, started, progress)
+        if curves is not None:
+            report.curves = write_curves(series, curves.curves)
         if staged is not None:
             writing = time.perf_counter()
             report.readings = write_readings(
@@ -183,17 +204,18 @@ def load_offline(
         finally:
             empty.close()
     changes, summary, problems, rows_read = planned
-    if (folder / readings_file.FILE).is_file():
-        problems.append(
-            Problem(
-                readings_file.FILE,
-                1,
-                None,
-                None,
-                "not imported offline: run `taiqu load` on this folder once the server runs",
-                "warning",
+    for name in (readings_file.FILE, curves_file.FILE):
+        if (folder / name).is_file():
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    None,
+                    None,
+                    "not imported offline: run `taiqu load` on this folder once the server runs",
+                    "warning",
+                )
             )
-        )
     warnings = warnings_unless_errors(problems)
     progress(f"writing {changes.row_count():,} changes as import files into {out}")
     files = write_import_files(changes, Path(out))

@@ -46,6 +46,12 @@ def _print_report(report: LoadReport) -> None:
             f"corrections), {r.unchanged:,} unchanged; {r.days_written} days written in "
             f"{report.readings_seconds:.1f} s ({per_s:,.0f} readings/s)"
         )
+    c = report.curves
+    if c is not None:
+        print(
+            f"curves: {c.written:,} written (new or replaced), {c.unchanged:,} unchanged; "
+            f"{c.days_written} days written"
+        )
     print(
         f"{report.rows_read:,} rows read, {report.rows_written:,} changes written in "
         f"{report.seconds:.1f} s ({rate:,.0f} rows/s)"

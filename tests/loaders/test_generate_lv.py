@@ -3,6 +3,7 @@ area's is radial from its busbar within a rural supply radius, every meter is on
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
@@ -11,6 +12,7 @@ import networkx as nx
 
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
+from loaders.demo import write_demo_folder
 from loaders.generate import generate, write_folder
 from loaders.generate_lv import add_lv_networks
 from loaders.load import load_folder
@@ -50,3 +52,23 @@ def test_generated_networks_are_radial_within_their_radius_and_load_cleanly(
     some = sorted(graphs)[0]
     found = store.neighbors(Rel.HAS_LINE, [some], dt.date(2026, 11, 28), "down")[some]
     assert len(found) == graphs[some].number_of_edges()
+
+
+def test_demo_gate_curves_hold_their_gates_energy_and_load(tmp_path: Path) -> None:
+    """The demo's curves.csv: one curve per gate reading, its quarter hours adding up to the
+    gate's net energy of the day within the +-10 % noise, the same file for the same seed."""
+    first = write_demo_folder(tmp_path / "a", 1500, 2, 11, dt.date(2026, 11, 28))
+    again = write_demo_folder(tmp_path / "b", 1500, 2, 11, dt.date(2026, 11, 28))
+    curves = (first.folder / "curves.csv").read_bytes()
+    assert curves == (again.folder / "curves.csv").read_bytes()
+    with (first.folder / "readings.csv").open(encoding="utf-8") as fh:
+        readings = {(r["meter_code"], r["date"]): r for r in csv.DictReader(fh)}
+    with (first.folder / "curves.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    gates = {str(r[0]) for r in generate(1500, seed=11).rows["meters.csv"] if r[2] == "gate"}
+    assert first.curves == len(rows) == sum(1 for m, _ in readings if m in gates) > 0
+    for row in rows:
+        reading = readings[(row["meter_code"], row["date"])]
+        net_kwh = float(reading["import_kwh"]) - float(reading["export_kwh"] or 0)
+        curve_kwh = sum(float(row[f"p{i}"]) for i in range(1, 97)) * 0.25
+        assert abs(curve_kwh - net_kwh) <= 0.1 * abs(net_kwh) + 0.01
