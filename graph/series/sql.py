@@ -235,10 +235,18 @@ FROM gone g FULL JOIN came c ON {same} AND g.valid_from = c.valid_from
 """
 
 
+# Each node of an area's lines, over time: joins on a node are equi-joins on this (an OR of
+# the two ends would be a nested loop).
+LINE_NODES = """
+SELECT area, from_node AS node, valid_from, valid_to FROM lv_lines
+UNION ALL
+SELECT area, to_node, valid_from, valid_to FROM lv_lines
+"""
 # Areas whose technical loss a changed meter node moves, from when: the meter's own areas and
 # those whose lines hold the old or the new node.
-NODE_CHANGES = """
-WITH gone AS (SELECT * FROM old_meter_nodes EXCEPT SELECT * FROM meter_nodes),
+NODE_CHANGES = f"""
+WITH line_nodes AS ({LINE_NODES}),
+     gone AS (SELECT * FROM old_meter_nodes EXCEPT SELECT * FROM meter_nodes),
      came AS (SELECT * FROM meter_nodes EXCEPT SELECT * FROM old_meter_nodes),
      changed AS (
     SELECT coalesce(g.meter_id, c.meter_id) AS meter_id, coalesce(g.node, c.node) AS node,
@@ -252,8 +260,7 @@ SELECT m.area, greatest(ch.since, m.valid_from) AS since
 FROM changed ch JOIN memberships m ON m.meter_id = ch.meter_id AND ch.since < m.valid_to
 UNION ALL
 SELECT l.area, greatest(ch.since, l.valid_from)
-FROM changed ch JOIN lv_lines l
-  ON (l.from_node = ch.node OR l.to_node = ch.node) AND ch.since < l.valid_to
+FROM changed ch JOIN line_nodes l ON l.node = ch.node AND ch.since < l.valid_to
 """
 TECHNICAL_CHANGES = " UNION ALL ".join(
     f"SELECT * FROM ({query})"
@@ -267,14 +274,14 @@ TECHNICAL_CHANGES = " UNION ALL ".join(
 )
 # Pairs of areas tied by a meter archived under one and connected to the other's lines: the
 # load of one is carried by the other's network, so both are recomputed together.
-TIED_AREAS = """
+TIED_AREAS = f"""
+WITH line_nodes AS ({LINE_NODES})
 SELECT DISTINCT m.area, l.area
 FROM meter_nodes n
 JOIN memberships m
   ON m.meter_id = n.meter_id AND m.valid_from < n.valid_to AND n.valid_from < m.valid_to
-JOIN lv_lines l
-  ON (l.from_node = n.node OR l.to_node = n.node)
- AND l.valid_from < n.valid_to AND n.valid_from < l.valid_to
+JOIN line_nodes l
+  ON l.node = n.node AND l.valid_from < n.valid_to AND n.valid_from < l.valid_to
 WHERE l.area <> m.area
 """
 
@@ -286,6 +293,16 @@ FROM memberships m LEFT JOIN meter_nodes n
   ON n.meter_id = m.meter_id AND n.valid_from <= $day AND $day < n.valid_to
 WHERE m.valid_from <= $day AND $day < m.valid_to
 ORDER BY m.meter_id
+"""
+# The same for some areas only: their meters and those on their lines' nodes.
+RUN_METERS_OF = f"""
+WITH line_nodes AS ({LINE_NODES}),
+wanted_nodes AS (
+    SELECT DISTINCT node FROM line_nodes
+    WHERE area IN (SELECT unnest($areas::VARCHAR[])) AND valid_from <= $day AND $day < valid_to
+)
+SELECT * FROM ({RUN_METERS}) WHERE area IN (SELECT unnest($areas::VARCHAR[]))
+   OR node IN (SELECT node FROM wanted_nodes)
 """
 RUN_LINES = """
 SELECT area, line, from_node, to_node, r_ohm, x_ohm FROM lv_lines
@@ -307,6 +324,10 @@ SELECT DISTINCT day FROM (
 DAY_ENERGY = """
 SELECT meter_id, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
 FROM read_parquet($file)
+"""
+DAY_ENERGY_OF = """
+SELECT meter_id, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
+FROM read_parquet($file) WHERE meter_id IN (SELECT unnest($ids::INTEGER[]))
 """
 #: What each topology file of a sync holds, in a stable order.
 TOPOLOGY_FILES = {

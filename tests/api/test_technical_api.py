@@ -91,7 +91,7 @@ def test_the_ranking_by_management_loss_rate(api: Api) -> None:
 def test_a_bad_typical_shape_is_a_configuration_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,3\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="96 .quarter hours. or 24"):
+    with pytest.raises(ConfigError, match=r"96 \(quarter hours\) or 24"):
         Settings.from_env({"TAIQU_TYPICAL_SHAPE": str(bad)}).series_folder()
     with pytest.raises(ConfigError, match="TAIQU_POWER_FACTOR"):
         Settings.from_env({"TAIQU_POWER_FACTOR": "0.2"})

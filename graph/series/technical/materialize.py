@@ -139,7 +139,13 @@ class Run:
         networks: NetworkCache,
         unusable: dict[str, str],
     ) -> None:
-        meters = con.execute(sql.RUN_METERS, {"day": day}).fetchall()
+        if areas is None:
+            meters = con.execute(sql.RUN_METERS, {"day": day}).fetchall()
+        else:
+            wanted_areas = {"day": day, "areas": sorted(areas)}
+            meters = con.execute(sql.RUN_METERS_OF, wanted_areas).fetchall()
+        # For some areas only, the day files are read for their meters alone.
+        self.only_meters = None if areas is None else [int(m[0]) for m in meters]
         lines_of: dict[str, list[tuple[object, ...]]] = {}
         for area, *line in con.execute(sql.RUN_LINES, {"day": day}).fetchall():
             if areas is None or area in areas:
@@ -314,7 +320,11 @@ def technical_rows(
         run = Run(con, days[0], wanted, networks, unusable)
         size = run.max_meter_id + 1
         for day in days:
-            energy = con.execute(sql.DAY_ENERGY, {"file": day_files[day]}).fetchnumpy()
+            if run.only_meters is None:
+                energy = con.execute(sql.DAY_ENERGY, {"file": day_files[day]}).fetchnumpy()
+            else:
+                params = {"file": day_files[day], "ids": run.only_meters}
+                energy = con.execute(sql.DAY_ENERGY_OF, params).fetchnumpy()
             ids = energy["meter_id"].astype(np.int64)
             top = max(size, int(ids.max()) + 1 if len(ids) else 0)
             import_kwh, export_kwh = np.zeros(top), np.zeros(top)
