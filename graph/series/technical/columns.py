@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from graph.series.technical.equivalent import equivalent_losses_kwh, form_factors
 from graph.series.technical.shapes import STEP_H, STEPS
-from graph.series.technical.sweep import Forest, sweep
+from graph.series.technical.sweep import Forest, Voltages, sweep
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -54,6 +54,7 @@ class DayColumns:
     method: Ints
     converged: bool
     min_voltage_pu: Floats  # NaN for an area without a network
+    voltage: Voltages | None = None  # the sweep's solution (a next day's start)
 
 
 def consumption_shapes(
@@ -111,18 +112,25 @@ def technical_columns(
     clear_sky: Floats,
     power_factor: float,
     nominal_kv: float,
+    start: Voltages | None = None,
+    precision: type[np.complexfloating] = np.complex128,
 ) -> DayColumns:
-    """The day's technical loss of every area of the batch."""
+    """The day's technical loss of every area of the batch (`start`, `precision`: see
+    sweep.sweep)."""
     count = len(areas.resistance_ohm)
     shapes = consumption_shapes(areas, meters, typical, clear_sky)
     loss = np.zeros(count)
     method = np.full(count, NONE, dtype=np.int64)
     lowest = np.full(count, np.nan)
     converged = True
+    voltage = None
     if forest is not None and areas.networked:
         load, exported = _node_loads(forest, meters, shapes, clear_sky)
         reactive = load * math.tan(math.acos(power_factor))
-        result = sweep(forest, load - exported, reactive, nominal_kv)
+        result = sweep(
+            forest, load - exported, reactive, nominal_kv, start=start, precision=precision
+        )
+        voltage = result.voltage
         n = areas.networked
         loss[:n] = result.loss_kw.sum(axis=1) * STEP_H
         method[:n] = POWER_FLOW
@@ -144,4 +152,4 @@ def technical_columns(
         nominal_kv,
     )
     method[rest] = EQUIVALENT_RESISTANCE
-    return DayColumns(loss, method, converged, lowest)
+    return DayColumns(loss, method, converged, lowest, voltage)

@@ -90,12 +90,16 @@ class Forest:
         return len(self.order)
 
 
+Voltages = npt.NDArray[np.complexfloating]
+
+
 @dataclass(frozen=True)
 class SweepResult:
     loss_kw: Floats  # (areas, steps): the lines' losses, all three phases
     min_voltage_pu: Floats  # (areas, steps)
     iterations: int
     converged: bool
+    voltage: Voltages  # (sweep rows, steps): the solution, a next call's start
 
 
 def sweep(
@@ -105,16 +109,25 @@ def sweep(
     nominal_kv: float = NOMINAL_KV,
     tol_pu: float = 1e-6,
     max_iterations: int = 50,
+    start: Voltages | None = None,
+    precision: type[np.complexfloating] = np.complex128,
 ) -> SweepResult:
     """The power flow of `forest` for each column of `p_kw` and `q_kvar` (nodes x steps: the
-    three-phase load at each node; negative for a node that exports)."""
+    three-phase load at each node; negative for a node that exports).
+
+    `start`: voltages to begin from (a previous solution of the same forest and steps: the
+    day before's converges in fewer iterations than the flat start). `precision`: complex64
+    halves the memory traffic; its 7 digits hold the 1e-6 pu tolerance with room to spare."""
     v_source = nominal_kv * 1000 / math.sqrt(3)  # phase voltage (V)
     order = forest.order
-    s_conj = (p_kw[order] - 1j * q_kvar[order]) * (1000 / 3)  # conj(S) per phase, in rows
-    voltage = np.full(s_conj.shape, v_source, dtype=np.complex128)
+    s_conj = ((p_kw[order] - 1j * q_kvar[order]) * (1000 / 3)).astype(precision)
+    if start is not None and start.shape == s_conj.shape:
+        voltage = start.astype(precision, copy=True)
+    else:
+        voltage = np.full(s_conj.shape, v_source, dtype=precision)
     updated = np.empty_like(voltage)
     current = np.empty_like(voltage)
-    z = forest.z_ohm[:, None]
+    z = forest.z_ohm.astype(precision)[:, None]
     parent_row = forest.parent_row
     converged, iterations = False, 0
     while not converged and iterations < max_iterations:
@@ -130,8 +143,10 @@ def sweep(
             updated[rows] = updated[parent_row[rows]] - z[rows] * current[rows]
         converged = bool(np.max(np.abs(updated - voltage), initial=0.0) / v_source < tol_pu)
         voltage, updated = updated, voltage
-    line_loss_w = 3 * np.abs(current) ** 2 * forest.r_ohm[:, None]  # a source's r is 0
+    # Sums in double precision whatever the sweep's: a day adds thousands of small terms.
+    magnitude = np.abs(current).astype(np.float64)
+    line_loss_w = 3 * magnitude**2 * forest.r_ohm[:, None]  # a source's r is 0
     by_node = forest.row_of
     loss_kw = np.add.reduceat(line_loss_w[by_node], forest.starts, axis=0) / 1000
     lowest = np.minimum.reduceat(np.abs(voltage)[by_node], forest.starts, axis=0) / v_source
-    return SweepResult(loss_kw, lowest, iterations, converged)
+    return SweepResult(loss_kw, lowest.astype(np.float64), iterations, converged, voltage)

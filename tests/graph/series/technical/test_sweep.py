@@ -105,6 +105,11 @@ def test_matches_pandapower_on_random_radial_networks(seed: int) -> None:
     np.testing.assert_allclose(result.loss_kw, truth, rtol=1e-5, atol=1e-9)  # the goal: 1 %
     tight = sweep(forest, p, q, tol_pu=1e-12)  # the same equations: equal to ~1e-9
     np.testing.assert_allclose(tight.loss_kw, truth, rtol=1e-8, atol=1e-12)
+    # What the balances run: complex64, each day started from the day before's solution.
+    day_before = sweep(forest, p * 0.8, q * 0.8, precision=np.complex64)
+    day = sweep(forest, p, q, start=day_before.voltage, precision=np.complex64)
+    assert day.converged and day.iterations <= result.iterations
+    np.testing.assert_allclose(day.loss_kw, truth, rtol=1e-5, atol=1e-9)
 
 
 def test_a_forest_answers_each_area_as_alone() -> None:
