@@ -275,13 +275,24 @@ TECHNICAL_CHANGES = " UNION ALL ".join(
 # Pairs of areas tied by a meter archived under one and connected to the other's lines: the
 # load of one is carried by the other's network, so both are recomputed together.
 TIED_AREAS = f"""
-WITH line_nodes AS ({LINE_NODES})
-SELECT DISTINCT m.area, l.area
-FROM meter_nodes n
-JOIN memberships m
-  ON m.meter_id = n.meter_id AND m.valid_from < n.valid_to AND n.valid_from < m.valid_to
+WITH line_nodes AS ({LINE_NODES}),
+wanted AS (SELECT unnest($areas::VARCHAR[]) AS area),
+mine AS (SELECT * FROM memberships WHERE area IN (SELECT area FROM wanted)),
+my_nodes AS (SELECT * FROM line_nodes WHERE area IN (SELECT area FROM wanted))
+SELECT m.area, l.area
+FROM mine m
+JOIN meter_nodes n
+  ON n.meter_id = m.meter_id AND m.valid_from < n.valid_to AND n.valid_from < m.valid_to
 JOIN line_nodes l
   ON l.node = n.node AND l.valid_from < n.valid_to AND n.valid_from < l.valid_to
+WHERE l.area <> m.area
+UNION
+SELECT m.area, l.area
+FROM my_nodes l
+JOIN meter_nodes n
+  ON n.node = l.node AND l.valid_from < n.valid_to AND n.valid_from < l.valid_to
+JOIN memberships m
+  ON m.meter_id = n.meter_id AND m.valid_from < n.valid_to AND n.valid_from < m.valid_to
 WHERE l.area <> m.area
 """
 
@@ -312,6 +323,9 @@ RUN_PARAMS = """
 SELECT area, capacity_kva, supply_radius_km FROM area_params
 WHERE valid_from <= $day AND $day < valid_to
 """
+_OF_AREAS = " AND area IN (SELECT unnest($areas::VARCHAR[]))"
+RUN_LINES_OF = RUN_LINES.replace(" ORDER BY", _OF_AREAS + " ORDER BY")
+RUN_PARAMS_OF = RUN_PARAMS.rstrip() + _OF_AREAS + "\n"
 # The days inside a range on which something a run holds changes.
 RUN_CUTS = """
 SELECT DISTINCT day FROM (
@@ -325,9 +339,17 @@ DAY_ENERGY = """
 SELECT meter_id, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
 FROM read_parquet($file)
 """
-DAY_ENERGY_OF = """
-SELECT meter_id, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
-FROM read_parquet($file) WHERE meter_id IN (SELECT unnest($ids::INTEGER[]))
+# Some meters over a run's days in one read (one area's month: one query, not 31).
+# The range first: day files are sorted by meter id, so their row groups' statistics skip
+# most of a large file.
+RUN_ENERGY_OF = """
+SELECT meter_id, day, import_kwh::DOUBLE AS import_kwh, export_kwh::DOUBLE AS export_kwh
+FROM read_parquet($files)
+WHERE meter_id BETWEEN $lo AND $hi AND meter_id IN (SELECT unnest($ids::INTEGER[]))
+"""
+RUN_CURVES_OF = """
+SELECT * FROM read_parquet($files, filename = true)
+WHERE meter_id BETWEEN $lo AND $hi AND meter_id IN (SELECT unnest($ids::INTEGER[]))
 """
 #: What each topology file of a sync holds, in a stable order.
 TOPOLOGY_FILES = {

@@ -17,6 +17,7 @@ from graph.domain.errors import LoadRejected
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
 from graph.series.reader import LossReader
+from graph.series.writer import sync_topology
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.graph.series.test_technical_balances import (
@@ -120,3 +121,16 @@ def test_a_missing_column_is_named(store: Store, series: SeriesFolder, tmp_path:
     assert [(p.line, p.column_name, p.message) for p in refused.value.problems] == [
         (1, "p96", 'missing required column "p96"')
     ]
+
+
+def test_an_area_recomputed_alone_keeps_its_curves(
+    store: Store, series: SeriesFolder, tmp_path: Path
+) -> None:
+    """L1 becomes 2 ohm/km from June 2nd: TA alone is recomputed (its meters' energies and
+    curves read for it only), still by GA's curve: 20 kW through 0.2 ohm for 12 hours."""
+    load_folder(store, _curves(tmp_path / "c", [["GA", DAY2.isoformat(), *HALF_DAY]]),
+                today=TODAY, series=series)  # fmt: skip
+    load_folder(store, _network(2.0).write(tmp_path / "thin"), effective=DAY2, today=TODAY)
+    report = sync_topology(series, store)
+    assert (report.changed_areas, report.recomputed_days) == (1, 1)
+    assert _technical(series) == [daily(TA_DAY), daily(one_line_kwh(20, 0.2, hours=12))]

@@ -9,6 +9,7 @@ PV export by the clear-sky shape. Then the sweep over the batch's forest.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,26 +118,73 @@ def technical_columns(
 ) -> DayColumns:
     """The day's technical loss of every area of the batch (`start`, `precision`: see
     sweep.sweep)."""
-    count = len(areas.resistance_ohm)
-    shapes = consumption_shapes(areas, meters, typical, clear_sky)
-    loss = np.zeros(count)
-    method = np.full(count, NONE, dtype=np.int64)
-    lowest = np.full(count, np.nan)
-    converged = True
-    voltage = None
-    if forest is not None and areas.networked:
-        load, exported = _node_loads(forest, meters, shapes, clear_sky)
-        reactive = load * math.tan(math.acos(power_factor))
-        result = sweep(
-            forest, load - exported, reactive, nominal_kv, start=start, precision=precision
+    (day,) = technical_days(
+        forest, [(areas, meters)], typical, clear_sky, power_factor, nominal_kv, start, precision
+    )
+    return day
+
+
+def technical_days(
+    forest: Forest | None,
+    days: Sequence[tuple[AreaColumns, MeterColumns]],
+    typical: Floats,
+    clear_sky: Floats,
+    power_factor: float,
+    nominal_kv: float,
+    start: Voltages | None = None,
+    precision: type[np.complexfloating] = np.complex128,
+) -> list[DayColumns]:
+    """Several days of the same batch in one sweep: their 96 steps side by side (a few areas'
+    month costs one call instead of 31). Each day's `voltage` is the whole sweep's solution."""
+    shapes = [consumption_shapes(a, m, typical, clear_sky) for a, m in days]
+    found = []
+    networked = forest is not None and days[0][0].networked > 0
+    result = None
+    if networked:
+        assert forest is not None
+        loads = [
+            _node_loads(forest, m, s, clear_sky) for (_, m), s in zip(days, shapes, strict=True)
+        ]
+        drawn = np.hstack([load for load, _ in loads])
+        net = drawn - np.hstack([exported for _, exported in loads])
+        reactive = drawn * math.tan(math.acos(power_factor))
+        result = sweep(forest, net, reactive, nominal_kv, start=start, precision=precision)
+    for d, ((areas, meters), day_shapes) in enumerate(zip(days, shapes, strict=True)):
+        count = len(areas.resistance_ohm)
+        loss = np.zeros(count)
+        method = np.full(count, NONE, dtype=np.int64)
+        lowest = np.full(count, np.nan)
+        if result is not None:
+            steps = slice(d * STEPS, (d + 1) * STEPS)
+            n = areas.networked
+            loss[:n] = result.loss_kw[:, steps].sum(axis=1) * STEP_H
+            method[:n] = POWER_FLOW
+            lowest[:n] = result.min_voltage_pu[:, steps].min(axis=1)
+        _estimate(areas, meters, day_shapes, power_factor, nominal_kv, loss, method)
+        found.append(
+            DayColumns(
+                loss,
+                method,
+                True if result is None else result.converged,
+                lowest,
+                None if result is None else result.voltage,
+            )
         )
-        voltage = result.voltage
-        n = areas.networked
-        loss[:n] = result.loss_kw.sum(axis=1) * STEP_H
-        method[:n] = POWER_FLOW
-        lowest[:n] = result.min_voltage_pu.min(axis=1)
-        converged = result.converged
-    # The others: the equivalent-resistance estimate from the gate's energy.
+    return found
+
+
+def _estimate(
+    areas: AreaColumns,
+    meters: MeterColumns,
+    shapes: Floats,
+    power_factor: float,
+    nominal_kv: float,
+    loss: Floats,
+    method: Ints,
+) -> None:
+    """The areas without a network: the equivalent-resistance estimate from the gate's
+    energy, into `loss` and `method`."""
+    count = len(areas.resistance_ohm)
     gates = meters.gate
     supply = np.bincount(meters.area[gates], meters.import_kwh[gates], minlength=count).astype(
         np.float64
@@ -152,4 +200,3 @@ def technical_columns(
         nominal_kv,
     )
     method[rest] = EQUIVALENT_RESISTANCE
-    return DayColumns(loss, method, converged, lowest, voltage)

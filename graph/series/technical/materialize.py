@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.series import sql
-from graph.series.technical.columns import AreaColumns, MeterColumns, technical_columns
+from graph.series.technical.columns import AreaColumns, MeterColumns, technical_days
 from graph.series.technical.day import Assumptions
 from graph.series.technical.equivalent import equivalent_resistance_ohm
 from graph.series.technical.network import (
@@ -43,6 +43,10 @@ Ints = npt.NDArray[np.int64]
 #: complex128's (tests/graph/series/technical) and the sums are taken in float64.
 PRECISION = np.complex64
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+#: Node-steps up to which a run's days are swept together (32 MB a complex64 array): what a
+#: write to a few areas recomputes.
+STACKED_CELLS = 4_000_000
 
 #: Areas per forest: large enough that numpy's per-call cost vanishes, small enough that a
 #: batch's (nodes x 96) complex arrays stay in cache-friendly tens of MB.
@@ -93,9 +97,8 @@ def with_tied_areas(con: duckdb.DuckDBPyConnection, areas: Iterable[str]) -> lis
     """`areas` and those tied to them by a meter on the other's lines: the load of a meter
     archived under one runs over the other's network, so the two are recomputed together."""
     found = set(areas)
-    for archive, carrier in con.execute(sql.TIED_AREAS).fetchall():
-        if archive in found or carrier in found:
-            found.update((archive, carrier))
+    for archive, carrier in con.execute(sql.TIED_AREAS, {"areas": sorted(found)}).fetchall():
+        found.update((archive, carrier))
     return sorted(found)
 
 
@@ -147,18 +150,24 @@ class Run:
         networks: NetworkCache,
         unusable: dict[str, str],
     ) -> None:
+        some: dict[str, object] = {"day": day}
         if areas is None:
-            meters = con.execute(sql.RUN_METERS, {"day": day}).fetchall()
+            queries = (sql.RUN_METERS, sql.RUN_LINES, sql.RUN_PARAMS)
         else:
-            wanted_areas = {"day": day, "areas": sorted(areas)}
-            meters = con.execute(sql.RUN_METERS_OF, wanted_areas).fetchall()
-        # For some areas only, the day files are read for their meters alone.
-        self.only_meters = None if areas is None else [int(m[0]) for m in meters]
+            some["areas"] = sorted(areas)
+            queries = (sql.RUN_METERS_OF, sql.RUN_LINES_OF, sql.RUN_PARAMS_OF)
+        meters = con.execute(queries[0], some).fetchall()
+        # For some areas only, the day files are read for their meters alone, and the day's
+        # arrays are as long as those meters (not as the largest meter id).
+        self.only_meters: list[int] | None = None
+        self.compact: Ints | None = None
+        if areas is not None:
+            self.only_meters = sorted(int(m[0]) for m in meters)
+            self.compact = np.array(self.only_meters, dtype=np.int64)
         lines_of: dict[str, list[tuple[object, ...]]] = {}
-        for area, *line in con.execute(sql.RUN_LINES, {"day": day}).fetchall():
-            if areas is None or area in areas:
-                lines_of.setdefault(area, []).append(tuple(line))
-        params = {a: (c, r) for a, c, r in con.execute(sql.RUN_PARAMS, {"day": day}).fetchall()}
+        for area, *line in con.execute(queries[1], some).fetchall():
+            lines_of.setdefault(area, []).append(tuple(line))
+        params = {a: (c, r) for a, c, r in con.execute(queries[2], some).fetchall()}
         source: dict[str, str] = {}
         wanted: set[str] = set()
         for _, area, role, _, node in meters:
@@ -175,7 +184,20 @@ class Run:
                 built[area] = network
         self.batches = self._batches(built, sorted(wanted - set(built)), params)
         self._place(meters)
-        self.max_meter_id = max((int(m[0]) for m in meters), default=0)
+        self.nodes = sum(b.forest.node_count for b in self.batches if b.forest is not None)
+        if self.compact is not None:
+            for batch in self.batches:
+                batch.meter_ids = self.position(batch.meter_ids)
+            self.size = len(self.compact)
+        else:
+            self.size = max((int(m[0]) for m in meters), default=0) + 1
+
+    def position(self, meter_ids: Ints) -> Ints:
+        """Where meters' values go in the day's arrays: at their id, or (some areas only) at
+        their place among the run's meters."""
+        if self.compact is None:
+            return meter_ids
+        return np.searchsorted(self.compact, meter_ids).astype(np.int64)
 
     @staticmethod
     def _network(
@@ -261,34 +283,29 @@ class Run:
             batch.gate = np.array(gates, dtype=bool)
             batch.pv = np.array(pvs, dtype=bool)
 
-    def day(
-        self,
-        day: dt.date,
-        import_kwh: Floats,
-        export_kwh: Floats,
-        curves: Curves | None,
-        assumed: Assumptions,
-    ) -> Iterator[TechnicalRow]:
-        """The day's technical loss of every area of the run, from the registered energies
-        indexed by meter id, and the day's curves."""
+    def days(self, inputs: list[DayInputs], assumed: Assumptions) -> Iterator[TechnicalRow]:
+        """The technical loss of every area of the run on each day of `inputs` (registered
+        energies by meter position, and curves), the days of a batch in one sweep."""
 
         def one(batch: _Batch) -> list[TechnicalRow]:
             count = len(batch.areas) + 1
             ids = batch.meter_ids
-            gate_curves, own = _batch_curves(batch, count, curves)
-            columns = MeterColumns(
-                area=batch.area_rows,
-                node=batch.node_rows,
-                import_kwh=import_kwh[ids] * batch.multiplier,
-                export_kwh=export_kwh[ids] * batch.multiplier,
-                gate=batch.gate,
-                pv=batch.pv,
-                curves_kw=own,
-            )
-            areas = AreaColumns(batch.networked, gate_curves, batch.resistance_ohm)
-            found = technical_columns(
+            columns = []
+            for _, import_kwh, export_kwh, curves in inputs:
+                gate_curves, own = _batch_curves(batch, count, curves)
+                meters = MeterColumns(
+                    area=batch.area_rows,
+                    node=batch.node_rows,
+                    import_kwh=import_kwh[ids] * batch.multiplier,
+                    export_kwh=export_kwh[ids] * batch.multiplier,
+                    gate=batch.gate,
+                    pv=batch.pv,
+                    curves_kw=own,
+                )
+                areas = AreaColumns(batch.networked, gate_curves, batch.resistance_ohm)
+                columns.append((areas, meters))
+            found = technical_days(
                 batch.forest,
-                areas,
                 columns,
                 assumed.typical_shape,
                 assumed.clear_sky,
@@ -297,28 +314,78 @@ class Run:
                 start=batch.voltage,
                 precision=PRECISION,
             )
-            batch.voltage = found.voltage
+            batch.voltage = found[-1].voltage
             return [
-                TechnicalRow(area, day, float(found.loss_kwh[i]), int(found.method[i]))
+                TechnicalRow(area, day, float(f.loss_kwh[i]), int(f.method[i]))
+                for (day, *_), f in zip(inputs, found, strict=True)
                 for i, area in enumerate(batch.areas)
             ]
 
+        if len(self.batches) == 1:
+            yield from one(self.batches[0])
+            return
         # numpy lets go of the GIL in its array operations: batches run on every core.
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             for rows in pool.map(one, self.batches):
                 yield from rows
 
 
-def _curves(con: duckdb.DuckDBPyConnection, path: str | None, size: int) -> Curves | None:
-    """A day's curves as (row of each meter id or -1, (curves, 96) kW as registered)."""
-    if path is None:
+DayInputs = tuple[dt.date, Floats, Floats, "Curves | None"]
+Columns = dict[str, npt.NDArray[Any]]
+
+
+def _indexed(run: Run, found: Columns | None, size: int) -> Curves | None:
+    """A day's curves as (row of each meter's position or -1, (curves, 96) kW as
+    registered)."""
+    if found is None or not len(found["meter_id"]):
         return None
-    found = con.execute(sql.CURVES_OF_DAY, {"file": path}).fetchnumpy()
-    ids = found["meter_id"].astype(np.int64)
-    where = np.full(max(size, int(ids.max()) + 1 if len(ids) else 0), -1, dtype=np.int64)
+    ids = run.position(found["meter_id"].astype(np.int64))
+    where = np.full(max(size, int(ids.max()) + 1), -1, dtype=np.int64)
     where[ids] = np.arange(len(ids))
     values = np.column_stack([found[p].astype(np.float64) for p in sql.CURVE_POINTS])
     return where, values
+
+
+def _rows(found: Columns, keep: npt.NDArray[np.bool_]) -> Columns:
+    return {name: column[keep] for name, column in found.items()}
+
+
+def _run_inputs(
+    con: duckdb.DuckDBPyConnection,
+    run: Run,
+    days: list[dt.date],
+    day_files: dict[dt.date, str],
+    curve_files: dict[dt.date, str],
+) -> Iterator[tuple[dt.date, Columns, Columns | None]]:
+    """Each day's energies and curves: every meter's, a day file at a time; or, for some
+    areas, their meters' over the whole run in one read of each kind."""
+    if run.only_meters is None:
+        for day in days:
+            energy = con.execute(sql.DAY_ENERGY, {"file": day_files[day]}).fetchnumpy()
+            curve_file = curve_files.get(day)
+            curves = (
+                con.execute(sql.CURVES_OF_DAY, {"file": curve_file}).fetchnumpy()
+                if curve_file
+                else None
+            )
+            yield day, energy, curves
+        return
+    ids = run.only_meters
+    files = [day_files[d] for d in days]
+    some = {"ids": ids, "lo": min(ids, default=0), "hi": max(ids, default=-1)}
+    energy = con.execute(sql.RUN_ENERGY_OF, {"files": files, **some}).fetchnumpy()
+    energy_days = energy.pop("day").astype("datetime64[D]")
+    shaped = [curve_files[d] for d in days if d in curve_files]
+    curves = None
+    if shaped:
+        curves = con.execute(sql.RUN_CURVES_OF, {"files": shaped, **some}).fetchnumpy()
+    file_of_day = {d: curve_files.get(d) for d in days}
+    for day in days:
+        curve_file = file_of_day[day]
+        day_curves = None
+        if curves is not None and curve_file is not None:
+            day_curves = _rows(curves, curves["filename"] == curve_file)
+        yield day, _rows(energy, energy_days == np.datetime64(day)), day_curves
 
 
 def technical_rows(
@@ -337,20 +404,20 @@ def technical_rows(
     unusable: dict[str, str] = {}
     for days in runs(con, sorted(day_files)):
         run = Run(con, days[0], wanted, networks, unusable)
-        size = run.max_meter_id + 1
-        for day in days:
-            if run.only_meters is None:
-                energy = con.execute(sql.DAY_ENERGY, {"file": day_files[day]}).fetchnumpy()
-            else:
-                params = {"file": day_files[day], "ids": run.only_meters}
-                energy = con.execute(sql.DAY_ENERGY_OF, params).fetchnumpy()
-            ids = energy["meter_id"].astype(np.int64)
-            top = max(size, int(ids.max()) + 1 if len(ids) else 0)
+        gathered: list[DayInputs] = []
+        for day, energy, curves in _run_inputs(con, run, days, day_files, curve_files):
+            at = run.position(energy["meter_id"].astype(np.int64))
+            top = max(run.size, int(at.max()) + 1 if len(at) else 0)
             import_kwh, export_kwh = np.zeros(top), np.zeros(top)
-            import_kwh[ids] = energy["import_kwh"]
-            export_kwh[ids] = energy["export_kwh"]
-            curves = _curves(con, curve_files.get(day), top)
-            yield from run.day(day, import_kwh, export_kwh, curves, assumed)
+            import_kwh[at] = energy["import_kwh"]
+            export_kwh[at] = energy["export_kwh"]
+            inputs = (day, import_kwh, export_kwh, _indexed(run, curves, top))
+            if run.nodes * STEPS * len(days) <= STACKED_CELLS:  # a few areas: side by side
+                gathered.append(inputs)
+            else:  # many: a day at a time (every area's day is ~1 GB at 1M meters)
+                yield from run.days([inputs], assumed)
+        if gathered:
+            yield from run.days(gathered, assumed)
     if unusable:
         shown = "; ".join(f"{a}: {why}" for a, why in sorted(unusable.items())[:5])
         say(
