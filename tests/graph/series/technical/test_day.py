@@ -95,7 +95,7 @@ def test_one_load_on_a_line_by_hand() -> None:
     v0, r, p = 400 / math.sqrt(3), 0.032, 1000 / 3
     v = (v0 + math.sqrt(v0**2 - 4 * r * p)) / 2
     assert found.method is TechnicalMethod.POWER_FLOW and found.converged
-    # The production tolerance: 1e-6 pu on the voltages, the loss within 1e-6 of exact.
+    # The production tolerance: 1e-5 pu on the voltages, the loss within 1e-6 of exact.
     assert found.loss_kwh == pytest.approx(3 * r * (p / v) ** 2 * 24 / 1000, rel=1e-6)
 
 

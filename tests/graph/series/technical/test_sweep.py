@@ -99,17 +99,18 @@ def test_matches_pandapower_on_random_radial_networks(seed: int) -> None:
         peak = float(np.abs(p[rows]).sum(axis=0).max()) or 1.0
         p[rows] *= 80 / peak
         q[rows] *= 80 / peak
-    result = sweep(forest, p, q)  # the production tolerance (1e-6 pu on the voltages)
+    result = sweep(forest, p, q)  # the production tolerance (1e-5 pu on the voltages)
     assert result.converged
     truth = pandapower_losses_kw(nets, [lines for lines, _ in areas], p, q)
-    np.testing.assert_allclose(result.loss_kw, truth, rtol=1e-5, atol=1e-9)  # the goal: 1 %
+    # The goal is 1 %; at 1e-5 pu an area drawing 80 kW at its worst step is within ~2e-5.
+    np.testing.assert_allclose(result.loss_kw, truth, rtol=1e-4, atol=1e-9)
     tight = sweep(forest, p, q, tol_pu=1e-12)  # the same equations: equal to ~1e-9
     np.testing.assert_allclose(tight.loss_kw, truth, rtol=1e-8, atol=1e-12)
     # What the balances run: complex64, each day started from the day before's solution.
     day_before = sweep(forest, p * 0.8, q * 0.8, precision=np.complex64)
     day = sweep(forest, p, q, start=day_before.voltage, precision=np.complex64)
     assert day.converged and day.iterations <= result.iterations
-    np.testing.assert_allclose(day.loss_kw, truth, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(day.loss_kw, truth, rtol=1e-4, atol=1e-9)
 
 
 def test_a_forest_answers_each_area_as_alone() -> None:
