@@ -141,7 +141,7 @@ def rollup(
     counts = dict.fromkeys(LossStatus, 0)
     supply = sales = read = expected = technical = 0
     all_known = True
-    methods: set[TechnicalMethod] = set()
+    seen = 0  # the technical day counts OR-ed: a field is non-zero when any area's is
     for n in numbers:
         status = flags(n, t)[0]
         counts[status] += 1
@@ -151,9 +151,9 @@ def rollup(
             supply += n.supply_units
             sales += n.sales_units
             technical += n.technical_units
-            known, method = technical_of(n.days, n.technical_days)
-            all_known &= known
-            methods.add(method)
+            if n.technical_days & _MASK < n.days:
+                all_known = False
+            seen |= n.technical_days
     return LossSummary(
         start=start,
         end=end,
@@ -168,13 +168,5 @@ def rollup(
         meter_read=read,
         meter_expected=expected,
         technical_kwh=kwh(technical) if all_known else None,
-        technical_method=weakest(methods),
+        technical_method=technical_of(0, seen)[1] if all_known else TechnicalMethod.NONE,
     )
-
-
-def weakest(methods: set[TechnicalMethod]) -> TechnicalMethod:
-    """A roll-up's method: an estimate in any part makes the whole one."""
-    for method in (TechnicalMethod.EQUIVALENT_RESISTANCE, TechnicalMethod.POWER_FLOW):
-        if method in methods:
-            return method
-    return TechnicalMethod.NONE
