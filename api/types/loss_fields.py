@@ -3,6 +3,8 @@ under it (substation, feeder, transformer, org unit) and on the network."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from api.context import Context, Info, scope_within
@@ -24,6 +26,28 @@ from graph.domain.scope import Scope
 from graph.series import loss as domain
 
 PERIOD_DOC = "from and to inclusive; the subtree as on `to`; asOf does not apply"
+TECHNICAL_FIELDS = frozenset(
+    {
+        "technicalLossKwh",
+        "technicalLossRate",
+        "managementLossKwh",
+        "managementLossRate",
+        "technicalMethod",
+    }
+)
+
+
+def asks_technical(info: Info) -> bool:
+    """Whether the field's selection names a field of the technical split (through fragments;
+    one under @skip counts: it is only read for nothing)."""
+
+    def names(selections: list[Any]) -> bool:
+        return any(
+            getattr(s, "name", None) in TECHNICAL_FIELDS or names(getattr(s, "selections", []))
+            for s in selections
+        )
+
+    return any(names(field.selections) for field in info.selected_fields)
 
 
 @strawberry.type
@@ -45,7 +69,8 @@ class LossFields:
     ) -> LossSummary:
         ctx = period_context(info, from_, to)
         scope, code, within = self.loss_scope(ctx)
-        found = await ctx.loaders.summaries.load(LossKey(scope, from_, to, within, code))
+        key = LossKey(scope, from_, to, within, asks_technical(info), code)
+        found = await ctx.loaders.summaries.load(key)
         return LossSummary(summary=found)
 
     @strawberry.field(description="One roll-up per day, each on that day's subtree.")
@@ -57,7 +82,8 @@ class LossFields:
     ) -> list[LossSummary]:
         ctx = period_context(info, from_, to)
         scope, code, within = self.loss_scope(ctx)
-        found = await ctx.loaders.series.load(LossKey(scope, from_, to, within, code))
+        key = LossKey(scope, from_, to, within, asks_technical(info), code)
+        found = await ctx.loaders.series.load(key)
         return [LossSummary(summary=s) for s in found]
 
     @strawberry.field(

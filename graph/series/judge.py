@@ -133,14 +133,19 @@ def judge(area: str, start: dt.date, end: dt.date, n: AreaNumbers, rules: LossRu
 
 
 def rollup(
-    start: dt.date, end: dt.date, numbers: Iterable[AreaNumbers], rules: LossRules
+    start: dt.date,
+    end: dt.date,
+    numbers: Iterable[AreaNumbers],
+    rules: LossRules,
+    technical: bool = True,
 ) -> LossSummary:
     """Roll areas up from their sums: counts per status; energy over the areas that are not
-    UNCOMPUTABLE; meter-days over all of them. No per-area records are built (fast path)."""
+    UNCOMPUTABLE; meter-days over all of them. No per-area records are built (fast path).
+    Without `technical` the split is not summed (unknown: None)."""
     t = Thresholds.of(rules)
     counts = dict.fromkeys(LossStatus, 0)
-    supply = sales = read = expected = technical = 0
-    all_known = True
+    supply = sales = read = expected = technical_units = 0
+    all_known = technical
     seen = 0  # the technical day counts OR-ed: a field is non-zero when any area's is
     for n in numbers:
         status = flags(n, t)[0]
@@ -150,10 +155,11 @@ def rollup(
         if status is not LossStatus.UNCOMPUTABLE:
             supply += n.supply_units
             sales += n.sales_units
-            technical += n.technical_units
-            if n.technical_days & _MASK < n.days:
-                all_known = False
-            seen |= n.technical_days
+            if technical:
+                technical_units += n.technical_units
+                if n.technical_days & _MASK < n.days:
+                    all_known = False
+                seen |= n.technical_days
     return LossSummary(
         start=start,
         end=end,
@@ -167,6 +173,6 @@ def rollup(
         loss_kwh=kwh(supply - sales),
         meter_read=read,
         meter_expected=expected,
-        technical_kwh=kwh(technical) if all_known else None,
+        technical_kwh=kwh(technical_units) if all_known else None,
         technical_method=technical_of(0, seen)[1] if all_known else TechnicalMethod.NONE,
     )

@@ -182,9 +182,11 @@ class LossReader:
         areas: Sequence[str],
         start: dt.date,
         end: dt.date,
+        technical: bool = True,
     ) -> list[AreaNumbers]:
         """Each area's sums over [start, end] (inside the months given): meter counts from
-        the placement, readings' sums from the months' balances."""
+        the placement, readings' sums from the months' balances; technical loss only when
+        asked (without it, it is unknown: None)."""
         days = (end - start).days + 1
         # Per month: its cumulative sums and the indexes bounding the period's part of it.
         parts = []
@@ -196,7 +198,7 @@ class LossReader:
         found = []
         meter_days = placement.meter_days
         for area in areas:  # the hot loop of every answer: kept flat on purpose
-            gate_read = meter_read = supply = sales = technical = technical_days = 0
+            gate_read = meter_read = supply = sales = technical_units = technical_days = 0
             for cum, lo, hi in parts:
                 rows = cum.get(area)
                 if rows is not None:
@@ -205,8 +207,9 @@ class LossReader:
                     meter_read += m[hi] - m[lo]
                     supply += su[hi] - su[lo]
                     sales += sa[hi] - sa[lo]
-                    technical += te[hi] - te[lo]
-                    technical_days += td[hi] - td[lo]
+                    if technical:
+                        technical_units += te[hi] - te[lo]
+                        technical_days += td[hi] - td[lo]
             gate_days, gate_expected, meter_expected = meter_days(area, start, end)
             found.append(
                 AreaNumbers(
@@ -218,7 +221,7 @@ class LossReader:
                     meter_read,
                     supply,
                     sales,
-                    technical,
+                    technical_units,
                     technical_days,
                 )
             )
@@ -242,8 +245,10 @@ class LossReader:
         areas: Sequence[str],
         start: dt.date,
         end: dt.date,
+        technical: bool = True,
     ) -> LossSummary:
-        return rollup(start, end, self._numbers(placement, months, areas, start, end), self.rules)
+        numbers = self._numbers(placement, months, areas, start, end, technical)
+        return rollup(start, end, numbers, self.rules, technical)
 
     def summaries(
         self,
@@ -252,14 +257,21 @@ class LossReader:
         start: dt.date,
         end: dt.date,
         within: str | None = None,
+        technical: bool = True,
     ) -> dict[str, LossSummary]:
         """The roll-up of each root over [start, end] (root "" for the network), over the
-        areas under it on `end` (`within`: those in that org unit's subtree only)."""
+        areas under it on `end` (`within`: those in that org unit's subtree only; without
+        `technical`, the split is left unknown)."""
         placement, months = self._period(start, end)
         roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: self._rollup(
-                placement, months, placement.areas_under(scope, code, end, within), start, end
+                placement,
+                months,
+                placement.areas_under(scope, code, end, within),
+                start,
+                end,
+                technical,
             )
             for code in roots
         }
@@ -271,6 +283,7 @@ class LossReader:
         start: dt.date,
         end: dt.date,
         within: str | None = None,
+        technical: bool = True,
     ) -> dict[str, list[LossSummary]]:
         """One roll-up per day of [start, end] for each root, each day on that day's tree."""
         placement, months = self._period(start, end)
@@ -278,7 +291,14 @@ class LossReader:
         roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: [
-                self._rollup(placement, months, placement.areas_under(scope, code, d, within), d, d)
+                self._rollup(
+                    placement,
+                    months,
+                    placement.areas_under(scope, code, d, within),
+                    d,
+                    d,
+                    technical,
+                )
                 for d in days
             ]
             for code in roots

@@ -95,3 +95,32 @@ def test_a_bad_typical_shape_is_a_configuration_error(tmp_path: Path) -> None:
         Settings.from_env({"TAIQU_TYPICAL_SHAPE": str(bad)}).series_folder()
     with pytest.raises(ConfigError, match="TAIQU_POWER_FACTOR"):
         Settings.from_env({"TAIQU_POWER_FACTOR": "0.2"})
+
+
+def test_the_split_through_fragments_and_beside_a_summary_without_it(api: Api) -> None:
+    """The split is read only when asked for (it costs a fifth of a roll-up): asked through a
+    fragment or an alias it is there; the same summary without it in one request is the same
+    loss, and asking for the split again answers it."""
+    data = api.data(
+        """query($from: Date!, $to: Date!) {
+            feeder(code: "F1") {
+                plain: lossSummary(from: $from, to: $to) { lossKwh }
+                split: lossSummary(from: $from, to: $to) { lossKwh ...Split }
+                days: lossSeries(from: $from, to: $to) {
+                    ... on LossSummary { m: managementLossKwh }
+                }
+            }
+        }
+        fragment Split on LossSummary { technicalMethod t: technicalLossKwh }""",
+        PERIOD,
+    )
+    f1 = data["feeder"]
+    both = float(2 * daily(TA_DAY) + 2 * daily(TB_DAY))
+    assert f1["plain"] == {"lossKwh": 40.0}
+    assert f1["split"] == {
+        "lossKwh": 40.0,
+        "technicalMethod": "EQUIVALENT_RESISTANCE",
+        "t": pytest.approx(both),
+    }
+    day = float(daily(TA_DAY) + daily(TB_DAY))
+    assert [d["m"] for d in f1["days"]] == [pytest.approx(20.0 - day)] * 2

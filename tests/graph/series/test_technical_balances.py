@@ -131,6 +131,15 @@ def test_a_roll_up_sums_the_computable_areas_and_takes_the_weakest_method(
     assert summary.loss_kwh == 20 + 20  # TA 2 x 10, TB 2 x 10 (TU left out)
     assert summary.technical_method is TechnicalMethod.EQUIVALENT_RESISTANCE
     assert [d.technical_kwh for d in days] == [daily(TA_DAY) + daily(TB_DAY)] * 2
+    # Not asked for (the API asks only when a technical field is selected): unknown, and the
+    # rest of the roll-up the same.
+    reader = _reader(series)
+    try:
+        plain = reader.summaries(Scope.FEEDER, ["F1"], DAY1, DAY2, technical=False)["F1"]
+    finally:
+        reader.close()
+    assert (plain.technical_kwh, plain.technical_method) == (None, TechnicalMethod.NONE)
+    assert (plain.supply_kwh, plain.loss_kwh) == (summary.supply_kwh, summary.loss_kwh)
 
 
 def test_the_ranking_by_management_loss_rate(series: SeriesFolder) -> None:
