@@ -2,8 +2,10 @@
 
 The days are cut into runs over which nothing technical loss reads of the topology changes
 (memberships, multipliers, nodes, lines, capacities). Per run the networks are built once,
-batched into forests and each meter given its batch, node and area row; per day only the
-energies are read (one day file) and the sweep runs batch by batch.
+batched into forests and each meter given its batch, node and area row. For every area, a day
+at a time: its day file is read and the batches are swept on every core, each from the day
+before's solution. For a few areas (what a write recomputes): their meters' rows are read once
+for the run and its days are swept side by side in one call.
 
 Reads tables of the working connection: memberships, meter_nodes, lv_lines, area_params.
 """
@@ -39,8 +41,8 @@ from graph.series.technical.sweep import Forest, Voltages
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
-#: The sweep's precision: complex64 halves its memory traffic; the loss is within 1e-6 of
-#: complex128's (tests/graph/series/technical) and the sums are taken in float64.
+#: The sweep's precision: complex64 halves its memory traffic; its sums are taken in float64
+#: and it agrees with pandapower within 1e-4 (tests/graph/series/technical/test_sweep.py).
 PRECISION = np.complex64
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -122,7 +124,7 @@ def runs(con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]) -> list[list[d
 class _Batch:
     """Areas that run through one sweep, and the meters whose energy they need."""
 
-    areas: list[str]  # networked first; then an unnamed row for meters archived elsewhere
+    areas: list[str]  # networked first; row len(areas): meters archived outside the batch
     networked: int
     forest: Forest | None
     resistance_ohm: Floats
