@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -38,24 +37,11 @@ TechnicalMethod = strawberry.enum(
 )
 
 
-class _Split(Protocol):
-    @property
-    def technical_kwh(self) -> Decimal | None: ...
-    @property
-    def technical_method(self) -> technical.TechnicalMethod: ...
-    @property
-    def technical_loss_rate(self) -> float | None: ...
-    @property
-    def management_loss_kwh(self) -> Decimal | None: ...
-    @property
-    def management_loss_rate(self) -> float | None: ...
-
-
 @strawberry.type
 class TechnicalSplit:
     """The split of loss into technical (operations) and management (marketing) loss."""
 
-    def _split(self) -> _Split:
+    def _split(self) -> domain.TechnicalSplit:
         raise NotImplementedError
 
     @strawberry.field(
@@ -96,7 +82,7 @@ class TransformerLoss(TechnicalSplit):
     area: strawberry.Private[domain.AreaLoss]
     rules: strawberry.Private[LossRules]
 
-    def _split(self) -> _Split:
+    def _split(self) -> domain.TechnicalSplit:
         return self.area
 
     @strawberry.field
@@ -173,7 +159,7 @@ class TransformerLoss(TechnicalSplit):
 class LossSummary(TechnicalSplit):
     summary: strawberry.Private[domain.LossSummary]
 
-    def _split(self) -> _Split:
+    def _split(self) -> domain.TechnicalSplit:
         return self.summary
 
     @strawberry.field(name="from")

@@ -74,8 +74,31 @@ def coverage(read: int, expected: int) -> float:
     return 1.0 if expected <= 0 else float(Decimal(read) / Decimal(expected))
 
 
+class TechnicalSplit:
+    """Loss split into technical and management loss, for an area's balance and a roll-up
+    alike (technical_kwh None: not known for every day, so neither is the split)."""
+
+    supply_kwh: Decimal
+    loss_kwh: Decimal
+    technical_kwh: Decimal | None
+    technical_method: TechnicalMethod
+
+    @property
+    def technical_loss_rate(self) -> float | None:
+        return None if self.technical_kwh is None else ratio(self.technical_kwh, self.supply_kwh)
+
+    @property
+    def management_loss_kwh(self) -> Decimal | None:
+        return None if self.technical_kwh is None else self.loss_kwh - self.technical_kwh
+
+    @property
+    def management_loss_rate(self) -> float | None:
+        management = self.management_loss_kwh
+        return None if management is None else ratio(management, self.supply_kwh)
+
+
 @dataclass(frozen=True)
-class AreaLoss:
+class AreaLoss(TechnicalSplit):
     """One area's balance over a period (or one day of a series)."""
 
     area: str
@@ -102,19 +125,6 @@ class AreaLoss:
     @property
     def loss_rate(self) -> float | None:
         return ratio(self.loss_kwh, self.supply_kwh)
-
-    @property
-    def technical_loss_rate(self) -> float | None:
-        return None if self.technical_kwh is None else ratio(self.technical_kwh, self.supply_kwh)
-
-    @property
-    def management_loss_kwh(self) -> Decimal | None:
-        return None if self.technical_kwh is None else self.loss_kwh - self.technical_kwh
-
-    @property
-    def management_loss_rate(self) -> float | None:
-        management = self.management_loss_kwh
-        return None if management is None else ratio(management, self.supply_kwh)
 
     @property
     def reading_coverage(self) -> float:
@@ -149,7 +159,7 @@ class AreaLoss:
 
 
 @dataclass(frozen=True)
-class LossSummary:
+class LossSummary(TechnicalSplit):
     """A subtree's roll-up over a period (or one day of a series)."""
 
     start: dt.date
@@ -171,19 +181,6 @@ class LossSummary:
     @property
     def loss_rate(self) -> float | None:
         return ratio(self.loss_kwh, self.supply_kwh)
-
-    @property
-    def technical_loss_rate(self) -> float | None:
-        return None if self.technical_kwh is None else ratio(self.technical_kwh, self.supply_kwh)
-
-    @property
-    def management_loss_kwh(self) -> Decimal | None:
-        return None if self.technical_kwh is None else self.loss_kwh - self.technical_kwh
-
-    @property
-    def management_loss_rate(self) -> float | None:
-        management = self.management_loss_kwh
-        return None if management is None else ratio(management, self.supply_kwh)
 
     @property
     def qualified_rate(self) -> float | None:
