@@ -20,11 +20,10 @@ from pathlib import Path
 import duckdb
 
 from graph.series import sql
-from graph.series.technical.shapes import STEPS
 from loaders.problems import Problem
 
 FILE = "curves.csv"
-POINTS = tuple(f"p{i}" for i in range(1, STEPS + 1))
+POINTS = sql.CURVE_POINTS
 REQUIRED = ("meter_code", "date", *POINTS)
 MAX_PROBLEMS = 1000
 _NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,4})?")
@@ -42,16 +41,18 @@ class StagedCurves:
         return len(self.curves)
 
 
-def _known(meters_file: str | None, extra: Iterable[str]) -> set[str]:
+def _known(
+    con: duckdb.DuckDBPyConnection, meters_file: str | None, extra: Iterable[str]
+) -> set[str]:
     known = set(extra)
     if meters_file:
-        with duckdb.connect() as con:
-            rows = con.execute(sql.METER_CODES, {"file": meters_file}).fetchall()
+        rows = con.execute(sql.METER_CODES, {"file": meters_file}).fetchall()
         known.update(code for (code,) in rows)
     return known
 
 
 def stage_curves(
+    con: duckdb.DuckDBPyConnection,
     path: Path,
     *,
     meters_file: str | None,
@@ -79,7 +80,7 @@ def stage_curves(
     if missing:
         return None
     at = {name: header.index(name) for name in REQUIRED}
-    known = _known(meters_file, extra_meter_codes)
+    known = _known(con, meters_file, extra_meter_codes)
     curves: dict[tuple[str, dt.date], tuple[float, ...]] = {}
     first_line: dict[tuple[str, dt.date], int] = {}
     for fields in reader:

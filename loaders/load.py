@@ -112,6 +112,7 @@ def load_folder(
         curves = None
         if curves_path.is_file():
             curves = curves_file.stage_curves(
+                con,
                 curves_path,
                 meters_file=series.path(meters_file) if meters_file else None,
                 extra_meter_codes=created,

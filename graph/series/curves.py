@@ -18,7 +18,6 @@ import duckdb
 from graph.domain.errors import StoreError
 from graph.series import sql
 from graph.series.files import SeriesFolder, next_generation
-from graph.series.technical.shapes import STEPS
 from graph.series.writer import (
     connect,
     recompute_balances,
@@ -28,7 +27,6 @@ from graph.series.writer import (
     write_csv,
 )
 
-POINTS = tuple(f"p{i}" for i in range(1, STEPS + 1))
 Curve = tuple[float, ...]
 
 
@@ -73,7 +71,9 @@ def write_curves(folder: SeriesFolder, curves: dict[tuple[str, dt.date], Curve])
                     continue
                 merged = old | changed
                 path = Path(tmp) / f"{key}.csv"
-                write_csv(path, ("meter_id", *POINTS), ((m, *merged[m]) for m in sorted(merged)))
+                write_csv(
+                    path, ("meter_id", *sql.CURVE_POINTS), ((m, *merged[m]) for m in sorted(merged))
+                )
                 con.execute(sql.DROP_DAY_CURVES)
                 table_from_csv(con, "day_curves", path, sql.CURVE_COLUMNS)
                 files[key] = folder.new_name(gen, "curves", key)

@@ -624,7 +624,7 @@ MERGED_DAY = "SELECT * FROM merged WHERE day = $day"
 REPLACED_ROWS = "SELECT * FROM replaced ORDER BY day, meter_code"
 
 # --- curves.csv: one file per day, meter_id and p1..p96 (kW as registered) ------------------
-CURVE_POINTS = tuple(f"p{i}" for i in range(1, 97))
+CURVE_POINTS = tuple(f"p{i}" for i in range(1, 97))  # a day's 96 quarter hours
 CURVE_COLUMNS = {"meter_id": "INTEGER"} | {p: "DOUBLE" for p in CURVE_POINTS}
 METER_CODES = "SELECT code FROM read_parquet($file)"
 METER_IDS_OF = "SELECT code, meter_id FROM read_parquet($file)"

@@ -161,11 +161,9 @@ class Run:
         meters = con.execute(queries[0], some).fetchall()
         # For some areas only, the day files are read for their meters alone, and the day's
         # arrays are as long as those meters (not as the largest meter id).
-        self.only_meters: list[int] | None = None
-        self.compact: Ints | None = None
+        self.compact: Ints | None = None  # the run's meter ids, sorted (some areas only)
         if areas is not None:
-            self.only_meters = sorted(int(m[0]) for m in meters)
-            self.compact = np.array(self.only_meters, dtype=np.int64)
+            self.compact = np.array(sorted(int(m[0]) for m in meters), dtype=np.int64)
         lines_of: dict[str, list[tuple[object, ...]]] = {}
         for area, *line in con.execute(queries[1], some).fetchall():
             lines_of.setdefault(area, []).append(tuple(line))
@@ -361,7 +359,7 @@ def _run_inputs(
 ) -> Iterator[tuple[dt.date, Columns, Columns | None]]:
     """Each day's energies and curves: every meter's, a day file at a time; or, for some
     areas, their meters' over the whole run in one read of each kind."""
-    if run.only_meters is None:
+    if run.compact is None:
         for day in days:
             energy = con.execute(sql.DAY_ENERGY, {"file": day_files[day]}).fetchnumpy()
             curve_file = curve_files.get(day)
@@ -372,7 +370,7 @@ def _run_inputs(
             )
             yield day, energy, curves
         return
-    ids = run.only_meters
+    ids = run.compact.tolist()
     files = [day_files[d] for d in days]
     some = {"ids": ids, "lo": min(ids, default=0), "hi": max(ids, default=-1)}
     energy = con.execute(sql.RUN_ENERGY_OF, {"files": files, **some}).fetchnumpy()
