@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bench.topology import OUT
-from graph.series.technical.columns import AreaColumns, MeterColumns, technical_columns
+from graph.series.technical.columns import AreaColumns, MeterColumns, technical_days
 from graph.series.technical.network import LvLine, RadialNetwork, radial_network
 from graph.series.technical.shapes import STEPS, clear_sky_shape, residential_shape
 from graph.series.technical.sweep import Forest
@@ -85,7 +85,7 @@ def measure(meters: int, batch: int) -> dict[str, Any]:
     total_kwh = 0.0
     converged = True
     for forest, area_cols, meters_cols in prepared:
-        day = technical_columns(forest, area_cols, meters_cols, typical, sky, 0.95, 0.4)
+        (day,) = technical_days(forest, [(area_cols, meters_cols)], typical, sky, 0.95, 0.4)
         total_kwh += float(day.loss_kwh.sum())
         converged &= day.converged
     one_day = time.perf_counter() - started

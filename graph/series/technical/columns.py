@@ -105,25 +105,6 @@ def _node_loads(
     return load, exported[:, None] * clear_sky / STEP_H
 
 
-def technical_columns(
-    forest: Forest | None,
-    areas: AreaColumns,
-    meters: MeterColumns,
-    typical: Floats,
-    clear_sky: Floats,
-    power_factor: float,
-    nominal_kv: float,
-    start: Voltages | None = None,
-    precision: type[np.complexfloating] = np.complex128,
-) -> DayColumns:
-    """The day's technical loss of every area of the batch (`start`, `precision`: see
-    sweep.sweep)."""
-    (day,) = technical_days(
-        forest, [(areas, meters)], typical, clear_sky, power_factor, nominal_kv, start, precision
-    )
-    return day
-
-
 def technical_days(
     forest: Forest | None,
     days: Sequence[tuple[AreaColumns, MeterColumns]],
@@ -134,8 +115,9 @@ def technical_days(
     start: Voltages | None = None,
     precision: type[np.complexfloating] = np.complex128,
 ) -> list[DayColumns]:
-    """Several days of the same batch in one sweep: their 96 steps side by side (a few areas'
-    month costs one call instead of 31). Each day's `voltage` is the whole sweep's solution."""
+    """The technical loss of every area of the batch on each of `days`, in one sweep: their 96
+    steps side by side (a few areas' month costs one call instead of 31). `start` and
+    `precision`: see sweep.sweep. Each day's `voltage` is the whole sweep's solution."""
     shapes = [consumption_shapes(a, m, typical, clear_sky) for a, m in days]
     found = []
     networked = forest is not None and days[0][0].networked > 0

@@ -22,7 +22,7 @@ from graph.series.technical.columns import (
     POWER_FLOW,
     AreaColumns,
     MeterColumns,
-    technical_columns,
+    technical_days,
 )
 from graph.series.technical.equivalent import equivalent_resistance_ohm
 from graph.series.technical.network import RadialNetwork
@@ -123,10 +123,9 @@ def technical_day(
         pv=np.array([m.role == "pv" for m in meters], dtype=bool),
         curves_kw=curves,
     )
-    found = technical_columns(
+    (found,) = technical_days(
         forest,
-        AreaColumns(len(networks), gate_curves, resistance),
-        columns,
+        [(AreaColumns(len(networks), gate_curves, resistance), columns)],
         assumed.typical_shape,
         assumed.clear_sky,
         assumed.power_factor,
