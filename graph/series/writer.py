@@ -71,133 +71,75 @@ class SyncReport:
     published: bool
 
 
+def _table(
+    con: duckdb.DuckDBPyConnection,
+    tmp: Path,
+    name: str,
+    columns: dict[str, str],
+    rows: Iterable[tuple[object, ...]],
+) -> None:
+    """Temp table `name` (a fixed name of ours) of `rows`, typed by `columns` (in order),
+    through a CSV file in `tmp`."""
+    path = tmp / f"{name}.csv"
+    write_csv(path, tuple(columns), rows)
+    table_from_csv(con, name, path, columns)
+
+
+_DATES = {"valid_from": "DATE", "valid_to": "DATE"}
+
+
 def _dump_store(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
     """Copy what loss needs from the topology store into working tables."""
     # Every interval of every meter's values, in one pass; DuckDB merges the adjacent ones
     # that agree on role and multiplier and takes the current values from the open ones.
     values = (
-        (
-            i.code,
-            i.attrs.get("role"),
-            i.attrs.get("multiplier") or 1,
-            i.attrs.get("node"),
-            i.valid_from,
-            i.valid_to,
-        )
+        (i.code, a.get("role"), a.get("multiplier") or 1, a.get("node"), i.valid_from, i.valid_to)
         for i in store.scan_attr_intervals(Kind.METER)
+        for a in (i.attrs,)
     )
-    write_csv(
-        tmp / "meter_values.csv",
-        ("code", "role", "multiplier", "node", "valid_from", "valid_to"),
-        values,
-    )
-    table_from_csv(
-        con,
-        "raw_meter_values",
-        tmp / "meter_values.csv",
-        {
-            "code": "VARCHAR",
-            "role": "VARCHAR",
-            "multiplier": sql.MULTIPLIER,
-            "node": "VARCHAR",
-            "valid_from": "DATE",
-            "valid_to": "DATE",
-        },
-    )
+    meter_columns = {"code": "VARCHAR", "role": "VARCHAR", "multiplier": sql.MULTIPLIER}
+    _table(con, tmp, "raw_meter_values", meter_columns | {"node": "VARCHAR"} | _DATES, values)
     con.execute(sql.STORE_METER_VALUES)
     con.execute(sql.STORE_METERS, {"forever": FOREVER})
     memberships = (
         (k.child, k.parent, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_METER)
     )
-    write_csv(
-        tmp / "memberships.csv", ("meter_code", "area", "valid_from", "valid_to"), memberships
-    )
-    table_from_csv(
-        con,
-        "store_memberships",
-        tmp / "memberships.csv",
-        {"meter_code": "VARCHAR", "area": "VARCHAR", "valid_from": "DATE", "valid_to": "DATE"},
-    )
+    membership_columns = {"meter_code": "VARCHAR", "area": "VARCHAR"} | _DATES
+    _table(con, tmp, "store_memberships", membership_columns, memberships)
 
     def links() -> Iterator[tuple[object, ...]]:
         for rel in PLACEMENT_RELS:
             for k in store.scan_links(rel):
                 yield (rel.value, k.parent, k.child, k.valid_from, k.valid_to)
 
-    write_csv(tmp / "links.csv", ("rel", "parent", "child", "valid_from", "valid_to"), links())
-    table_from_csv(
-        con,
-        "new_links",
-        tmp / "links.csv",
-        {
-            "rel": "VARCHAR",
-            "parent": "VARCHAR",
-            "child": "VARCHAR",
-            "valid_from": "DATE",
-            "valid_to": "DATE",
-        },
-    )
+    link_columns = {"rel": "VARCHAR", "parent": "VARCHAR", "child": "VARCHAR"} | _DATES
+    _table(con, tmp, "new_links", link_columns, links())
     transformers = ((e.code,) for e in store.scan_entities(Kind.TRANSFORMER))
-    write_csv(tmp / "transformers.csv", ("code",), transformers)
-    table_from_csv(con, "new_transformers", tmp / "transformers.csv", {"code": "VARCHAR"})
+    _table(con, tmp, "new_transformers", {"code": "VARCHAR"}, transformers)
     _dump_technical(con, store, tmp)
-
-
-_DATES = {"valid_from": "DATE", "valid_to": "DATE"}
 
 
 def _dump_technical(con: duckdb.DuckDBPyConnection, store: Store, tmp: Path) -> None:
     """What technical loss needs beyond the meters: each area's lines and its capacity and
     supply radius, over time (the meters' nodes come with their values)."""
     links = ((k.parent, k.child, k.valid_from, k.valid_to) for k in store.scan_links(Rel.HAS_LINE))
-    write_csv(tmp / "line_links.csv", ("area", "line", "valid_from", "valid_to"), links)
-    columns = {"area": "VARCHAR", "line": "VARCHAR"} | _DATES
-    table_from_csv(con, "raw_line_links", tmp / "line_links.csv", columns)
-    rows = (
+    _table(con, tmp, "raw_line_links", {"area": "VARCHAR", "line": "VARCHAR"} | _DATES, links)
+    lines = (
         (line.code, line.from_node, line.to_node, line.r_ohm, line.x_ohm, i.valid_from, i.valid_to)
         for i in store.scan_attr_intervals(Kind.LV_LINE)
         for line in (LvLine.of(i.code, i.attrs),)
     )
-    write_csv(
-        tmp / "line_values.csv",
-        ("line", "from_node", "to_node", "r_ohm", "x_ohm", "valid_from", "valid_to"),
-        rows,
-    )
-    table_from_csv(
-        con,
-        "raw_line_values",
-        tmp / "line_values.csv",
-        {
-            "line": "VARCHAR",
-            "from_node": "VARCHAR",
-            "to_node": "VARCHAR",
-            "r_ohm": "DOUBLE",
-            "x_ohm": "DOUBLE",
-        }
-        | _DATES,
-    )
+    ends = {"line": "VARCHAR", "from_node": "VARCHAR", "to_node": "VARCHAR"}
+    ohms = {"r_ohm": "DOUBLE", "x_ohm": "DOUBLE"}
+    _table(con, tmp, "raw_line_values", ends | ohms | _DATES, lines)
     con.execute(sql.LV_LINES)
     params = (
-        (
-            i.code,
-            i.attrs.get("capacity_kva"),
-            i.attrs.get("supply_radius_km"),
-            i.valid_from,
-            i.valid_to,
-        )
+        (i.code, i.attrs.get("capacity_kva"), i.attrs.get("supply_radius_km"), i.valid_from,
+         i.valid_to)
         for i in store.scan_attr_intervals(Kind.TRANSFORMER)
-    )
-    write_csv(
-        tmp / "area_params.csv",
-        ("area", "capacity_kva", "supply_radius_km", "valid_from", "valid_to"),
-        params,
-    )
-    table_from_csv(
-        con,
-        "raw_area_params",
-        tmp / "area_params.csv",
-        {"area": "VARCHAR", "capacity_kva": "DOUBLE", "supply_radius_km": "DOUBLE"} | _DATES,
-    )
+    )  # fmt: skip
+    param_columns = {"area": "VARCHAR", "capacity_kva": "DOUBLE", "supply_radius_km": "DOUBLE"}
+    _table(con, tmp, "raw_area_params", param_columns | _DATES, params)
     con.execute(sql.AREA_PARAMS)
 
 
@@ -406,14 +348,9 @@ def _fresh_technical(
         say or (lambda _: None),
     )
     with tempfile.TemporaryDirectory(dir=folder.root) as tmp:
-        path = Path(tmp) / "technical.csv"
-        write_csv(
-            path,
-            ("area", "day", "technical_kwh", "technical_method"),
-            ((r.area, r.day, f"{r.loss_kwh:.4f}", r.method) for r in rows),
-        )
         con.execute(sql.DROP_FRESH_TECHNICAL)
-        table_from_csv(con, "fresh_technical", path, sql.TECHNICAL_COLUMNS)
+        values = ((r.area, r.day, f"{r.loss_kwh:.4f}", r.method) for r in rows)
+        _table(con, Path(tmp), "fresh_technical", sql.TECHNICAL_COLUMNS, values)
 
 
 def recompute_balances(
