@@ -23,12 +23,11 @@ from loaders.load import load_folder
 from tests.graph.series.test_technical_balances import (
     DAY1,
     DAY2,
-    FLAT,
     TA_DAY,
     TODAY,
     _network,
-    _with_readings,
     daily,
+    loaded,
     one_line_kwh,
 )
 
@@ -47,10 +46,7 @@ def _curves(folder: Path, rows: list[list[str]]) -> Path:
 
 @pytest.fixture
 def series(store: Store, tmp_path: Path) -> SeriesFolder:
-    folder = SeriesFolder(tmp_path / "home" / "series", FLAT)
-    load_folder(store, _with_readings(_network()).write(tmp_path / "base"), today=TODAY,
-                series=folder)  # fmt: skip
-    return folder
+    return loaded(store, tmp_path)
 
 
 def _technical(series: SeriesFolder) -> list[object]:

@@ -80,12 +80,23 @@ def _with_readings(net: LossNetwork) -> LossNetwork:
     return net
 
 
+def loaded(store: Store, tmp_path: Path, net: LossNetwork | None = None) -> SeriesFolder:
+    """`net` (default: the network above with its readings) loaded, with the flat day."""
+    folder = SeriesFolder(tmp_path / "home" / "series", FLAT)
+    network = net or _with_readings(_network())
+    load_folder(store, network.write(tmp_path / "base"), today=TODAY, series=folder)
+    return folder
+
+
+def _tied(net: LossNetwork) -> LossNetwork:
+    """MB2: archived under TB, its service on TA's N1 (accepted with a warning)."""
+    net.user_meter("MB2", "TB").node("MB2", "N1")
+    return net
+
+
 @pytest.fixture
 def series(store: Store, tmp_path: Path) -> SeriesFolder:
-    folder = SeriesFolder(tmp_path / "home" / "series", FLAT)
-    load_folder(store, _with_readings(_network()).write(tmp_path / "base"), today=TODAY,
-                series=folder)  # fmt: skip
-    return folder
+    return loaded(store, tmp_path)
 
 
 def _reader(series: SeriesFolder) -> LossReader:
@@ -186,11 +197,10 @@ def test_a_line_changed_on_a_day_recomputes_its_area_from_that_day(
 def test_a_meter_on_another_areas_lines_loads_those_lines(store: Store, tmp_path: Path) -> None:
     """MB2 is archived under TB but its service hangs on TA's N1 (accepted with a warning):
     TA's lines carry its 60 kWh a day (12.5 kW through L1); TB's estimate is its gate's."""
-    folder = SeriesFolder(tmp_path / "home" / "series", FLAT)
-    net = _with_readings(_network()).user_meter("MB2", "TB").node("MB2", "N1")
+    net = _tied(_with_readings(_network()))
     for day in (DAY1, DAY2):
         net.reading("MB2", day.isoformat(), 60)
-    load_folder(store, net.write(tmp_path / "tied"), today=TODAY, series=folder)
+    folder = loaded(store, tmp_path, net)
     reader = _reader(folder)
     try:
         areas = reader.areas(["TA", "TB"], DAY1, DAY2)
@@ -203,12 +213,11 @@ def test_a_meter_on_another_areas_lines_loads_those_lines(store: Store, tmp_path
 def test_a_tied_area_is_recomputed_with_the_area_that_changed(store: Store, tmp_path: Path) -> None:
     """MB2 (archived under TB, on TA's lines) gets a multiplier of 2 from June 2nd: only TB's
     memberships change, but TA's lines carry MB2's 120 kWh: TA is recomputed with it."""
-    folder = SeriesFolder(tmp_path / "home" / "series", FLAT)
-    net = _with_readings(_network()).user_meter("MB2", "TB").node("MB2", "N1")
+    net = _tied(_with_readings(_network()))
     for day in (DAY1, DAY2):
         net.reading("MB2", day.isoformat(), 60)
-    load_folder(store, net.write(tmp_path / "tied"), today=TODAY, series=folder)
-    doubled = _network().user_meter("MB2", "TB").node("MB2", "N1")
+    folder = loaded(store, tmp_path, net)
+    doubled = _tied(_network())
     doubled.rows["meters.csv"] = [
         (*r[:4], 2, *r[5:]) if r[0] == "MB2" else r for r in doubled.rows["meters.csv"]
     ]
