@@ -59,17 +59,14 @@ def _rate(item: _Ranked) -> float:
     return (n.supply_units - n.sales_units) / n.supply_units if n.supply_units > 0 else 0.0
 
 
-def _no_management_rate(item: _Ranked) -> bool:
+def _management_key(item: _Ranked, sign: int) -> tuple[bool, float, str]:
+    """Order by management loss rate (`sign` -1: highest first); ties by code, an area
+    without one (supply <= 0, or a day without technical loss) last."""
     n = item[1]
-    return n.supply_units <= 0 or not technical_of(n.days, n.technical_days)[0]
-
-
-def _management_rate(item: _Ranked) -> float:
-    """The management loss rate for ordering (0 when there is none: those rank last)."""
-    n = item[1]
-    if _no_management_rate(item):
-        return 0.0
-    return (n.supply_units - n.sales_units - n.technical_units) / n.supply_units
+    if n.supply_units <= 0 or not technical_of(n.days, n.technical_days)[0]:
+        return True, 0.0, item[0]
+    rate = (n.supply_units - n.sales_units - n.technical_units) / n.supply_units
+    return False, sign * rate, item[0]
 
 
 # Sort keys; ties by code, an area without a loss rate (supply <= 0) last.
@@ -77,16 +74,8 @@ _ORDER_KEYS = {
     LossOrder.LOSS_RATE_DESC: lambda i: (i[1].supply_units <= 0, -_rate(i), i[0]),
     LossOrder.LOSS_RATE_ASC: lambda i: (i[1].supply_units <= 0, _rate(i), i[0]),
     LossOrder.LOSS_KWH_DESC: lambda i: (i[1].sales_units - i[1].supply_units, i[0]),
-    LossOrder.MANAGEMENT_LOSS_RATE_DESC: lambda i: (
-        _no_management_rate(i),
-        -_management_rate(i),
-        i[0],
-    ),
-    LossOrder.MANAGEMENT_LOSS_RATE_ASC: lambda i: (
-        _no_management_rate(i),
-        _management_rate(i),
-        i[0],
-    ),
+    LossOrder.MANAGEMENT_LOSS_RATE_DESC: lambda i: _management_key(i, -1),
+    LossOrder.MANAGEMENT_LOSS_RATE_ASC: lambda i: _management_key(i, 1),
 }
 
 
