@@ -97,23 +97,33 @@ SELECT ((SELECT coalesce(max(meter_id), 0) FROM old_meters)
         + row_number() OVER (ORDER BY n.code))::INTEGER, n.code, n.role, n.multiplier
 FROM store_meters n ANTI JOIN old_meters o USING (code)
 """
+
+
+# Adjacent intervals that agree on the values loss reads are merged: a change of another
+# attribute must not look like a change that loss sees.
+def merged_intervals(source: str, key: str, values: tuple[str, ...]) -> str:
+    """The intervals of table `source` (fixed names of ours), per `key`, with adjacent ones
+    equal in `values` merged."""
+    same = " AND ".join(f"lag({v}) OVER w IS NOT DISTINCT FROM {v}" for v in values)
+    kept = ", ".join(f"any_value({v}) AS {v}" for v in values)
+    return f"""
+WITH marked AS (
+    SELECT *, CASE WHEN {same} AND lag(valid_to) OVER w = valid_from THEN 0 ELSE 1 END AS starts
+    FROM {source} WINDOW w AS (PARTITION BY {key} ORDER BY valid_from)
+), runs AS (
+    SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY valid_from) AS run FROM marked
+)
+SELECT {key}, {kept}, min(valid_from) AS valid_from, max(valid_to) AS valid_to
+FROM runs GROUP BY {key}, run
+"""
+
+
 # A meter's role and multiplier over time (attributes are dated), adjacent intervals that
 # agree on both merged: a change of another attribute (the phase) must not cut memberships, or
 # a sync would recompute days whose balances cannot change.
-STORE_METER_VALUES = """
-CREATE TEMP TABLE store_meter_values AS
-WITH marked AS (
-    SELECT *, CASE WHEN lag(role) OVER w IS NOT DISTINCT FROM role
-                    AND lag(multiplier) OVER w IS NOT DISTINCT FROM multiplier
-                    AND lag(valid_to) OVER w = valid_from THEN 0 ELSE 1 END AS starts
-    FROM raw_meter_values WINDOW w AS (PARTITION BY code ORDER BY valid_from)
-), runs AS (
-    SELECT *, sum(starts) OVER (PARTITION BY code ORDER BY valid_from) AS run FROM marked
+STORE_METER_VALUES = "CREATE TEMP TABLE store_meter_values AS " + merged_intervals(
+    "raw_meter_values", "code", ("role", "multiplier")
 )
-SELECT code, any_value(role) AS role, any_value(multiplier) AS multiplier,
-       min(valid_from) AS valid_from, max(valid_to) AS valid_to
-FROM runs GROUP BY code, run
-"""
 # Each meter's current values: those of its open interval.
 STORE_METERS = """
 CREATE TEMP TABLE store_meters AS
@@ -162,25 +172,6 @@ ORDER BY area, valid_from
 
 
 # --- what technical loss reads of the topology (copied by the sync) -------------------------
-# Adjacent intervals that agree are merged (like STORE_METER_VALUES): a change of another
-# attribute must not look like a change of the network.
-def merged_intervals(source: str, key: str, values: tuple[str, ...]) -> str:
-    """The intervals of table `source` (fixed names of ours), per `key`, with adjacent ones
-    equal in `values` merged."""
-    same = " AND ".join(f"lag({v}) OVER w IS NOT DISTINCT FROM {v}" for v in values)
-    kept = ", ".join(f"any_value({v}) AS {v}" for v in values)
-    return f"""
-WITH marked AS (
-    SELECT *, CASE WHEN {same} AND lag(valid_to) OVER w = valid_from THEN 0 ELSE 1 END AS starts
-    FROM {source} WINDOW w AS (PARTITION BY {key} ORDER BY valid_from)
-), runs AS (
-    SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY valid_from) AS run FROM marked
-)
-SELECT {key}, {kept}, min(valid_from) AS valid_from, max(valid_to) AS valid_to
-FROM runs GROUP BY {key}, run
-"""
-
-
 # The node each meter's service connects to, over time (a meter without one has no row).
 METER_NODES = f"""
 CREATE TEMP TABLE meter_nodes AS
