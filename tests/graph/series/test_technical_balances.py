@@ -30,7 +30,8 @@ from graph.series.files import SeriesFolder
 from graph.series.loss import LossOrder, LossRules
 from graph.series.reader import LossReader
 from graph.series.technical.day import Assumptions, TechnicalMethod
-from graph.series.writer import sync_topology
+from graph.series.technical.materialize import technical_rows
+from graph.series.writer import connect, sync_topology, table_of, technical_views
 from graph.stores.contract import Store
 from loaders.load import load_folder
 from tests.networks import LossNetwork
@@ -232,3 +233,27 @@ def test_a_tied_area_is_recomputed_with_the_area_that_changed(store: Store, tmp_
         reader.close()
     assert day1.technical_kwh == daily(one_line_kwh(12.5, 0.1))
     assert day2.technical_kwh == daily(one_line_kwh(15, 0.1))
+
+
+def test_each_area_alone_gets_what_the_run_of_every_area_gets(store: Store, tmp_path: Path) -> None:
+    """A write recomputes some areas only: their run must read the same meters as the run of
+    all. TA alone still carries MB2 (archived under TB, on TA's N1) by its node."""
+    net = _tied(_with_readings(_network()))
+    for day in (DAY1, DAY2):
+        net.reading("MB2", day.isoformat(), 60)
+    folder = loaded(store, tmp_path, net)
+    manifest = folder.read()
+    con = connect(folder)
+    try:
+        table_of(con, folder, [manifest.topology["memberships"]], "memberships", "memberships")
+        technical_views(con, folder, manifest)
+        day_files = {dt.date.fromisoformat(d): folder.path(f) for d, f in manifest.readings.items()}
+        every = list(technical_rows(con, day_files, {}, None, FLAT))
+        assert {r.area for r in every} == {"TA", "TB", "TU"}
+        for area in ("TA", "TB", "TU"):
+            alone = technical_rows(con, day_files, {}, [area], FLAT)
+            assert [r for r in alone if r.area == area] == [r for r in every if r.area == area]
+    finally:
+        con.close()
+    ta_day1 = next(r for r in every if (r.area, r.day) == ("TA", DAY1))
+    assert daily(ta_day1.loss_kwh) == daily(one_line_kwh(12.5, 0.1))
