@@ -19,19 +19,27 @@ import duckdb
 from graph.series import sql
 from graph.series.judge import DAY_WEIGHTS, SCALE
 
+_LOSS_MEASURES = 4  # the measures before the technical ones in a month row
 _MONTH = {technical: sql.month_units(SCALE, technical, DAY_WEIGHTS) for technical in (False, True)}
 
 
 class MonthBalances:
     """cum[area][m][i] = sum of measure m over the month's days before day i (0-based).
 
-    Measures: gate meter-days read, other meter-days read, supply units, sales units,
+    Measures in `cum`: gate meter-days read, other meter-days read, supply units, sales
+    units; in `technical` (apart, so that answers without the split never touch them):
     technical-loss units, technical days (packed: judge.DAY_WEIGHTS).
     """
 
-    def __init__(self, first_day: dt.date, cum: dict[str, list[array]]) -> None:
+    def __init__(
+        self,
+        first_day: dt.date,
+        cum: dict[str, list[array]],
+        technical: dict[str, list[array]],
+    ) -> None:
         self.first_day = first_day
         self.cum = cum
+        self.technical = technical
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, path: str, month: str) -> MonthBalances:
@@ -51,7 +59,9 @@ class MonthBalances:
             for series in rows:
                 for i in range(1, length + 1):
                     series[i] += series[i - 1]
-        return cls(first, daily)
+        cum = {area: rows[:_LOSS_MEASURES] for area, rows in daily.items()}
+        technical = {area: rows[_LOSS_MEASURES:] for area, rows in daily.items()}
+        return cls(first, cum, technical)
 
 
 class MonthCache:

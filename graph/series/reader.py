@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from array import array
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -77,6 +78,24 @@ _ORDER_KEYS = {
     LossOrder.MANAGEMENT_LOSS_RATE_DESC: lambda i: _management_key(i, -1),
     LossOrder.MANAGEMENT_LOSS_RATE_ASC: lambda i: _management_key(i, 1),
 }
+
+
+_Part = tuple[dict[str, list[array]], dict[str, list[array]], int, int]
+
+
+_NOT_ASKED = (0, 0)
+
+
+def _technical_sums(parts: list[_Part], area: str) -> tuple[int, int]:
+    """An area's technical-loss sums over the months' parts (only when an answer asks)."""
+    units = days = 0
+    for _, technical, lo, hi in parts:
+        rows = technical.get(area)
+        if rows is not None:
+            te, td = rows
+            units += te[hi] - te[lo]
+            days += td[hi] - td[lo]
+    return units, days
 
 
 class LossReader:
@@ -183,23 +202,24 @@ class LossReader:
             first_day, last_day = max(a, start), min(b, end)
             if first_day <= last_day:
                 base = month.first_day
-                parts.append((month.cum, (first_day - base).days, (last_day - base).days + 1))
+                lo, hi = (first_day - base).days, (last_day - base).days + 1
+                parts.append((month.cum, month.technical, lo, hi))
         found = []
         meter_days = placement.meter_days
         for area in areas:  # the hot loop of every answer: kept flat on purpose
-            gate_read = meter_read = supply = sales = technical_units = technical_days = 0
-            for cum, lo, hi in parts:
+            gate_read = meter_read = supply = sales = 0
+            for cum, _, lo, hi in parts:
                 rows = cum.get(area)
                 if rows is not None:
-                    g, m, su, sa, te, td = rows
+                    g, m, su, sa = rows
                     gate_read += g[hi] - g[lo]
                     meter_read += m[hi] - m[lo]
                     supply += su[hi] - su[lo]
                     sales += sa[hi] - sa[lo]
-                    if technical:
-                        technical_units += te[hi] - te[lo]
-                        technical_days += td[hi] - td[lo]
             gate_days, gate_expected, meter_expected = meter_days(area, start, end)
+            technical_units, technical_days = (
+                _technical_sums(parts, area) if technical else _NOT_ASKED
+            )
             found.append(
                 AreaNumbers(
                     days,
