@@ -643,3 +643,45 @@ DROP_DAY_CURVES = "DROP TABLE IF EXISTS day_curves"
 
 # A file's Parquet footer (schema and row groups): read without its data, to prove it readable.
 PARQUET_FOOTER = "SELECT count(*) FROM parquet_metadata($file)"
+
+
+# --- findings (graph.series.findings) ----------------------------------------------------------
+# The areas analysed, each with its row in the analysis's arrays.
+FINDING_AREAS = """
+CREATE OR REPLACE TEMP TABLE finding_areas AS
+SELECT unnest($areas::VARCHAR[]) AS area,
+       (generate_subscripts($areas::VARCHAR[], 1) - 1)::INTEGER AS a
+"""
+# Their meters' intervals in the period [$first, $after), clipped to it.
+FINDING_SERVICE = """
+CREATE OR REPLACE TEMP TABLE finding_service AS
+SELECT m.meter_id, a.a, m.role, m.multiplier::DOUBLE AS multiplier,
+       greatest(m.valid_from, $first::DATE) AS from_day,
+       least(m.valid_to, $after::DATE) AS to_day
+FROM read_parquet($memberships) m JOIN finding_areas a USING (area)
+WHERE m.valid_from < $after::DATE AND $first::DATE < m.valid_to
+"""
+# Each meter met once, with its row (by id) and code.
+FINDING_METERS = """
+CREATE OR REPLACE TEMP TABLE finding_meters AS
+SELECT s.meter_id, k.code, (row_number() OVER (ORDER BY s.meter_id) - 1)::INTEGER AS i
+FROM (SELECT DISTINCT meter_id FROM finding_service) s
+JOIN read_parquet($meters) k USING (meter_id)
+"""
+FINDING_METER_CODES = "SELECT code FROM finding_meters ORDER BY i"
+FINDING_INTERVALS = f"""
+SELECT f.i, s.a, (s.role = {GATE})::INTEGER + 2 * (s.role = 'pv')::INTEGER AS role,
+       s.multiplier, (s.from_day - $first::DATE)::INTEGER AS lo,
+       (s.to_day - $first::DATE)::INTEGER AS hi
+FROM finding_service s JOIN finding_meters f USING (meter_id)
+"""
+# One day's registers of the analysed meters (before their multipliers).
+FINDING_DAY = """
+SELECT f.i, r.import_kwh::DOUBLE AS import_kwh, r.export_kwh::DOUBLE AS export_kwh
+FROM read_parquet($file) r JOIN finding_meters f USING (meter_id)
+"""
+# The feeder of each area on a day (SUPPLIES: feeder -> transformer).
+FINDING_FEEDERS = """
+SELECT child, parent FROM read_parquet($links)
+WHERE rel = 'SUPPLIES' AND valid_from <= $day AND $day < valid_to
+"""

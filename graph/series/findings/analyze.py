@@ -1,0 +1,84 @@
+"""An analysis over a period: the areas asked, read with the other areas of their feeders
+(a meter may be fed by a sibling outside the subtree), every detector run, the findings that
+show in the areas asked (or name one of them as the likely area), highest score first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import duckdb
+
+from graph.series import sql
+from graph.series.files import SeriesFolder
+from graph.series.findings import anomalies, misplaced, multiplier, theft
+from graph.series.findings.inputs import PeriodInputs, period_inputs
+from graph.series.findings.model import Finding, FindingKind
+from graph.series.findings.regression import Residuals, residuals
+
+Detector = Callable[[PeriodInputs, list[Residuals | None]], list[Finding]]
+DETECTORS: dict[FindingKind, Detector] = {
+    FindingKind.METER_IN_OTHER_AREA: misplaced.find,
+    FindingKind.THEFT_SUSPECT: theft.find,
+    FindingKind.WRONG_MULTIPLIER: multiplier.find,
+    FindingKind.READING_ANOMALY: anomalies.find,
+}
+
+
+def analyze(inputs: PeriodInputs, kinds: Iterable[FindingKind] | None = None) -> list[Finding]:
+    """Every finding of `kinds` (None: all) in the inputs' areas, highest score first."""
+    loss = inputs.loss_kwh
+    fits = [residuals(loss[a], inputs.supply_kwh[a]) for a in range(len(inputs.areas))]
+    wanted = set(DETECTORS if kinds is None else kinds)
+    found: list[Finding] = []
+    for kind in DETECTORS:  # in this order: a meter found misplaced is not also a thief
+        if kind in wanted or kind == FindingKind.METER_IN_OTHER_AREA:
+            found.extend(DETECTORS[kind](inputs, fits))
+    found = _explained(found)
+    found = [f for f in found if f.kind in wanted]
+    found.sort(key=Finding.sort_key)
+    return found
+
+
+def _explained(found: list[Finding]) -> list[Finding]:
+    """Without theft suspects that a misplacement explains: the use of a meter fed by
+    another area lowers its archived area's loss day by day, so any drop of that use raises
+    the archived area's loss as theft would."""
+    misplaced = {f.meter for f in found if f.kind == FindingKind.METER_IN_OTHER_AREA}
+    return [f for f in found if not (f.kind == FindingKind.THEFT_SUSPECT and f.meter in misplaced)]
+
+
+def with_feeder_siblings(
+    con: duckdb.DuckDBPyConnection, folder: SeriesFolder, areas: list[str], day: dt.date
+) -> list[str]:
+    """`areas` and the other areas of their feeders on `day`."""
+    links = folder.read().topology.get("links")
+    if not links:
+        return sorted(areas)
+    feeder_of = dict(
+        con.execute(sql.FINDING_FEEDERS, {"links": folder.path(links), "day": day}).fetchall()
+    )
+    feeders = {feeder_of[a] for a in areas if a in feeder_of}
+    return sorted(set(areas) | {a for a, f in feeder_of.items() if f in feeders})
+
+
+def analyze_areas(
+    folder: SeriesFolder,
+    areas: list[str],
+    start: dt.date,
+    end: dt.date,
+    kinds: Iterable[FindingKind] | None = None,
+) -> list[Finding]:
+    """The findings of `areas` over [start, end] from the series copy."""
+    wanted = set(areas)
+    con = duckdb.connect()
+    try:
+        context = with_feeder_siblings(con, folder, areas, end)
+        inputs = period_inputs(con, folder, folder.read(), context, start, end)
+    finally:
+        con.close()
+    return [
+        f
+        for f in analyze(inputs, kinds)
+        if f.transformer in wanted or f.likely_transformer in wanted
+    ]
