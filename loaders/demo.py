@@ -14,6 +14,7 @@ from loaders.apply import apply_plan
 from loaders.generate import generate, write_folder
 from loaders.generate_collection import write_collection
 from loaders.generate_curves import write_gate_curves
+from loaders.generate_households import FaultCounts, write_household_readings
 from loaders.generate_lv import add_lv_networks
 from loaders.generate_readings import write_readings
 from loaders.plans import PlanStore
@@ -30,21 +31,40 @@ class DemoFolder:
     readings: int
     first_day: dt.date
     curves: int = 0  # the gate meters' 96-point days (curves.csv)
+    faults: int = 0  # injected for the findings (truth/faults.csv), with household readings
 
 
 def write_demo_folder(
-    folder: Path, meters: int, days: int, seed: int, today: dt.date
+    folder: Path,
+    meters: int,
+    days: int,
+    seed: int,
+    today: dt.date,
+    faults: FaultCounts | None = None,
 ) -> DemoFolder:
     """A network of `meters` meters and readings for the `days` full days before `today`, with
-    the gate meters' curves (what a collection system would have sent), written to `folder`."""
+    the gate meters' curves (what a collection system would have sent), written to `folder`.
+    With `faults`: household-like readings with those faults injected and their truth
+    (loaders/generate_households.py)."""
     network = generate(meters, seed=seed)
     add_lv_networks(network, seed)  # lines and nodes: technical loss has a network to flow over
     write_folder(network, folder)
     first_day = today - dt.timedelta(days=days)
-    readings = write_readings(folder, first_day, days, seed=seed) if days else 0
+    injected = 0
+    if days and faults is not None:
+        readings, truth = write_household_readings(folder, first_day, days, seed, faults)
+        injected = len(truth)
+    else:
+        readings = write_readings(folder, first_day, days, seed=seed) if days else 0
     curves = write_gate_curves(folder, seed=seed) if days else 0
     return DemoFolder(
-        folder, network.meter_count, network.entity_count(), readings, first_day, curves
+        folder,
+        network.meter_count,
+        network.entity_count(),
+        readings,
+        first_day,
+        curves,
+        injected,
     )
 
 

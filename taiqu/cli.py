@@ -1,4 +1,4 @@
-"""`taiqu` command line: load, serve, demo."""
+"""`taiqu` command line: load, serve, demo, analyze."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
 from loaders.load import LoadReport, load_folder
 from loaders.sources import SOURCES
+from taiqu.analyze_cli import add_commands as add_analyze_commands
 from taiqu.arguments import date_arg
 from taiqu.principals_cli import add_commands as add_principal_commands
 from taiqu.settings import Settings
@@ -312,15 +313,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from loaders.demo import apply_demo_evidence, write_demo_folder
+    from loaders.generate_households import TRUTH, FaultCounts
     from loaders.load import who
     from loaders.plans import PlanStore
 
     started = time.perf_counter()
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
-    demo = write_demo_folder(folder, args.meters, args.days, args.seed, dt.date.today())
+    faults = FaultCounts() if args.faults else None
+    demo = write_demo_folder(folder, args.meters, args.days, args.seed, dt.date.today(), faults)
     if args.days:
         _progress(
             f"generated {demo.readings:,} readings from {demo.first_day} for {args.days} days"
+        )
+    if demo.faults:
+        last = demo.first_day + dt.timedelta(days=args.days - 1)
+        _progress(
+            f"injected {demo.faults} faults (truth: {folder / TRUTH}); find them with "
+            f"taiqu analyze --from {demo.first_day} --to {last}"
         )
     _progress(
         f"generated {demo.meters:,} meters ({demo.entities:,} entities) "
@@ -329,14 +338,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     code = _load(settings, folder, None)
     if code:
         return code
-    store = settings.open_store()
-    try:
-        plans = PlanStore(settings.plans_folder())
-        elsewhere = apply_demo_evidence(
-            store, plans, settings.series_folder(), demo, args.seed, who()
-        )
-    finally:
-        store.close()
+    elsewhere = None
+    # With faults the readings follow the archive (and the truth file): collection evidence
+    # would move meters away from where their readings say they are.
+    if not demo.faults:
+        store = settings.open_store()
+        try:
+            plans = PlanStore(settings.plans_folder())
+            elsewhere = apply_demo_evidence(
+                store, plans, settings.series_folder(), demo, args.seed, who()
+            )
+        finally:
+            store.close()
     if elsewhere is not None:
         _progress(
             f"collection evidence applied: {elsewhere:,} meters read in another area "
@@ -392,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(run=cmd_load)
 
     add_principal_commands(sub)
+    add_analyze_commands(sub)
 
     reconcile = sub.add_parser("reconcile", help="plan and apply one source system's snapshot")
     steps = reconcile.add_subparsers(dest="step", required=True)
@@ -446,6 +460,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--days", type=int, default=31, help="days of readings up to yesterday (0: none)"
             )
             p.add_argument("--no-serve", action="store_true", help="generate and load only")
+            p.add_argument(
+                "--faults",
+                action="store_true",
+                help="household-like readings with misplaced meters, thieves, a wrong gate "
+                "multiplier and reading anomalies injected, their truth in truth/faults.csv",
+            )
     return parser
 
 

@@ -8,14 +8,16 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 import duckdb
+import numpy as np
 
 from graph.series import sql
 from graph.series.files import SeriesFolder
 from graph.series.findings import anomalies, misplaced, multiplier, theft
-from graph.series.findings.inputs import PeriodInputs, period_inputs
+from graph.series.findings.inputs import Floats, PeriodInputs, period_inputs
 from graph.series.findings.model import Finding, FindingKind
 from graph.series.findings.regression import Residuals, residuals
 
+SURE = 0.5  # the score from which a misplacement is taken as fact for the second round
 Detector = Callable[[PeriodInputs, list[Residuals | None]], list[Finding]]
 DETECTORS: dict[FindingKind, Detector] = {
     FindingKind.METER_IN_OTHER_AREA: misplaced.find,
@@ -26,18 +28,50 @@ DETECTORS: dict[FindingKind, Detector] = {
 
 
 def analyze(inputs: PeriodInputs, kinds: Iterable[FindingKind] | None = None) -> list[Finding]:
-    """Every finding of `kinds` (None: all) in the inputs' areas, highest score first."""
-    loss = inputs.loss_kwh
-    fits = [residuals(loss[a], inputs.supply_kwh[a]) for a in range(len(inputs.areas))]
+    """Every finding of `kinds` (None: all) in the inputs' areas, highest score first.
+
+    Two rounds: the meters surely fed by another area are found first and their use moved
+    back to the area that feeds them; then every detector runs on the corrected losses, so
+    that one fault does not blur the fits of its neighbours."""
     wanted = set(DETECTORS if kinds is None else kinds)
-    found: list[Finding] = []
-    for kind in DETECTORS:  # in this order: a meter found misplaced is not also a thief
+    loss = inputs.loss_kwh
+    first = misplaced.find(inputs, _fits(inputs, loss))
+    sure = [f for f in first if f.score >= SURE]
+    if sure:
+        loss = _moved_back(inputs, loss, sure)
+    fits = _fits(inputs, loss)
+    found: list[Finding] = list(sure)
+    known = {f.meter for f in sure}
+    for kind in DETECTORS:
         if kind in wanted or kind == FindingKind.METER_IN_OTHER_AREA:
-            found.extend(DETECTORS[kind](inputs, fits))
+            found.extend(f for f in DETECTORS[kind](inputs, fits) if not _seen(f, known))
     found = _explained(found)
     found = [f for f in found if f.kind in wanted]
     found.sort(key=Finding.sort_key)
     return found
+
+
+def _fits(inputs: PeriodInputs, loss: Floats) -> list[Residuals | None]:
+    return [residuals(loss[a], inputs.supply_kwh[a]) for a in range(len(inputs.areas))]
+
+
+def _seen(f: Finding, misplaced_meters: set[str | None]) -> bool:
+    """A misplacement found in the first round (its effect is gone from the second)."""
+    return f.kind == FindingKind.METER_IN_OTHER_AREA and f.meter in misplaced_meters
+
+
+def _moved_back(inputs: PeriodInputs, loss: Floats, sure: list[Finding]) -> Floats:
+    """The losses as they would be with each sure misplaced meter under its likely area."""
+    row_of_area = {a: k for k, a in enumerate(inputs.areas)}
+    row_of_meter = {m: k for k, m in enumerate(inputs.meters)}
+    usual = inputs.usual_kwh
+    corrected = loss.copy()
+    for f in sure:
+        i = row_of_meter[str(f.meter)]
+        use = np.where(np.isnan(inputs.import_kwh[i]), usual[i], inputs.import_kwh[i])
+        corrected[row_of_area[f.transformer]] += use
+        corrected[row_of_area[str(f.likely_transformer)]] -= use
+    return corrected
 
 
 def _explained(found: list[Finding]) -> list[Finding]:

@@ -2,7 +2,7 @@
 absurd while a usual ratio makes it plausible.
 
 With another multiplier M' the gate's part of the supply scales by M'/M. An archived ratio
-that leaves the area losing less than -3 % or more than 25 % over the period, where a usual
+that leaves the area losing less than -3 % or more than 20 % over the period, where a usual
 ratio gives a rate inside 0-12 % and near the rates of the feeder's other areas, is named; the
 daily rates with that ratio must also be steady (a wrong ratio scales every day alike).
 A gate whose multiplier changed inside the period is left out.
@@ -41,7 +41,7 @@ USUAL_RATIOS = (
     800,
     1000,
 )
-ABSURD_LOW, ABSURD_HIGH = -0.03, 0.25  # rates beyond which lines and theft do not go
+ABSURD_LOW, ABSURD_HIGH = -0.03, 0.20  # rates beyond which a CT ratio is the first suspect
 PLAUSIBLE_LOW, PLAUSIBLE_HIGH = 0.0, 0.12
 TYPICAL_RATE = 0.04  # when the feeder has no plausible area to compare with
 
@@ -101,7 +101,7 @@ def find(inputs: PeriodInputs, fits: list[Residuals | None]) -> list[Finding]:
         absurd = (
             clip01((ABSURD_LOW - rate0) / 0.15)
             if rate0 < ABSURD_LOW
-            else clip01((rate0 - ABSURD_HIGH) / 0.25)
+            else clip01((rate0 - ABSURD_HIGH) / 0.2)
         )
         score = absurd * clip01(1 - abs(new_rate - aim) / 0.08) * clip01(1 - spread / 0.06)
         if score <= 0:

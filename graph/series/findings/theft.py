@@ -4,8 +4,8 @@ what it stopped registering.
 1. Each meter's day relative to its neighbours (log of its use over the median of its area's
    meters that day: weather and weekdays cancel) is cut in two at every day; the cut with the
    most significant drop is its day (cumulative sums: all cuts of all meters at once).
-2. What it stopped registering: from that day, its level before times its neighbours' day,
-   less what it registered.
+2. What it stopped registering: from that day, what it registered times (1 / share - 1),
+   the share being its level after over its level before (a meter bypassed in part).
 3. The drop must hold to the end of the period (a household away comes back), and its
    area's loss (after what the area's supply explains) must rise by that much: a slope near
    1 on the missing series. A household that uses less (the gate sees it too) fails here.
@@ -28,15 +28,17 @@ from graph.series.findings.inputs import CUSTOMER, Floats, PeriodInputs, quiet
 from graph.series.findings.model import Finding, FindingKind, clip01, number
 from graph.series.findings.regression import Residuals, fit
 
-MIN_SIDE = 5  # days on each side of a cut
+MIN_SIDE = 5  # days before a cut
+MIN_AFTER = 7  # days after it: a drop in the period's last days is too recent to tell
 #: The drop's t-statistic must be below this, once corrected for the correlation of a
 #: household's days (a day like the one before makes the plain t too large).
 T_DROP = -4.5
 MIN_DROP = 0.2  # and the meter register at least 20 % less
 OFFSET_KWH = 0.1  # keeps the log finite on days of (almost) nothing
-#: A lasting drop is more often a household using less (moved out, away) than theft: the
-#: area's loss must make theft ten times likelier than its prior to reach a score of 0.5.
-PRIOR_ODDS = 0.1
+#: A lasting drop is far more often a household using less (moved out, away) than theft:
+#: about one suspect in twenty was a thief on generated feeders; the area's loss must make
+#: theft twenty times likelier than that to reach a score of 0.5.
+PRIOR_ODDS = 0.05
 
 
 def _neighbours(inputs: PeriodInputs) -> Floats:
@@ -68,7 +70,7 @@ def _cuts(x: Floats) -> tuple[np.ndarray, Floats]:
         ss = (q1 - n1 * m1 * m1) + (q2 - n2 * m2 * m2)
         var = ss / np.maximum(n1 + n2 - 2, 1)
         t = (m2 - m1) / np.sqrt(np.maximum(var, 1e-6) * (1 / n1 + 1 / n2))
-    t = np.where((n1 >= MIN_SIDE) & (n2 >= MIN_SIDE), t, np.inf)
+    t = np.where((n1 >= MIN_SIDE) & (n2 >= MIN_AFTER), t, np.inf)
     t = np.nan_to_num(t, nan=np.inf)
     best = np.argmin(t, axis=1)
     return best + 1, t[np.arange(len(t)), best]
@@ -168,8 +170,10 @@ def _suspects(inputs: PeriodInputs, fits: list[Residuals | None]) -> dict[int, l
         drop = 1 - float(np.exp(np.nanmean(x[k, day:]) - before))
         if drop < MIN_DROP or not _lasts(x[k, day:], before):
             continue
-        expected = np.exp(before + np.log(np.maximum(base[k], 0) + OFFSET_KWH)) - OFFSET_KWH
-        missing = np.where(day_index >= day, expected - use[i], 0.0)
+        # A meter bypassed in part registers a share of what is used, day by day: what it
+        # misses follows its own days (registered x (1/share - 1)), as the area's loss does.
+        share = 1 - drop
+        missing = np.where(day_index >= day, use[i] * (1 / share - 1), 0.0)
         missing = np.nan_to_num(np.maximum(missing, 0.0))
         found.setdefault(a, []).append(_Suspect(i, day, drop, float(t_drop[k]), missing))
     return found

@@ -86,8 +86,8 @@ def test_a_gate_with_the_wrong_multiplier_is_named_with_the_right_one() -> None:
     assert 0.0 <= float(evidence["loss_rate_likely"]) <= 0.06
 
 
-def test_an_area_losing_a_fifth_is_high_not_a_wrong_multiplier() -> None:
-    period = Period(["A", "B"], loss_rate=0.25)  # a 20 % loss rate: theft or lines, not a CT
+def test_an_area_losing_a_sixth_is_high_not_a_wrong_multiplier() -> None:
+    period = Period(["A", "B"], loss_rate=0.2)  # a 16.7 % loss rate: theft or lines, not a CT
     assert analyze(period.inputs(), [FindingKind.WRONG_MULTIPLIER]) == []
 
 
