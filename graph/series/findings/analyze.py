@@ -30,15 +30,22 @@ DETECTORS: dict[FindingKind, Detector] = {
 def analyze(inputs: PeriodInputs, kinds: Iterable[FindingKind] | None = None) -> list[Finding]:
     """Every finding of `kinds` (None: all) in the inputs' areas, highest score first.
 
-    Two rounds: the meters surely fed by another area are found first and their use moved
-    back to the area that feeds them; then every detector runs on the corrected losses, so
-    that one fault does not blur the fits of its neighbours."""
+    Two rounds: the meters surely fed by another area and the registers surely wrong (stopped,
+    or import registered as export) are found first, and the losses corrected for them (the
+    use moved back to the area that feeds it; what was not registered taken out); then every
+    detector runs on the corrected losses, so that one fault does not blur the fits of its
+    neighbours (a stopped register's days must not make a neighbour a theft suspect)."""
     wanted = set(DETECTORS if kinds is None else kinds)
     loss = inputs.loss_kwh
-    first = misplaced.find(inputs, _fits(inputs, loss))
-    sure = [f for f in first if f.score >= SURE]
-    if sure:
-        loss = _moved_back(inputs, loss, sure)
+    fits = _fits(inputs, loss)
+    sure = [f for f in misplaced.find(inputs, fits) if f.score >= SURE]
+    wrong_registers = [
+        f
+        for f in anomalies.find(inputs, fits)
+        if f.score >= SURE and dict(f.evidence)["anomaly"] in anomalies.UNREGISTERED
+    ]
+    if sure or wrong_registers:
+        loss = _corrected(inputs, loss, sure, wrong_registers)
     fits = _fits(inputs, loss)
     found: list[Finding] = list(sure)
     known = {f.meter for f in sure}
@@ -60,17 +67,23 @@ def _seen(f: Finding, misplaced_meters: set[str | None]) -> bool:
     return f.kind == FindingKind.METER_IN_OTHER_AREA and f.meter in misplaced_meters
 
 
-def _moved_back(inputs: PeriodInputs, loss: Floats, sure: list[Finding]) -> Floats:
-    """The losses as they would be with each sure misplaced meter under its likely area."""
+def _corrected(
+    inputs: PeriodInputs, loss: Floats, misplaced: list[Finding], registers: list[Finding]
+) -> Floats:
+    """The losses as they would be with each sure misplaced meter under its likely area and
+    each wrong register's days as the meter used them."""
     row_of_area = {a: k for k, a in enumerate(inputs.areas)}
     row_of_meter = {m: k for k, m in enumerate(inputs.meters)}
     usual = inputs.usual_kwh
     corrected = loss.copy()
-    for f in sure:
+    for f in misplaced:
         i = row_of_meter[str(f.meter)]
         use = np.where(np.isnan(inputs.import_kwh[i]), usual[i], inputs.import_kwh[i])
         corrected[row_of_area[f.transformer]] += use
         corrected[row_of_area[str(f.likely_transformer)]] -= use
+    for f in registers:
+        i = row_of_meter[str(f.meter)]
+        corrected[row_of_area[f.transformer]] -= anomalies.unregistered_kwh(inputs, i, f)
     return corrected
 
 

@@ -2,7 +2,7 @@
 
 - ZERO: a register that does not move for 3 days or more (exact 0, no export) while the
   meter's usual day is at least 0.5 kWh and its neighbours use energy;
-- FLAT: the same non-zero value 4 days or more in a row (a copied reading);
+- FLAT: the same value (1 kWh or more) 4 days or more in a row (a copied reading);
 - EXPORT_WITHOUT_PV: a customer meter (not pv) that exports;
 - JUMP: a day over 10x the meter's usual day and 50 kWh more;
 - MISSING: 3 days or more in service without a reading.
@@ -14,14 +14,33 @@ import datetime as dt
 
 import numpy as np
 
-from graph.series.findings.inputs import CUSTOMER, GATE, Bools, PeriodInputs
+from graph.series.findings.inputs import CUSTOMER, GATE, Bools, Floats, PeriodInputs
 from graph.series.findings.model import Finding, FindingKind, clip01, number
 from graph.series.findings.regression import Residuals
 
 MIN_ZERO_DAYS = 3
 MIN_FLAT_DAYS = 4
+FLAT_MIN_KWH = 1.0  # below, a few equal days of 2-decimal values happen by chance
 MIN_MISSING_DAYS = 3
 JUMP_TIMES, JUMP_KWH = 10.0, 50.0
+#: Anomalies whose days raise the area's loss by use that was not registered.
+UNREGISTERED = ("ZERO", "EXPORT_WITHOUT_PV")
+
+
+def unregistered_kwh(inputs: PeriodInputs, i: int, finding: Finding) -> Floats:
+    """(D,) what meter `i`'s wrong register left out of its area's balance each day: its
+    usual day on its days of zero; twice its export where it exports without pv (counted
+    as supply instead of sold)."""
+    days = len(inputs.days)
+    out = np.zeros(days)
+    anomaly = dict(finding.evidence)["anomaly"]
+    if anomaly == "ZERO" and finding.since is not None:
+        first = (finding.since - inputs.days[0]).days
+        length = int(dict(finding.evidence)["days"])
+        out[first : first + length] = inputs.usual_kwh[i]
+    elif anomaly == "EXPORT_WITHOUT_PV":
+        out = 2 * np.nan_to_num(inputs.export_kwh[i])
+    return out
 
 
 def _longest_runs(flags: Bools) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +104,10 @@ def find(inputs: PeriodInputs, fits: list[Residuals | None]) -> list[Finding]:
         )
 
     same = np.zeros_like(read)
-    same[:, 1:] = read[:, 1:] & read[:, :-1] & (use[:, 1:] == use[:, :-1]) & (use[:, 1:] > 0)
+    with np.errstate(invalid="ignore"):
+        same[:, 1:] = (
+            read[:, 1:] & read[:, :-1] & (use[:, 1:] == use[:, :-1]) & (use[:, 1:] >= FLAT_MIN_KWH)
+        )
     length, first = _longest_runs(same)
     for i in np.flatnonzero(metered & (length + 1 >= MIN_FLAT_DAYS)).tolist():
         days = int(length[i]) + 1

@@ -32,7 +32,7 @@ MIN_SIDE = 5  # days before a cut
 MIN_AFTER = 7  # days after it: a drop in the period's last days is too recent to tell
 #: The drop's t-statistic must be below this, once corrected for the correlation of a
 #: household's days (a day like the one before makes the plain t too large).
-T_DROP = -4.5
+T_DROP = -3.5
 MIN_DROP = 0.2  # and the meter register at least 20 % less
 OFFSET_KWH = 0.1  # keeps the log finite on days of (almost) nothing
 #: A lasting drop is far more often a household using less (moved out, away) than theft:
@@ -74,6 +74,11 @@ def _cuts(x: Floats) -> tuple[np.ndarray, Floats]:
     t = np.nan_to_num(t, nan=np.inf)
     best = np.argmin(t, axis=1)
     return best + 1, t[np.arange(len(t)), best]
+
+
+def _odds_alone(area: Residuals, s: _Suspect) -> float:
+    f = fit(area, s.missing[None, :])
+    return _area_odds(float(f.gamma[0]), float(f.t[0]))
 
 
 def _area_odds(gamma: float, t: float) -> float:
@@ -125,16 +130,17 @@ class _Suspect:
 def find(inputs: PeriodInputs, fits: list[Residuals | None]) -> list[Finding]:
     found = []
     for a, suspects in _suspects(inputs, fits).items():
-        area = fits[a]
-        assert area is not None  # _suspects keeps areas with a fit
-        # Strongest first; one taken as theft leaves its share out of the area's loss for
-        # the next (two meters must not both claim one rise).
-        ranked = sorted(suspects, key=lambda s: s.t_drop)
+        start = fits[a]
+        assert start is not None  # _suspects keeps areas with a fit
+        # The best explanation of the area's loss first; one taken as theft leaves its share
+        # out of the area's loss for the next (two meters must not both claim one rise).
+        ranked = sorted(suspects, key=lambda s: -_odds_alone(start, s))
+        area = start
         for s in ranked:
             f = fit(area, s.missing[None, :])
             gamma, t_area = float(f.gamma[0]), float(f.t[0])
             odds = _area_odds(gamma, t_area)
-            score = clip01((-s.t_drop - 4.0) / 4.0) * odds
+            score = clip01((-s.t_drop - 3.0) / 4.0) * odds  # t -5: 0.5, -7: 1
             if score >= 0.01:
                 found.append(_finding(inputs, a, s, gamma, t_area, score))
             if odds >= 0.5:
