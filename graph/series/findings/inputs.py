@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -62,7 +63,7 @@ class PeriodInputs:
         loss = self.supply_kwh - self.sales_kwh - self.unread_kwh
         return np.where(self.gates_read, loss, np.nan)
 
-    @property
+    @cached_property
     def usual_kwh(self) -> Floats:
         """(M,) each meter's median day (read days), 0 when never read."""
         with quiet():  # a meter never read: NaN, then 0

@@ -53,6 +53,17 @@ def _neighbours(inputs: PeriodInputs) -> Floats:
     return median
 
 
+CUT_ROWS = 50_000  # meters whose cuts are worked out at once (~15 arrays of rows x days)
+
+
+def _cuts_in_parts(x: Floats) -> tuple[np.ndarray, Floats]:
+    """_cuts over parts of the rows: memory bounded by CUT_ROWS whatever the network."""
+    if len(x) <= CUT_ROWS:
+        return _cuts(x)
+    parts = [_cuts(x[i : i + CUT_ROWS]) for i in range(0, len(x), CUT_ROWS)]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def _cuts(x: Floats) -> tuple[np.ndarray, Floats]:
     """For each row of x (NaN: unknown), the cut day with the most negative t of (mean
     after - mean before), and that t."""
@@ -162,7 +173,7 @@ def _suspects(inputs: PeriodInputs, fits: list[Residuals | None]) -> dict[int, l
         return found
     base = neighbours[inputs.area_of[rows]]
     x = np.log(np.maximum(use[rows], 0) + OFFSET_KWH) - np.log(np.maximum(base, 0) + OFFSET_KWH)
-    cut, t_drop = _cuts(x)
+    cut, t_drop = _cuts_in_parts(x)
     day_index = np.arange(len(inputs.days))
     for k in np.flatnonzero(t_drop <= T_DROP).tolist():
         i, day = int(rows[k]), int(cut[k])
