@@ -32,6 +32,7 @@ from graph.series.files import SeriesFolder
 from graph.series.reader import LossReader
 from graph.series.writer import behind, ensure_synced
 from graph.services.data_check import check_data
+from graph.services.findings import FindingsCache
 from graph.services.mismatches import MismatchCache
 from graph.stores.contract import Store
 from taiqu.settings import Settings
@@ -98,6 +99,7 @@ class TaiquGraphQL(GraphQL):
             state.mismatches,
             request.scope.get(SCOPE_KEY),
             read_only=getattr(state, "read_only", False),
+            findings=state.findings,
         )
 
 
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
+        app.state.findings = FindingsCache()
         app.state.principals = Principals(app.state.store, settings.oidc)
         app.state.loss_behind = False
         # /readyz's checks on a thread of their own: never queued behind heavy requests.

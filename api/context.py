@@ -15,6 +15,7 @@ from api.dataloaders import Loaders, build_loaders
 from graph.domain.access import Principal
 from graph.domain.model import Kind
 from graph.series.reader import LossReader
+from graph.services.findings import FindingsCache
 from graph.services.mismatches import MismatchCache
 from graph.stores.contract import Store
 from taiqu.settings import Settings
@@ -27,6 +28,7 @@ class Context:
     settings: Settings
     loaders: Loaders
     mismatches: MismatchCache
+    findings: FindingsCache = field(default_factory=FindingsCache)  # shared by the app
     principal: Principal | None = None  # who asks (api/authn.py); None only outside HTTP
     # The principal sees only its unit's subtree (api/scope_guard.py sets it per request).
     narrowed: bool = False
@@ -72,6 +74,7 @@ def build_context(
     mismatches: MismatchCache,
     principal: Principal | None = None,
     read_only: bool = False,
+    findings: FindingsCache | None = None,
 ) -> Context:
     """`principal`: who asks, found by api/authn.py from the request's API key."""
     return Context(
@@ -80,6 +83,7 @@ def build_context(
         settings=settings,
         loaders=build_loaders(store, loss, mismatches),
         mismatches=mismatches,
+        findings=findings if findings is not None else FindingsCache(),
         principal=principal,
         read_only=read_only,
     )

@@ -11,6 +11,8 @@ variables alone:
   `from`..`to`;
 - an aggregate over a period (`lossSummary`, `loss`, `lossRanking`) costs one more for each
   started 31 days it reads;
+- an analysis (`findings`) costs ANALYSIS_COST on top: it reads every meter-day of the
+  areas under its node (a feeder's in about a second), so a request runs at most a few;
 - an unpaged list costs its usual length (`LIST_LENGTHS`: a unit's child units, a feeder's
   areas of a substation, a meter's history);
 - introspection costs nothing.
@@ -71,6 +73,8 @@ DEFAULT_LIST_LENGTH = 10
 PER_DAY_LISTS = frozenset({"lossSeries", "readings", "readingCorrections"})
 PERIOD_AGGREGATES = frozenset({"lossSummary", "loss", "lossRanking"})
 DAYS_PER_UNIT = 31
+ANALYSES = frozenset({"findings"})
+ANALYSIS_COST = 1_000
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ class _Coster:
         own = count
         if name in PERIOD_AGGREGATES and days:
             own += math.ceil(days / DAYS_PER_UNIT)
+        if name in ANALYSES:
+            own += ANALYSIS_COST
         return own + count * self.selections(named, node.selection_set, own_page)
 
     def list_length(

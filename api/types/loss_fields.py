@@ -11,6 +11,7 @@ from api.context import Context, Info, scope_within
 from api.dataloaders import LossKey, RankingKey
 from api.pagination import decode_offset, encode_offset, page_size
 from api.types.connection import PageInfo
+from api.types.finding import FindingConnection, FindingKind, finding_connection
 from api.types.loss import (
     FromDate,
     LossOrder,
@@ -121,6 +122,29 @@ class LossFields:
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
         )
+
+    @strawberry.field(
+        description="Causes of management loss found in the period's readings of the areas "
+        f"under the node, highest score first ({PERIOD_DOC}; 14 to 92 days). A feeder's "
+        "analysis takes about a second and is kept until the next write; the whole network's "
+        "is for `taiqu analyze`."
+    )
+    def findings(
+        self,
+        info: Info,
+        from_: FromDate,
+        to: ToDate,
+        kinds: list[FindingKind] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> FindingConnection:
+        ctx = period_context(info, from_, to)
+        scope, code, within = self.loss_scope(ctx)
+        found = ctx.findings.get(ctx.loss, scope, code, from_, to, within)
+        if kinds is not None:
+            wanted = set(kinds)
+            found = [f for f in found if f.kind in wanted]
+        return finding_connection(info, found, to, first, after)
 
 
 @strawberry.type(

@@ -17,8 +17,10 @@ from api.types.resolve import parent, period_context
 from api.types.shared_fields import path_field, text_field
 from api.types.values import value_field
 from graph.domain.model import Rel
+from graph.domain.scope import Scope
 
 if TYPE_CHECKING:
+    from api.types.finding import Finding
     from api.types.transformer import Transformer
 
 
@@ -79,6 +81,22 @@ class Meter(Node):
         ctx = period_context(info, from_, to)
         found = await ctx.loaders.readings.load(PeriodKey(from_, to, self.entity.code))
         return [Reading(reading=r) for r in found]
+
+    @strawberry.field(
+        description="Causes of management loss found about this meter in the period's "
+        "readings (its area's analysis, highest score first; 14 to 92 days)."
+    )
+    async def findings(
+        self, info: Info, from_: FromDate, to: ToDate
+    ) -> list[Annotated[Finding, strawberry.lazy("api.types.finding")]]:
+        from api.types.finding import Finding
+
+        ctx = period_context(info, from_, to)
+        area = await parent(info, Rel.HAS_METER, self.entity, to)
+        if area is None:
+            return []
+        found = ctx.findings.get(ctx.loss, Scope.TRANSFORMER, area.code, from_, to)
+        return [Finding(found=f, as_of=to) for f in found if f.meter == self.entity.code]
 
     @strawberry.field(description="Readings of days in the period that a later import replaced.")
     async def reading_corrections(

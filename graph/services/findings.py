@@ -4,6 +4,8 @@ which areas a node covers, the analysis over them, and the period's limits."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from graph.domain.errors import InputError
@@ -68,3 +70,36 @@ def findings_under(
     # A finding in one of mine may name a likely area outside: it is shown, the area is not
     # the principal's to see (the API leaves it out); one outside mine is not shown at all.
     return [f for f in found if f.transformer in mine]
+
+
+class FindingsCache:
+    """The last few analyses by (series generation, subtree, period, scope): an analysis of a
+    feeder takes a second or so, and an explorer pages and filters the same one. A write that
+    publishes a new generation makes every kept analysis stale."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._found: OrderedDict[tuple[object, ...], list[Finding]] = OrderedDict()
+
+    def get(
+        self,
+        reader: LossReader,
+        scope: Scope,
+        code: str,
+        start: dt.date,
+        end: dt.date,
+        within: str | None = None,
+    ) -> list[Finding]:
+        """Every finding of the subtree (all kinds), highest score first."""
+        key = (reader.manifest().generation, scope, code, start, end, within)
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return self._found[key]
+        found = findings_under(reader, scope, code, start, end, None, within)
+        with self._lock:
+            self._found[key] = found
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return found
