@@ -66,7 +66,8 @@ def _feeder(
         num[:, k] = x @ area.loss
         den[:, k] = np.einsum("mn,mn->m", x, x)
     sum_sq = np.array([f.sum_sq for f in area_fits if f is not None])
-    free = np.array([f.count - f.basis.shape[1] for f in area_fits if f is not None])
+    counts = np.array([f.count for f in area_fits if f is not None])
+    free = counts - np.array([f.basis.shape[1] for f in area_fits if f is not None])
     column = {a: k for k, a in enumerate(areas)}
     own = np.array([column[int(a)] for a in inputs.area_of[rows]])
     m = np.arange(len(rows))
@@ -108,7 +109,7 @@ def _feeder(
                     ("t", number(tt, 1)),
                     ("slope_in_archived_area", number(float(side_a[k, 0]))),
                     ("slope_in_likely_area", number(float(side_b[k, b]))),
-                    ("days_used", str(int(free[a] + free[b]))),
+                    ("area_days_used", str(int(counts[a] + counts[b]))),
                     ("use_kwh", number(moved_kwh, 2)),
                     ("loss_effect", "lowers the archived area's loss, raises the likely one's"),
                 ),
