@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 
 from graph.series import sql
-from graph.series.files import SeriesFolder
+from graph.series.files import Manifest, SeriesFolder
 from graph.series.findings import anomalies, misplaced, multiplier, theft
 from graph.series.findings.inputs import Floats, PeriodInputs, period_inputs
 from graph.series.findings.model import Finding, FindingKind
@@ -95,16 +95,19 @@ def _explained(found: list[Finding]) -> list[Finding]:
     return [f for f in found if not (f.kind == FindingKind.THEFT_SUSPECT and f.meter in misplaced)]
 
 
-def with_feeder_siblings(
-    con: duckdb.DuckDBPyConnection, folder: SeriesFolder, areas: list[str], day: dt.date
-) -> list[str]:
-    """`areas` and the other areas of their feeders on `day`."""
-    links = folder.read().topology.get("links")
+def feeders_on(
+    con: duckdb.DuckDBPyConnection, folder: SeriesFolder, manifest: Manifest, day: dt.date
+) -> dict[str, str]:
+    """Each area's feeder on `day` (SUPPLIES: feeder -> transformer)."""
+    links = manifest.topology.get("links")
     if not links:
-        return sorted(areas)
-    feeder_of = dict(
-        con.execute(sql.FINDING_FEEDERS, {"links": folder.path(links), "day": day}).fetchall()
-    )
+        return {}
+    query = sql.FINDING_FEEDERS
+    return dict(con.execute(query, {"links": folder.path(links), "day": day}).fetchall())
+
+
+def with_feeder_siblings(areas: list[str], feeder_of: dict[str, str]) -> list[str]:
+    """`areas` and the other areas of their feeders."""
     feeders = {feeder_of[a] for a in areas if a in feeder_of}
     return sorted(set(areas) | {a for a, f in feeder_of.items() if f in feeders})
 
@@ -118,10 +121,12 @@ def analyze_areas(
 ) -> list[Finding]:
     """The findings of `areas` over [start, end] from the series copy."""
     wanted = set(areas)
+    manifest = folder.read()
     con = duckdb.connect()
     try:
-        context = with_feeder_siblings(con, folder, areas, end)
-        inputs = period_inputs(con, folder, folder.read(), context, start, end)
+        feeder_of = feeders_on(con, folder, manifest, end)
+        context = with_feeder_siblings(areas, feeder_of)
+        inputs = period_inputs(con, folder, manifest, context, feeder_of, start, end)
     finally:
         con.close()
     return [

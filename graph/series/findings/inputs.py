@@ -75,10 +75,12 @@ def period_inputs(
     folder: SeriesFolder,
     manifest: Manifest,
     areas: list[str],
+    feeder_of: dict[str, str],
     start: dt.date,
     end: dt.date,
 ) -> PeriodInputs:
-    """The arrays of `areas` over [start, end] (days without a day file: nothing read)."""
+    """The arrays of `areas` (`feeder_of`: each area's feeder) over [start, end] (days
+    without a day file: nothing read)."""
     days = [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
     topo = manifest.topology
     after = end + dt.timedelta(days=1)
@@ -144,7 +146,7 @@ def period_inputs(
     inputs = PeriodInputs(
         days=days,
         areas=list(areas),
-        feeders=_feeders(con, folder, manifest, areas, end),
+        feeders=[feeder_of.get(a, "") for a in areas],
         meters=codes,
         area_of=area_of,
         role=role,
@@ -164,19 +166,3 @@ def period_inputs(
         missed = unread[:, d]
         inputs.unread_kwh[:, d] = np.bincount(day_area[missed, d], usual[missed], area_count)
     return inputs
-
-
-def _feeders(
-    con: duckdb.DuckDBPyConnection,
-    folder: SeriesFolder,
-    manifest: Manifest,
-    areas: list[str],
-    day: dt.date,
-) -> list[str]:
-    links = manifest.topology.get("links")
-    if not links:
-        return ["" for _ in areas]
-    found = dict(
-        con.execute(sql.FINDING_FEEDERS, {"links": folder.path(links), "day": day}).fetchall()
-    )
-    return [str(found.get(a, "")) for a in areas]
