@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 import duckdb
-import numpy as np
 
 from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
@@ -74,11 +73,9 @@ def _corrected(
     each wrong register's days as the meter used them."""
     row_of_area = {a: k for k, a in enumerate(inputs.areas)}
     row_of_meter = {m: k for k, m in enumerate(inputs.meters)}
-    usual = inputs.usual_kwh
     corrected = loss.copy()
     for f in misplaced:
-        i = row_of_meter[str(f.meter)]
-        use = np.where(np.isnan(inputs.import_kwh[i]), usual[i], inputs.import_kwh[i])
+        use = inputs.filled_kwh[row_of_meter[str(f.meter)]]
         corrected[row_of_area[f.transformer]] += use
         corrected[row_of_area[str(f.likely_transformer)]] -= use
     for f in registers:

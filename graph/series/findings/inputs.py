@@ -64,6 +64,11 @@ class PeriodInputs:
         return np.where(self.gates_read, loss, np.nan)
 
     @cached_property
+    def filled_kwh(self) -> Floats:
+        """(M, D) use with unread days at the meter's usual day (as loss_kwh counts them)."""
+        return np.where(np.isnan(self.import_kwh), self.usual_kwh[:, None], self.import_kwh)
+
+    @cached_property
     def usual_kwh(self) -> Floats:
         """(M,) each meter's median day (read days), 0 when never read."""
         with quiet():  # a meter never read: NaN, then 0

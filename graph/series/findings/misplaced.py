@@ -25,15 +25,9 @@ SIDE_SLOPE = 0.3  # each area's own slope must have the right sign by this much
 T_MIN = 4.0  # below this a pair is not reported (a feeder of 7k meters x 30 areas: ~200k pairs)
 
 
-def _filled(inputs: PeriodInputs, usual: Floats) -> Floats:
-    """(M, D) use with unread days at the meter's usual day (as the loss was corrected)."""
-    use = inputs.import_kwh
-    return np.where(np.isnan(use), usual[:, None], use)
-
-
 def find(inputs: PeriodInputs, fits: list[Residuals | None]) -> list[Finding]:
     usual = inputs.usual_kwh
-    use = _filled(inputs, usual)
+    use = inputs.filled_kwh
     metered = (inputs.role == CUSTOMER) & (usual > 0) & (inputs.area_of >= 0)
     areas_of_feeder: dict[str, list[int]] = {}
     for a, feeder in enumerate(inputs.feeders):
