@@ -9,7 +9,7 @@ import strawberry
 
 from api.context import Info
 from api.pagination import decode_offset, encode_offset, page_size
-from api.types.connection import PageInfo
+from api.types.connection import Connection, Edge, PageInfo
 from api.types.meter import Meter
 from api.types.resolve import context, node_by_code
 from graph.domain.model import Entity, Kind
@@ -89,36 +89,23 @@ class Finding:
         return [Detail(name=n, value=v) for n, v in self.found.evidence]
 
 
-@strawberry.type
-class FindingEdge:
-    cursor: str
-    node: Finding
-
-
-@strawberry.type(description="Findings, highest score first.")
-class FindingConnection:
-    total_count: int
-    edges: list[FindingEdge]
-    page_info: PageInfo
-
-
 def finding_connection(
     info: Info,
     found: list[domain.Finding],
     as_of: dt.date,
     first: int | None,
     after: str | None,
-) -> FindingConnection:
+) -> Connection[Finding]:
     """One page of `found` (already in order)."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
     offset = decode_offset(after)
     page = found[offset : offset + size]
     edges = [
-        FindingEdge(cursor=encode_offset(offset + i), node=Finding(found=f, as_of=as_of))
+        Edge(cursor=encode_offset(offset + i), node=Finding(found=f, as_of=as_of))
         for i, f in enumerate(page)
     ]
-    return FindingConnection(
+    return Connection(
         total_count=len(found),
         edges=edges,
         page_info=PageInfo(

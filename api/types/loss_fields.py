@@ -10,8 +10,8 @@ import strawberry
 from api.context import Context, Info, scope_within
 from api.dataloaders import LossKey, RankingKey
 from api.pagination import decode_offset, encode_offset, page_size
-from api.types.connection import PageInfo
-from api.types.finding import FindingConnection, FindingKind, finding_connection
+from api.types.connection import Connection, PageInfo
+from api.types.finding import Finding, FindingKind, finding_connection
 from api.types.loss import (
     FromDate,
     LossOrder,
@@ -137,7 +137,7 @@ class LossFields:
         kinds: list[FindingKind] | None = None,  # type: ignore[valid-type]
         first: int | None = None,
         after: str | None = None,
-    ) -> FindingConnection:
+    ) -> Connection[Finding]:
         ctx = period_context(info, from_, to)
         scope, code, within = self.loss_scope(ctx)
         found = ctx.findings.get(ctx.loss, scope, code, from_, to, within)
