@@ -66,9 +66,11 @@ def findings_under(
     found = analyze_areas(reader.folder, areas, start, end, kinds)
     if within is None:
         return found
-    mine = set(reader.areas_under(Scope.ORG, within, end))
-    # A finding in one of mine may name a likely area outside: it is shown, the area is not
-    # the principal's to see (the API leaves it out); one outside mine is not shown at all.
+    # `areas` are the principal's under the node, and the other areas read (their feeders'
+    # siblings) are under the node too: a finding in one of them that is not in `areas` is
+    # not the principal's to see. One in `areas` may name a likely area outside: it is
+    # shown, that area is not (the API leaves it out).
+    mine = set(areas)
     return [f for f in found if f.transformer in mine]
 
 
