@@ -87,11 +87,6 @@ def _cuts(x: Floats) -> tuple[np.ndarray, Floats]:
     return best + 1, t[np.arange(len(t)), best]
 
 
-def _odds_alone(area: Residuals, s: _Suspect) -> float:
-    f = fit(area, s.missing[None, :])
-    return _area_odds(float(f.gamma[0]), float(f.t[0]))
-
-
 def _area_odds(gamma: float, t: float) -> float:
     """How much more likely the area's loss is with the missing energy in it (slope 1) than
     without (slope 0), as a probability from PRIOR_ODDS: exp(s^2 (gamma - 1/2)) where s^2 is
@@ -145,12 +140,20 @@ def find(inputs: PeriodInputs, fits: list[Residuals | None]) -> list[Finding]:
         assert start is not None  # _suspects keeps areas with a fit
         # The best explanation of the area's loss first; one taken as theft leaves its share
         # out of the area's loss for the next (two meters must not both claim one rise).
-        ranked = sorted(suspects, key=lambda s: -_odds_alone(start, s))
+        alone = fit(start, np.array([s.missing for s in suspects]))
+        each = [
+            (float(g), float(t), _area_odds(float(g), float(t)))
+            for g, t in zip(alone.gamma, alone.t, strict=True)
+        ]
+        order = sorted(range(len(suspects)), key=lambda k: -each[k][2])
         area = start
-        for s in ranked:
-            f = fit(area, s.missing[None, :])
-            gamma, t_area = float(f.gamma[0]), float(f.t[0])
-            odds = _area_odds(gamma, t_area)
+        for k in order:
+            s = suspects[k]
+            gamma, t_area, odds = each[k]
+            if area is not start:  # an earlier thief's share is out: fit again
+                f = fit(area, s.missing[None, :])
+                gamma, t_area = float(f.gamma[0]), float(f.t[0])
+                odds = _area_odds(gamma, t_area)
             score = clip01((-s.t_drop - 3.0) / 4.0) * odds  # t -5: 0.5, -7: 1
             if score >= 0.01:
                 found.append(_finding(inputs, a, s, gamma, t_area, score))
