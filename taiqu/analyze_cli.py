@@ -14,6 +14,7 @@ from graph.domain.model import Kind
 from graph.domain.scope import Scope
 from graph.series.findings.model import Finding, FindingKind
 from graph.services.findings import findings_under, scope_of
+from graph.stores.contract import Store
 from taiqu.arguments import date_arg
 from taiqu.settings import Settings
 
@@ -55,17 +56,13 @@ def _json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _names(settings: Settings, found: list[Finding]) -> dict[str, str]:
+def _names(store: Store, found: list[Finding]) -> dict[str, str]:
     """The Chinese names of the areas the findings name."""
     codes = sorted(
         {f.transformer for f in found}
         | {f.likely_transformer for f in found if f.likely_transformer}
     )
-    store = settings.open_store()
-    try:
-        entities = store.entities(Kind.TRANSFORMER, codes)
-    finally:
-        store.close()
+    entities = store.entities(Kind.TRANSFORMER, codes)
     return {code: str(e.get("name") or "") for code, e in entities.items()}
 
 
@@ -95,15 +92,22 @@ def write_csv(path: Path, found: list[Finding], names: dict[str, str]) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    # The store (one connection) only for what the series copy does not hold: which kind of
+    # node --under names, and the areas' names for the CSV.
+    store = settings.open_store() if args.under or args.csv else None
+    try:
+        return _analyze(args, settings, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _analyze(args: argparse.Namespace, settings: Settings, store: Store | None) -> int:
     from graph.series.reader import LossReader
 
     scope, code = Scope.NETWORK, ""
-    if args.under:
-        store = settings.open_store()
-        try:
-            scope, code = scope_of(store, args.under), args.under
-        finally:
-            store.close()
+    if args.under and store is not None:
+        scope, code = scope_of(store, args.under), args.under
     kinds = [FindingKind(k) for k in args.kinds] if args.kinds else None
     reader = LossReader(settings.series_folder(), settings.loss_rules())
     try:
@@ -119,8 +123,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         return 0
-    if args.csv:
-        write_csv(Path(args.csv), found, _names(settings, found))
+    if args.csv and store is not None:
+        write_csv(Path(args.csv), found, _names(store, found))
         print(f"{len(found):,} findings written to {args.csv}", file=sys.stderr)
         return 0
     print(f"{len(found):,} findings over {args.start} .. {args.end}, highest score first")
