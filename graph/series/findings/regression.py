@@ -76,8 +76,6 @@ def _fit_on(loss: Floats, supply: Floats, days: npt.NDArray[np.bool_]) -> Residu
 class Fit:
     gamma: Floats  # (K,) each candidate's slope
     t: Floats  # (K,) its t-statistic
-    numerator: Floats  # (K,) x~ . y~ (for joint fits)
-    denominator: Floats  # (K,) x~ . x~
 
 
 def fit(area: Residuals, series: Floats) -> Fit:
@@ -92,20 +90,5 @@ def fit(area: Residuals, series: Floats) -> Fit:
         # residual is measured against what remains, not against itself.
         left = np.maximum(area.sum_sq - gamma * num, 1e-12 + 1e-9 * area.sum_sq)
         t = np.where(den > 0, gamma * np.sqrt(den) / np.sqrt(left / dof), 0.0)
-    return Fit(gamma, t, num, den)
+    return Fit(gamma, t)
 
-
-def joint(
-    a: Residuals, fa: Fit, ka: int, b: Residuals, fb: Fit, kb: int, sign_a: float
-) -> tuple[float, float]:
-    """One slope for a candidate in two areas at once (its series enters `a` with
-    `sign_a`, `b` with +1): (gamma, t)."""
-    num = sign_a * fa.numerator[ka] + fb.numerator[kb]
-    den = fa.denominator[ka] + fb.denominator[kb]
-    if den <= 0:
-        return 0.0, 0.0
-    gamma = num / den
-    dof = max(1, a.count + b.count - a.basis.shape[1] - b.basis.shape[1] - 1)
-    total = a.sum_sq + b.sum_sq
-    left = max(total - gamma * num, 1e-12 + 1e-9 * total)
-    return float(gamma), float(gamma * np.sqrt(den) / np.sqrt(left / dof))
