@@ -91,4 +91,3 @@ def fit(area: Residuals, series: Floats) -> Fit:
         left = np.maximum(area.sum_sq - gamma * num, 1e-12 + 1e-9 * area.sum_sq)
         t = np.where(den > 0, gamma * np.sqrt(den) / np.sqrt(left / dof), 0.0)
     return Fit(gamma, t)
-
