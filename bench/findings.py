@@ -79,7 +79,9 @@ def measure(meters: int, days: int, seed: int, min_use: float) -> dict[str, Any]
         a for (a,) in duckdb.sql(f"SELECT code FROM read_parquet('{transformers}')").fetchall()
     ]
     started = time.perf_counter()
-    found = analyze_areas(series, areas, START, START + dt.timedelta(days=days - 1))
+    found = analyze_areas(
+        series, areas, START, START + dt.timedelta(days=days - 1), keep=False
+    ).findings
     seconds = time.perf_counter() - started
     sure = [f for f in found if f.score >= SURE]
     by_key = {(t.kind, t.meter_code): t for t in truth}

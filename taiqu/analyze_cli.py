@@ -111,9 +111,16 @@ def _analyze(args: argparse.Namespace, settings: Settings, store: Store | None) 
     kinds = [FindingKind(k) for k in args.kinds] if args.kinds else None
     reader = LossReader(settings.series_folder(), settings.loss_rules())
     try:
-        found = findings_under(reader, scope, code, args.start, args.end, kinds)
+        analysis = findings_under(reader, scope, code, args.start, args.end, kinds)
     finally:
         reader.close()
+    found = analysis.findings
+    kept = analysis.groups - analysis.analysed
+    print(
+        f"analysed {analysis.analysed:,} of {analysis.groups:,} feeders"
+        + (f" ({kept:,} unchanged since an earlier analysis: findings kept)" if kept else ""),
+        file=sys.stderr,
+    )
     if args.json:
         period = {"from": args.start.isoformat(), "to": args.end.isoformat()}
         print(

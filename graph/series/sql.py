@@ -394,6 +394,8 @@ FROM gone g FULL JOIN came c
 
 # --- balances -----------------------------------------------------------------------------
 # Per area per day: a reading counts toward the area its meter belonged to on that day.
+# readings_hash: a checksum of the area-day's readings, so that a later reader (the kept
+# findings) can tell an area whose readings changed although its sums did not.
 BALANCES = f"""
 SELECT m.area, r.day,
        count(*) FILTER (WHERE m.role = {GATE})::INTEGER AS gate_read,
@@ -403,7 +405,9 @@ SELECT m.area, r.day,
        coalesce(sum(r.export_kwh * m.multiplier)
                 FILTER (WHERE m.role <> {GATE}), 0)::{SUM_KWH} AS export_kwh,
        coalesce(sum(r.import_kwh * m.multiplier)
-                FILTER (WHERE m.role <> {GATE}), 0)::{SUM_KWH} AS sales_kwh
+                FILTER (WHERE m.role <> {GATE}), 0)::{SUM_KWH} AS sales_kwh,
+       bit_xor(hash(r.meter_id, r.import_kwh, r.export_kwh, m.role, m.multiplier))
+           AS readings_hash
 FROM read_parquet($files) r
 JOIN memberships m ON m.meter_id = r.meter_id AND m.valid_from <= r.day AND r.day < m.valid_to
 WHERE r.day IN (SELECT unnest($days::DATE[])) {{area_filter}}
@@ -684,4 +688,26 @@ FROM read_parquet($file) r JOIN finding_meters f USING (meter_id)
 FINDING_FEEDERS = """
 SELECT child, parent FROM read_parquet($links)
 WHERE rel = 'SUPPLIES' AND valid_from <= $day AND $day < valid_to
+"""
+# What an area's findings over [$first, $after) depend on, as checksums (graph.series.findings
+# .kept): its meters' intervals in the period, and each day's balance with the checksum of
+# its readings (NULL in a month file written before checksums were kept: never reused).
+FINDING_PRINT_SERVICE = """
+SELECT area, bit_xor(hash(meter_id, role, multiplier, greatest(valid_from, $first::DATE),
+                          least(valid_to, $after::DATE))), count(*)
+FROM read_parquet($memberships)
+WHERE area IN (SELECT unnest($areas::VARCHAR[]))
+  AND valid_from < $after::DATE AND $first::DATE < valid_to
+GROUP BY area
+"""
+FINDING_PRINT_CHECKSUMS = """
+SELECT count(DISTINCT file_name) FROM parquet_schema($files) WHERE name = 'readings_hash'
+"""
+FINDING_PRINT_BALANCES = """
+SELECT area, bit_xor(hash(day, gate_read, meter_read, gate_net_kwh, export_kwh, sales_kwh,
+                          readings_hash)),
+       count(*), count(*) FILTER (WHERE readings_hash IS NULL)
+FROM read_parquet($files, union_by_name = true)
+WHERE area IN (SELECT unnest($areas::VARCHAR[])) AND $first::DATE <= day AND day < $after::DATE
+GROUP BY area
 """

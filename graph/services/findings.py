@@ -7,11 +7,12 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from graph.domain.errors import InputError
 from graph.domain.model import Kind
 from graph.domain.scope import Scope
-from graph.series.findings.analyze import analyze_areas
+from graph.series.findings.analyze import Analysis, analyze_areas
 from graph.series.findings.model import Finding, FindingKind
 from graph.series.reader import LossReader
 from graph.stores.contract import Store
@@ -55,29 +56,29 @@ def findings_under(
     end: dt.date,
     kinds: Iterable[FindingKind] | None = None,
     within: str | None = None,
-) -> list[Finding]:
+) -> Analysis:
     """The findings of the areas under `code` on `end` (`within`: of that org unit's
     subtree only), highest score first."""
     check_period(start, end)
     reader.rules.check_period(start, end)
     areas = reader.areas_under(scope, code, end, within)
     if not areas:
-        return []
-    found = analyze_areas(reader.folder, areas, start, end, kinds)
+        return Analysis([], 0, 0)
+    analysis = analyze_areas(reader.folder, areas, start, end, kinds)
     if within is None:
-        return found
+        return analysis
     # `areas` are the principal's under the node, and the other areas read (their feeders'
     # siblings) are under the node too: a finding in one of them that is not in `areas` is
     # not the principal's to see. One in `areas` may name a likely area outside: it is
     # shown, that area is not (the API leaves it out).
     mine = set(areas)
-    return [f for f in found if f.transformer in mine]
+    return replace(analysis, findings=[f for f in analysis.findings if f.transformer in mine])
 
 
 class FindingsCache:
-    """The last few analyses by (series generation, subtree, period, scope): an analysis of a
-    feeder takes a second or so, and an explorer pages and filters the same one. A write that
-    publishes a new generation makes every kept analysis stale."""
+    """The last few analyses by (series generation, subtree, period, scope), in memory: an
+    explorer pages and filters the same one. A write that publishes a new generation makes
+    them stale here; the series folder keeps each feeder's findings until its data changes."""
 
     def __init__(self, size: int = 16) -> None:
         self._size = size
@@ -99,7 +100,7 @@ class FindingsCache:
             if key in self._found:
                 self._found.move_to_end(key)
                 return self._found[key]
-        found = findings_under(reader, scope, code, start, end, None, within)
+        found = findings_under(reader, scope, code, start, end, None, within).findings
         with self._lock:
             self._found[key] = found
             while len(self._found) > self._size:

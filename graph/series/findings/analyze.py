@@ -1,11 +1,13 @@
 """An analysis over a period: the areas asked, read with the other areas of their feeders
 (a meter may be fed by a sibling outside the subtree), every detector run, the findings that
-show in the areas asked (or name one of them as the likely area), highest score first."""
+show in the areas asked (or name one of them as the likely area), highest score first. A
+feeder's findings are kept in the series folder and reused while its data is unchanged."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import duckdb
 
@@ -13,6 +15,7 @@ from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
 from graph.series.findings import anomalies, misplaced, multiplier, theft
 from graph.series.findings.inputs import Floats, PeriodInputs, period_inputs
+from graph.series.findings.kept import KeptFindings, fingerprints, groups_of
 from graph.series.findings.model import Finding, FindingKind
 from graph.series.findings.regression import Residuals, residuals
 
@@ -103,10 +106,11 @@ def feeders_on(
     return dict(con.execute(query, {"links": folder.path(links), "day": day}).fetchall())
 
 
-def with_feeder_siblings(areas: list[str], feeder_of: dict[str, str]) -> list[str]:
-    """`areas` and the other areas of their feeders."""
-    feeders = {feeder_of[a] for a in areas if a in feeder_of}
-    return sorted(set(areas) | {a for a, f in feeder_of.items() if f in feeders})
+@dataclass(frozen=True)
+class Analysis:
+    findings: list[Finding]  # highest score first
+    groups: int  # feeders (or areas without one) the areas asked belong to
+    analysed: int  # of them analysed now; the others' findings were kept from before
 
 
 def analyze_areas(
@@ -115,19 +119,42 @@ def analyze_areas(
     start: dt.date,
     end: dt.date,
     kinds: Iterable[FindingKind] | None = None,
-) -> list[Finding]:
-    """The findings of `areas` over [start, end] from the series copy."""
-    wanted = set(areas)
+    keep: bool = True,
+) -> Analysis:
+    """The findings of `areas` over [start, end] from the series copy: each of their feeders
+    analysed whole, or its findings kept from an earlier analysis of the same data (`keep`)."""
     manifest = folder.read()
+    kept = KeptFindings(folder) if keep else None
     con = duckdb.connect()
     try:
         feeder_of = feeders_on(con, folder, manifest, end)
-        context = with_feeder_siblings(areas, feeder_of)
-        inputs = period_inputs(con, folder, manifest, context, feeder_of, start, end)
+        groups = groups_of(areas, feeder_of)
+        prints = fingerprints(con, folder, manifest, groups, start, end) if kept else {}
+        by_group: dict[str, list[Finding]] = {}
+        for key in groups:
+            found = kept.get(start, end, key, prints[key]) if kept else None
+            if found is not None:
+                by_group[key] = found
+        stale = [key for key in groups if key not in by_group]
+        if stale:
+            context = sorted({a for key in stale for a in groups[key]})
+            inputs = period_inputs(con, folder, manifest, context, feeder_of, start, end)
+            group_of = {a: key for key in stale for a in groups[key]}
+            fresh: dict[str, list[Finding]] = {key: [] for key in stale}
+            for f in analyze(inputs):  # every kind: the kept findings serve any later ask
+                fresh[group_of[f.transformer]].append(f)
+            for key in stale:
+                by_group[key] = fresh[key]
+                if kept:
+                    kept.put(start, end, key, prints[key], fresh[key])
     finally:
         con.close()
-    return [
+    wanted, wanted_kinds = set(areas), set(FindingKind if kinds is None else kinds)
+    found = [
         f
-        for f in analyze(inputs, kinds)
-        if f.transformer in wanted or f.likely_transformer in wanted
+        for group in by_group.values()
+        for f in group
+        if f.kind in wanted_kinds and (f.transformer in wanted or f.likely_transformer in wanted)
     ]
+    found.sort(key=Finding.sort_key)
+    return Analysis(found, len(groups), len(stale))

@@ -53,7 +53,7 @@ def loaded(store: Store, tmp_path: Path) -> tuple[SeriesFolder, list[Fault]]:
 def _network(series: SeriesFolder, **kwargs: object) -> list[Finding]:
     reader = LossReader(series, LossRules())
     try:
-        return findings_under(reader, Scope.NETWORK, "", START, END, **kwargs)  # type: ignore[arg-type]
+        return findings_under(reader, Scope.NETWORK, "", START, END, **kwargs).findings  # type: ignore[arg-type]
     finally:
         reader.close()
 
@@ -96,11 +96,13 @@ def test_a_subtree_and_a_principals_scope(loaded: tuple[SeriesFolder, list[Fault
             START,
             END,
             [FindingKind.READING_ANOMALY],
-        )
+        ).findings
         station = reader.areas_under(Scope.TRANSFORMER, anomaly.transformer_code, END)
         assert station == [anomaly.transformer_code]
         # A unit that owns none of the network's areas sees nothing.
-        nothing = findings_under(reader, Scope.NETWORK, "", START, END, within="NO-SUCH-UNIT")
+        nothing = findings_under(
+            reader, Scope.NETWORK, "", START, END, within="NO-SUCH-UNIT"
+        ).findings
     finally:
         reader.close()
     assert anomaly.meter_code in {f.meter for f in one}
