@@ -64,7 +64,7 @@ def test_kept_findings_are_reused_until_an_import_touches_their_feeder(
     assert (again.groups, again.analysed) == (2, 0)
     assert again.findings == first.findings
 
-    # One customer's reading corrected (M...: customer meters, G...: gates): a jump of 400 kWh on one day of one area.
+    # One customer's reading corrected (M...: customers, G...: gates): 400 kWh more on one day.
     with (folder / "readings.csv").open(encoding="utf-8") as fh:
         row = next(r for r in csv.DictReader(fh) if r["meter_code"].startswith("M"))
     meter_area = _meter_area(folder, row["meter_code"])
