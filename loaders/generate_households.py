@@ -19,8 +19,8 @@ The faults, each written to `truth/faults.csv`:
 - METER_IN_OTHER_AREA: a household archived under one public area of a feeder and fed by
   another of the same feeder (its consumption is in the other gate);
 - THEFT_SUSPECT: from a day inside the period a household registers 20-60 % of its use;
-- WRONG_MULTIPLIER: a gate whose real CT ratio is not the archive's (it registers by the
-  real one);
+- WRONG_MULTIPLIER: a gate, or a large customer's meter (detail `customer`), whose real CT
+  ratio is not the archive's (it registers by the real one);
 - READING_ANOMALY (detail): ZERO (a register that stops for 4-8 days), FLAT (the same value
   for 4-8 days), EXPORT_WITHOUT_PV (import registered as export from a day on), JUMP (one day
   with hundreds of kWh too many), MISSING (4-8 days unread).
@@ -64,12 +64,13 @@ class FaultCounts:
     misplaced: int = 12
     thieves: int = 9
     gate_multipliers: int = 1
+    customer_multipliers: int = 0  # customer meters behind a CT (large customers)
     anomalies_each: int = 2  # of every detail in ANOMALIES
     min_use_kwh: float = 3.0  # misplaced meters and thieves: households using this much a day
 
     @classmethod
     def none(cls) -> FaultCounts:
-        return cls(0, 0, 0, 0)
+        return cls(0, 0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,24 @@ def write_household_readings(
             Fault("WRONG_MULTIPLIER", m.code[g], m.area[g], likely_multiplier=real_multiplier[g])
         )
 
+    # Customer CTs drawn from a stream of their own: the other faults and the readings of a
+    # seed stay what they were without them.
+    ct_rng = np.random.default_rng([seed, 15])
+    ct_customers = np.flatnonzero((m.role == "customer") & (m.multiplier > 1))
+    for i in _pick(ct_rng, ct_customers, counts.customer_multipliers, taken):
+        real_multiplier[i] = float(
+            ct_rng.choice([c for c in CT_MULTIPLIERS if c != m.multiplier[i]])
+        )
+        faults.append(
+            Fault(
+                "WRONG_MULTIPLIER",
+                m.code[i],
+                m.area[i],
+                "customer",
+                likely_multiplier=real_multiplier[i],
+            )
+        )
+
     # What each gate measures: its households' real use and export (by where they are), and
     # the loss of the lines between.
     area_names, area_of = np.unique(physical_area.astype(str), return_inverse=True)
@@ -279,8 +298,8 @@ def write_household_readings(
         registered_import[gate] = np.maximum(net[row], 0) / real_multiplier[gate]
         registered_export[gate] = np.maximum(-net[row], 0) / real_multiplier[gate]
     others = m.role != MeterRole.GATE.value
-    registered_import[others] /= m.multiplier[others, None]
-    registered_export[others] /= m.multiplier[others, None]
+    registered_import[others] /= real_multiplier[others, None]
+    registered_export[others] /= real_multiplier[others, None]
     rows = _write_readings(
         folder / "readings.csv", m.code, dates, registered_import, registered_export, read
     )

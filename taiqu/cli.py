@@ -319,7 +319,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
-    faults = FaultCounts() if args.faults else None
+    faults = FaultCounts(customer_multipliers=1) if args.faults else None
     demo = write_demo_folder(folder, args.meters, args.days, args.seed, dt.date.today(), faults)
     if args.days:
         _progress(

@@ -32,7 +32,7 @@ from graph.series import sql
 from graph.series.files import Manifest, SeriesFolder
 from graph.series.findings.model import Finding, FindingKind
 
-VERSION = 1
+VERSION = 2  # 2: customer meters behind a CT checked for a wrong multiplier
 KEEP_PERIODS = 24  # periods kept, the most recently written first
 
 Groups = dict[str, list[str]]  # group key -> its areas, sorted

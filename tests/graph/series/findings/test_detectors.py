@@ -86,6 +86,47 @@ def test_a_gate_with_the_wrong_multiplier_is_named_with_the_right_one() -> None:
     assert 0.0 <= float(evidence["loss_rate_likely"]) <= 0.06
 
 
+def _large_customer(period: Period, area: int, level: float, archived: float, real: float) -> int:
+    """A customer behind a CT whose register counts by `real` while the archive says
+    `archived`: what it is said to use is its use x archived / real."""
+    use = level * np.exp(np.random.default_rng(11).normal(0, 0.3, DAYS))
+    i = period.add("K", area, CUSTOMER, archived, use)
+    period.real_multiplier[i] = real
+    period.registered[i] = use * archived / real
+    return i
+
+
+def test_a_customer_ct_with_the_wrong_multiplier_is_named_with_the_right_one() -> None:
+    period = Period(["A", "B"])
+    _large_customer(period, 0, 600.0, archived=40.0, real=160.0)  # 800/5 archived as 200/5
+    [finding] = _sure(analyze(period.inputs()), FindingKind.WRONG_MULTIPLIER)
+    assert (finding.meter, finding.transformer, finding.likely_multiplier) == ("K", "A", 160.0)
+    evidence = dict(finding.evidence)
+    assert evidence["meter_role"] == "customer"
+    assert float(evidence["loss_rate_archived"]) > 0.3
+    assert 0.0 <= float(evidence["loss_rate_likely"]) <= 0.06
+    # The gate at 50 would give 9 %, but the customer's varying share leaves its days uneven.
+    assert finding.score > 0.8
+
+
+def test_when_the_gate_or_the_customer_ct_could_be_wrong_both_are_named_and_neither_is_sure() -> (
+    None
+):
+    """An area almost all one large customer: its CT at x60 or the gate's at x80 both give a
+    steady, plausible rate; the finding names the nearer to the feeder's typical rate and
+    lists the other."""
+    period = Period(["A", "B", "P"])
+    gate = period.row("G-P")
+    period.multiplier[gate] = period.real_multiplier[gate] = 120.0
+    _large_customer(period, 2, 20_000.0, archived=40.0, real=60.0)
+    found = analyze(period.inputs(), [FindingKind.WRONG_MULTIPLIER])
+    [finding] = [f for f in found if f.transformer == "P"]
+    assert (finding.meter, finding.likely_multiplier) == ("K", 60.0)
+    also = [v for k, v in finding.evidence if k == "also_fits"]
+    assert len(also) == 1 and also[0].startswith("G-P x80:")
+    assert 0.2 < finding.score < SURE
+
+
 def test_an_area_losing_a_sixth_is_high_not_a_wrong_multiplier() -> None:
     period = Period(["A", "B"], loss_rate=0.2)  # a 16.7 % loss rate: theft or lines, not a CT
     assert analyze(period.inputs(), [FindingKind.WRONG_MULTIPLIER]) == []
