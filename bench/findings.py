@@ -38,14 +38,17 @@ SURE = 0.5
 DAY_TOLERANCE = 3
 
 
-def _home(meters: int, days: int, seed: int, min_use: float) -> Path:
+def _home(meters: int, days: int, seed: int, min_use: float, customer_cts: int = 0) -> Path:
     home = OUT / f"findings-home-{meters}-{days}-{seed}-{min_use:g}"
+    if customer_cts:
+        home = home.with_name(f"{home.name}-ct{customer_cts}")
     if (home / "series" / "manifest.json").is_file():
         return home
     shutil.rmtree(home, ignore_errors=True)
     folder = home / "folder"
     write_folder(generate(meters, seed=seed), folder)
-    write_household_readings(folder, START, days, seed, FaultCounts(min_use_kwh=min_use))
+    counts = FaultCounts(min_use_kwh=min_use, customer_multipliers=customer_cts)
+    write_household_readings(folder, START, days, seed, counts)
     store = EmbeddedStore(home)
     try:
         today = START + dt.timedelta(days=days + 1)
@@ -70,8 +73,10 @@ def _right(f: Finding, t: Fault) -> bool:
     return dict(f.evidence).get("anomaly") == t.detail
 
 
-def measure(meters: int, days: int, seed: int, min_use: float) -> dict[str, Any]:
-    home = _home(meters, days, seed, min_use)
+def measure(
+    meters: int, days: int, seed: int, min_use: float, customer_cts: int = 0
+) -> dict[str, Any]:
+    home = _home(meters, days, seed, min_use, customer_cts)
     truth = read_truth(home / "folder")
     series = SeriesFolder(home / "series")
     transformers = series.path(series.read().topology["transformers"])
@@ -112,10 +117,16 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=35)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--min-use", type=float, default=3.0)
+    parser.add_argument(
+        "--customer-cts", type=int, default=0, help="large customers' CTs with a wrong ratio"
+    )
     args = parser.parse_args()
-    results = [measure(args.meters, args.days, s, args.min_use) for s in args.seeds]
+    results = [
+        measure(args.meters, args.days, s, args.min_use, args.customer_cts) for s in args.seeds
+    ]
     print(json.dumps(results, indent=2, ensure_ascii=False))
-    out = OUT / f"findings-{args.meters}-{args.min_use:g}.json"
+    cts = f"-ct{args.customer_cts}" if args.customer_cts else ""
+    out = OUT / f"findings-{args.meters}-{args.min_use:g}{cts}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return 0
 
