@@ -8,7 +8,7 @@ variables alone:
 - a paged field (`first`) returns `first` objects (the default page size when absent), so its
   `edges` multiply what is below them by the page size;
 - a per-day list (`lossSeries`, `readings`, `readingCorrections`) returns one object per day of
-  `from`..`to`;
+  `from`..`to` (`lossSeries(step: MONTH)`: per calendar month it can touch);
 - an aggregate over a period (`lossSummary`, `loss`, `lossRanking`) costs one more for each
   started 31 days it reads;
 - an analysis (`findings`) costs ANALYSIS_COST on top: it reads every meter-day of the
@@ -166,6 +166,8 @@ class _Coster:
         if name == "edges":
             return page
         if name in PER_DAY_LISTS and days:
+            if str(args.get("step", "DAY")).endswith("MONTH"):
+                return days // 28 + 2  # the calendar months a period of `days` can touch
             return days
         return LIST_LENGTHS.get(name, DEFAULT_LIST_LENGTH)
 

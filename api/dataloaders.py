@@ -25,10 +25,12 @@ from api.time_limit import on_request_thread
 from graph.domain.changes import ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
 from graph.domain.scope import Scope
+from graph.indicators.definitions import IndicatorResult
 from graph.series.loss import (
     AreaLoss,
     LossOrder,
     LossStatus,
+    LossStep,
     LossSummary,
     RankingPage,
     Reading,
@@ -36,6 +38,7 @@ from graph.series.loss import (
 )
 from graph.series.placement import SubtreeCounts
 from graph.series.reader import LossReader
+from graph.services.indicators import unit_indicators
 from graph.services.mismatches import Mismatch, MismatchCache
 from graph.stores.contract import Direction, Page, Store
 
@@ -106,6 +109,18 @@ class LossKey(NamedTuple):
     code: str
 
 
+class SeriesKey(NamedTuple):
+    """A series of roll-ups over a subtree, by day or by month."""
+
+    scope: Scope
+    start: dt.date
+    end: dt.date
+    within: str | None
+    technical: bool
+    step: LossStep
+    code: str
+
+
 class PeriodKey(NamedTuple):
     """One area's or meter's figures over [start, end]: areas, readings, corrections."""
 
@@ -162,6 +177,14 @@ class AreasUnderKey(NamedTuple):
     day: dt.date
     # Only the areas in this org unit's subtree (a narrowed principal's scope); None: all.
     within: str | None
+
+
+class IndicatorsKey(NamedTuple):
+    """An org unit's indicators over [start, end]."""
+
+    start: dt.date
+    end: dt.date
+    code: str
 
 
 class MismatchesKey(NamedTuple):
@@ -231,7 +254,7 @@ class Loaders:
     changesets: DataLoader[ChangesetsKey, list[ChangesetRecord]]
     # Loss reader (readings and balances)
     summaries: DataLoader[LossKey, LossSummary]
-    series: DataLoader[LossKey, list[LossSummary]]
+    series: DataLoader[SeriesKey, list[LossSummary]]
     areas: DataLoader[PeriodKey, AreaLoss]
     ranking: DataLoader[RankingKey, RankingPage]
     areas_under: DataLoader[AreasUnderKey, list[str]]
@@ -241,6 +264,8 @@ class Loaders:
     corrections: DataLoader[PeriodKey, list[ReadingCorrection]]
     # Mismatch report (cached per graph version)
     mismatches: DataLoader[MismatchesKey, list[Mismatch]]
+    # Indicators (loss reader and mismatch report)
+    indicators: DataLoader[IndicatorsKey, list[IndicatorResult]]
 
 
 def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> Loaders:
@@ -285,8 +310,8 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         return loss.summaries(scope, codes, start, end, within, technical)
 
     def series(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[LossSummary]]:
-        scope, start, end, within, technical = group
-        return loss.series(scope, codes, start, end, within, technical)
+        scope, start, end, within, technical, step = group
+        return loss.series(scope, codes, start, end, within, technical, step)
 
     def areas(group: tuple[Any, ...], codes: list[str]) -> dict[str, AreaLoss]:
         start, end = group
@@ -321,6 +346,10 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
     def mismatch_report(k: MismatchesKey) -> list[Mismatch]:
         return mismatches.get(store, k.as_of)
 
+    def indicators(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[IndicatorResult]]:
+        start, end = group
+        return unit_indicators(loss, mismatches.get(store, end), codes, start, end)
+
     def ranking(k: RankingKey) -> RankingPage:
         return loss.ranking(
             k.scope, k.code, k.start, k.end, k.order, k.statuses, k.first, k.offset, k.within
@@ -348,6 +377,7 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
         readings=DataLoader(_grouped(readings, list)),
         corrections=DataLoader(_grouped(corrections, list)),
         mismatches=DataLoader(_each(mismatch_report, inline=local)),
+        indicators=DataLoader(_grouped(indicators, _no_value, inline=local)),
     )
 
 

@@ -28,6 +28,11 @@ LossStatus = strawberry.enum(
     description="NORMAL (合格), HIGH (高损), NEGATIVE (负损) or UNCOMPUTABLE (不可算).",
 )
 LossOrder = strawberry.enum(domain.LossOrder, description="Orders of a loss ranking.")
+LossStep = strawberry.enum(
+    domain.LossStep,
+    description="Buckets of a loss series: DAY, or MONTH (each calendar month's part of the "
+    "period, on the subtree as of its last day).",
+)
 TechnicalMethod = strawberry.enum(
     technical.TechnicalMethod,
     description="How technical loss (理论线损) was found: POWER_FLOW over the area's LV lines, "

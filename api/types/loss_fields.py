@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from api.context import Context, Info, scope_within
-from api.dataloaders import LossKey, RankingKey
+from api.dataloaders import LossKey, RankingKey, SeriesKey
 from api.pagination import decode_offset, encode_offset, page_size
 from api.types.connection import Connection, PageInfo
 from api.types.finding import Finding, FindingKind, finding_connection
@@ -16,6 +16,7 @@ from api.types.loss import (
     FromDate,
     LossOrder,
     LossStatus,
+    LossStep,
     LossSummary,
     ToDate,
     TransformerLoss,
@@ -74,16 +75,20 @@ class LossFields:
         found = await ctx.loaders.summaries.load(key)
         return LossSummary(summary=found)
 
-    @strawberry.field(description="One roll-up per day, each on that day's subtree.")
+    @strawberry.field(
+        description="One roll-up per day (`step: DAY`) or per calendar month's part of the "
+        "period (`step: MONTH`), each on the subtree as of the bucket's last day."
+    )
     async def loss_series(
         self,
         info: Info,
         from_: FromDate,
         to: ToDate,
+        step: LossStep = domain.LossStep.DAY,  # type: ignore[valid-type]
     ) -> list[LossSummary]:
         ctx = period_context(info, from_, to)
         scope, code, within = self.loss_scope(ctx)
-        key = LossKey(scope, from_, to, within, asks_technical(info), code)
+        key = SeriesKey(scope, from_, to, within, asks_technical(info), step, code)
         found = await ctx.loaders.series.load(key)
         return [LossSummary(summary=s) for s in found]
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import strawberry
 
 from api.context import Info
+from api.dataloaders import IndicatorsKey
 from api.types.connection import Connection, connection
 from api.types.count_fields import CountFields
+from api.types.indicator import IndicatorResult
+from api.types.loss import FromDate, ToDate
 from api.types.loss_fields import LossFields
 from api.types.node import Node
-from api.types.resolve import children, org_transformer_pages, parent
+from api.types.resolve import children, org_transformer_pages, parent, period_context
 from api.types.shared_fields import name_field, path_field, text_field
 from api.types.substation import Substation
 from api.types.transformer import Transformer
@@ -35,6 +38,15 @@ class OrgUnit(Node, LossFields, CountFields):
         return [OrgUnit(entity=e, as_of=self.as_of) for e in found]
 
     path: list[Node] = path_field
+
+    @strawberry.field(
+        description="The unit's indicators over the period (from and to inclusive; its subtree "
+        "as on `to`, mismatches open on `to`), in a fixed order (docs/indicators.md)."
+    )
+    async def indicators(self, info: Info, from_: FromDate, to: ToDate) -> list[IndicatorResult]:
+        ctx = period_context(info, from_, to)
+        found = await ctx.loaders.indicators.load(IndicatorsKey(from_, to, self.entity.code))
+        return [IndicatorResult(result=r) for r in found]
 
     @strawberry.field(description="Substations this unit owns directly.")
     async def substations(self, info: Info) -> list[Substation]:

@@ -29,6 +29,14 @@ class LossStatus(StrEnum):
     UNCOMPUTABLE = "UNCOMPUTABLE"
 
 
+class LossStep(StrEnum):
+    """The buckets of a loss series: each day, or each calendar month (the part of it inside
+    the period)."""
+
+    DAY = "DAY"
+    MONTH = "MONTH"
+
+
 class LossOrder(StrEnum):
     LOSS_RATE_DESC = "LOSS_RATE_DESC"
     LOSS_RATE_ASC = "LOSS_RATE_ASC"

@@ -27,6 +27,7 @@ from graph.series.loss import (
     LossOrder,
     LossRules,
     LossStatus,
+    LossStep,
     LossSummary,
     RankingPage,
     Reading,
@@ -46,6 +47,13 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
         found.append((f"{day.year:04d}-{day.month:02d}", day, last))
         day = nxt
     return found
+
+
+def _buckets(start: dt.date, end: dt.date, step: LossStep) -> list[tuple[dt.date, dt.date]]:
+    """The first and last day of each bucket of a series over [start, end]."""
+    if step == LossStep.MONTH:
+        return [(first, last) for _, first, last in _months(start, end)]
+    return [(d, d) for d in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))]
 
 
 _MonthPart = tuple[MonthBalances, dt.date, dt.date]
@@ -112,6 +120,7 @@ class LossReader:
         self._manifest = Manifest()
         self._placement = Placement()
         self._months = MonthCache(cached_months)
+        self._customers: dict[tuple[tuple[int, int] | None, dt.date], dict[str, int]] = {}
 
     def close(self) -> None:
         self._db.close()
@@ -170,6 +179,28 @@ class LossReader:
             g, m = placement.meters_on(area, day)
             gates, meters = gates + g, meters + m
         return SubtreeCounts(len(areas), gates, meters)
+
+    def customer_meters(self, day: dt.date) -> dict[str, int]:
+        """Customer meters (not gates, not pv) in service in each area on `day`; kept for the
+        last few days asked until the copy changes."""
+        manifest = self.manifest()
+        key = (self._stamp, day)
+        found = self._customers.get(key)
+        if found is None:
+            file = manifest.topology.get("memberships")
+            rows = (
+                self._cursor()
+                .execute(sql.CUSTOMER_METERS_ON, {"file": self.folder.path(file), "day": day})
+                .fetchall()
+                if file
+                else []
+            )
+            found = dict(rows)
+            with self._reload:
+                if len(self._customers) >= 8:
+                    self._customers.clear()
+                self._customers[key] = found
+        return found
 
     # --- loss ---------------------------------------------------------------------------
     def _period(self, start: dt.date, end: dt.date) -> tuple[Placement, list[_MonthPart]]:
@@ -293,22 +324,24 @@ class LossReader:
         end: dt.date,
         within: str | None = None,
         technical: bool = True,
+        step: LossStep = LossStep.DAY,
     ) -> dict[str, list[LossSummary]]:
-        """One roll-up per day of [start, end] for each root, each day on that day's tree."""
+        """One roll-up per bucket of [start, end] for each root (each day, or each month's part
+        of the period), each on the subtree as of the bucket's last day."""
         placement, months = self._period(start, end)
-        days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        buckets = _buckets(start, end, step)
         roots = [""] if scope == Scope.NETWORK else list(codes)
         return {
             code: [
                 self._rollup(
                     placement,
                     months,
-                    placement.areas_under(scope, code, d, within),
-                    d,
-                    d,
+                    placement.areas_under(scope, code, last, within),
+                    first,
+                    last,
                     technical,
                 )
-                for d in days
+                for first, last in buckets
             ]
             for code in roots
         }

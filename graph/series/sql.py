@@ -16,6 +16,7 @@ MULTIPLIER = "DECIMAL(12,4)"
 SUM_KWH = "DECIMAL(38,8)"
 PARQUET = "(FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)"
 GATE = f"'{MeterRole.GATE.value}'"  # as an SQL literal
+CUSTOMER = f"'{MeterRole.CUSTOMER.value}'"
 
 
 def literal(path: str) -> str:
@@ -378,6 +379,12 @@ PLACEMENT_FILES = {
     "links": "SELECT rel, parent, child, valid_from, valid_to FROM read_parquet($file)",
     "spans": "SELECT area, valid_from, valid_to, gates, meters FROM read_parquet($file)",
 }
+
+# Customer meters in service per area on a day (the consistency indicator's denominator).
+CUSTOMER_METERS_ON = f"""
+SELECT area, count(*)::INTEGER FROM read_parquet($file)
+WHERE role = {CUSTOMER} AND valid_from <= $day AND $day < valid_to GROUP BY area
+"""
 
 # Memberships that differ between two syncs, and from which day each one differs: the same
 # interval with another end differs from the earlier end, anything else from its start.
