@@ -4,8 +4,9 @@ An answer depends on the request (document, operation, variables), on who asks (
 scope: every reader sees the same today; the departments issue scopes it per principal), on
 the day ("today" is the default as-of date and bounds every period) and on the data: the
 topology store's version, which every write bumps (in whichever process it ran), and the loss
-copy's generation, which every readings import and sync bumps. The two are read before each
-request; when either moved, everything kept is dropped. An answer is kept only when it is a
+copy's generation, which every readings import and sync bumps, and the targets' version, which
+every target write bumps. The three are read before each request; when one moved, everything
+kept is dropped. An answer is kept only when it is a
 query's and carries no error; it is stored under the state read *before* it was computed, so
 a write that lands meanwhile makes it unreachable, never wrong.
 
@@ -24,7 +25,7 @@ from typing import Any
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from strawberry.types import ExecutionResult
 
-State = tuple[int, int]  # (topology store version, loss copy generation)
+State = tuple[int, int, int]  # (topology store version, loss copy generation, targets version)
 _DOCUMENTS = 256  # documents whose operation types are remembered
 
 

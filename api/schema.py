@@ -43,8 +43,10 @@ log = logging.getLogger("taiqu.api")
 
 
 def _data_state(ctx: Context) -> State:
-    """What every answer is computed from: the topology's version, the loss copy's generation."""
-    return ctx.store.version(), ctx.loss.manifest().generation
+    """What every answer is computed from: the topology's version, the loss copy's generation
+    and the targets' version."""
+    graph, targets = ctx.store.versions()
+    return graph, ctx.loss.manifest().generation, targets
 
 
 class TaiquSchema(strawberry.Schema):

@@ -18,6 +18,7 @@ LAYERS = [
     "graph.domain",
     "graph.stores",
     "graph.series",
+    "graph.indicators",
     "graph.services",
     "loaders",
     "taiqu.settings",
@@ -63,8 +64,9 @@ def source_files() -> list[Path]:
 def test_layer_of_names_the_layers() -> None:
     assert layer_of("graph.domain.model") == 0
     assert layer_of("graph.stores.neo4j.queries") == 1
-    assert layer_of("taiqu.settings") == 5
-    assert layer_of("taiqu.cli") == 7
+    assert layer_of("graph.indicators.scoring") == 3
+    assert layer_of("taiqu.settings") == 6
+    assert layer_of("taiqu.cli") == 8
     assert layer_of("strawberry") is None
 
 

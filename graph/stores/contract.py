@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from graph.domain.access import Principal
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
+from graph.domain.targets import Target
 
 if TYPE_CHECKING:  # tree.py reads Page from here
     from graph.stores.tree import Step, Tree
@@ -189,6 +190,23 @@ class Store(Protocol):
 
     def revoke_principal(self, name: str, at: dt.datetime) -> bool:
         """Revoke `name`'s key from `at`; False when no principal of that name is active."""
+        ...
+
+    # --- targets (graph/indicators/targets.py): beside the graph, every version kept --------
+    def add_targets(self, targets: Sequence[Target]) -> None:
+        """Record these target versions, all or none, and bump `targets_version`."""
+        ...
+
+    def target_versions(self, periods: Sequence[str]) -> list[Target]:
+        """Every recorded version of the targets of these periods (`2026`, `2026-06`)."""
+        ...
+
+    def targets_version(self) -> int:
+        """How many target writes were recorded (an answer kept before one is stale)."""
+        ...
+
+    def versions(self) -> tuple[int, int]:
+        """`version()` and `targets_version()` in one read (before each request)."""
         ...
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:

@@ -41,7 +41,7 @@ class CountingStore:
             return target
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            if name == "version":
+            if name in ("version", "versions"):
                 self.version_reads += 1
             elif name == "principal_by_key":  # who asks (api/authn.py), not what is asked
                 self.key_lookups += 1

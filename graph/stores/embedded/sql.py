@@ -63,7 +63,18 @@ CREATE TABLE IF NOT EXISTS principal (
     key_hash TEXT NOT NULL UNIQUE,  -- SHA-256 of the API key; the key itself is never kept
     record TEXT NOT NULL            -- the Principal as JSON
 );
+-- Targets of the indicators (graph/domain/targets.py): every version kept, none changed.
+CREATE TABLE IF NOT EXISTS target (
+    org TEXT NOT NULL,
+    period TEXT NOT NULL,           -- 2026 or 2026-06
+    indicator TEXT NOT NULL,
+    target REAL NOT NULL,
+    recorded_at TEXT NOT NULL,      -- UTC ISO 8601, to the second
+    source TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS target_period ON target (period);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '5');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('targets_version', '0');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('graph_version', '0');
 """
 # Version 2 -> 3: intervals learn which changeset opened and closed them.
@@ -102,6 +113,20 @@ PRINCIPALS = "SELECT record FROM principal ORDER BY name"
 PRINCIPAL_BY_KEY = "SELECT record FROM principal WHERE key_hash = ?"
 PRINCIPAL_BY_NAME = "SELECT record FROM principal WHERE name = ?"
 UPDATE_PRINCIPAL = "UPDATE principal SET record = ? WHERE name = ?"
+ADD_TARGET = (
+    "INSERT INTO target (org, period, indicator, target, recorded_at, source) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+TARGETS_OF_PERIOD = (
+    "SELECT org, period, indicator, target, recorded_at, source FROM target WHERE period = ?"
+)
+VERSIONS = (
+    "SELECT key, CAST(value AS INTEGER) FROM meta WHERE key IN ('graph_version', 'targets_version')"
+)
+TARGETS_VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'targets_version'"
+BUMP_TARGETS_VERSION = (
+    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'targets_version'"
+)
 SCHEMA_VERSION_OF = "SELECT value FROM meta WHERE key = 'schema_version'"
 
 ALL_CODES = "SELECT code FROM entity WHERE kind = ?"

@@ -35,6 +35,7 @@ from graph.domain.model import (
     Rel,
 )
 from graph.domain.search_key import search_key
+from graph.domain.targets import Target
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.embedded import sql as q
 from graph.stores.tree import Step, Tree, fetch_tree_by_levels
@@ -439,6 +440,46 @@ class EmbeddedStore:
     def counts(self) -> dict[Kind, int]:
         found = dict(self._connection().execute(q.COUNTS).fetchall())
         return {kind: found.get(kind.value, 0) for kind in Kind}
+
+    # --- targets -------------------------------------------------------------------------
+    def add_targets(self, targets: Sequence[Target]) -> None:
+        self._refuse_if_read_only()
+        rows = [
+            (t.org, t.period, t.indicator, t.target, t.recorded_at.isoformat(), t.source)
+            for t in targets
+        ]
+        with self._write_lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(q.ADD_TARGET, rows)
+                conn.execute(q.BUMP_TARGETS_VERSION)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def target_versions(self, periods: Sequence[str]) -> list[Target]:
+        conn = self._connection()
+        try:
+            rows = [
+                r for p in dict.fromkeys(periods) for r in conn.execute(q.TARGETS_OF_PERIOD, (p,))
+            ]
+        except sqlite3.OperationalError:  # a read-only home made before targets existed
+            return []
+        return [
+            Target(org, period, name, value, dt.datetime.fromisoformat(at), source)
+            for org, period, name, value, at, source in rows
+        ]
+
+    def targets_version(self) -> int:
+        row = self._connection().execute(q.TARGETS_VERSION).fetchone()
+        return int(row[0]) if row else 0
+
+    def versions(self) -> tuple[int, int]:
+        found = dict(self._connection().execute(q.VERSIONS).fetchall())
+        return int(found.get("graph_version", 0)), int(found.get("targets_version", 0))
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         day = as_of.isoformat()

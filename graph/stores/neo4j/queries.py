@@ -60,6 +60,7 @@ def schema_statements() -> list[str]:
         "CREATE CONSTRAINT principal_key IF NOT EXISTS FOR (p:Principal) "
         "REQUIRE p.key_hash IS UNIQUE"
     )
+    stmts.append("CREATE INDEX target_period IF NOT EXISTS FOR (t:Target) ON (t.period)")
     return stmts
 
 
@@ -300,6 +301,27 @@ PRINCIPALS = "MATCH (p:Principal) RETURN p.record AS record ORDER BY p.name"
 PRINCIPAL_BY_KEY = "MATCH (p:Principal {key_hash: $key_hash}) RETURN p.record AS record"
 PRINCIPAL_BY_NAME = "MATCH (p:Principal {name: $name}) RETURN p.record AS record"
 UPDATE_PRINCIPAL = "MATCH (p:Principal {name: $name}) SET p.record = $record"
+
+# Targets (graph/domain/targets.py): beside the graph, every version a node of its own.
+ADD_TARGETS = """
+UNWIND $rows AS r
+CREATE (:Target {org: r.org, period: r.period, indicator: r.indicator, target: r.target,
+                 recorded_at: r.recorded_at, source: r.source})
+"""
+TARGETS_OF_PERIODS = """
+MATCH (t:Target) WHERE t.period IN $periods
+RETURN t.org AS org, t.period AS period, t.indicator AS indicator, t.target AS target,
+       t.recorded_at AS recorded_at, t.source AS source
+"""
+TARGETS_VERSION = "OPTIONAL MATCH (m:TaiquMeta {key: 'targets'}) RETURN coalesce(m.version, 0) AS v"
+VERSIONS = (
+    "OPTIONAL MATCH (g:TaiquMeta {key: 'graph'}) OPTIONAL MATCH (t:TaiquMeta {key: 'targets'}) "
+    "RETURN coalesce(g.version, 0) AS graph, coalesce(t.version, 0) AS targets"
+)
+BUMP_TARGETS_VERSION = (
+    "MERGE (m:TaiquMeta {key: 'targets'}) ON CREATE SET m.version = 0 "
+    "WITH m SET m.version = m.version + 1"
+)
 
 
 # Evidence against placement on $as_of (a relationship-type scan: READS is one per meter).

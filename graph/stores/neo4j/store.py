@@ -39,6 +39,7 @@ from graph.domain.model import (
     Rel,
 )
 from graph.domain.search_key import SEP, rank_hits
+from graph.domain.targets import Target
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.neo4j import queries as cy
 from graph.stores.neo4j.tree_query import compile_tree, decode_tree
@@ -412,6 +413,48 @@ class Neo4jStore:
         """A long read streamed record by record (a million meters never sit in one list)."""
         with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as s:
             yield from s.run(_within_deadline(query))
+
+    # --- targets -------------------------------------------------------------------------
+    def add_targets(self, targets: Sequence[Target]) -> None:
+        rows = [
+            {
+                "org": t.org,
+                "period": t.period,
+                "indicator": t.indicator,
+                "target": t.target,
+                "recorded_at": t.recorded_at.isoformat(),
+                "source": t.source,
+            }
+            for t in targets
+        ]
+
+        def run(tx: ManagedTransaction) -> None:
+            tx.run(cy.ADD_TARGETS, rows=rows).consume()
+            tx.run(cy.BUMP_TARGETS_VERSION).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(run)
+
+    def target_versions(self, periods: Sequence[str]) -> list[Target]:
+        rows = self._read(cy.TARGETS_OF_PERIODS, periods=list(dict.fromkeys(periods)))
+        return [
+            Target(
+                r["org"],
+                r["period"],
+                r["indicator"],
+                float(r["target"]),
+                dt.datetime.fromisoformat(r["recorded_at"]),
+                r["source"],
+            )
+            for r in rows
+        ]
+
+    def targets_version(self) -> int:
+        return int(self._read(cy.TARGETS_VERSION)[0]["v"])
+
+    def versions(self) -> tuple[int, int]:
+        row = self._read(cy.VERSIONS)[0]
+        return int(row["graph"]), int(row["targets"])
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:
         return [
