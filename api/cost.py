@@ -68,6 +68,8 @@ LIST_LENGTHS: Mapping[str, int] = {
     "counts": 10,
     "areas": 3,  # a mismatch's areas
     "errors": 10,
+    "assessment": 50,  # the units of a level, or a unit's children
+    "indicators": 9,
 }
 DEFAULT_LIST_LENGTH = 10
 PER_DAY_LISTS = frozenset({"lossSeries", "readings", "readingCorrections"})

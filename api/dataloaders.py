@@ -38,7 +38,7 @@ from graph.series.loss import (
 )
 from graph.series.placement import SubtreeCounts
 from graph.series.reader import LossReader
-from graph.services.indicators import unit_indicators
+from graph.services.indicators import period_targets, unit_indicators
 from graph.services.mismatches import Mismatch, MismatchCache
 from graph.stores.contract import Direction, Page, Store
 
@@ -348,7 +348,8 @@ def build_loaders(store: Store, loss: LossReader, mismatches: MismatchCache) -> 
 
     def indicators(group: tuple[Any, ...], codes: list[str]) -> dict[str, list[IndicatorResult]]:
         start, end = group
-        return unit_indicators(loss, mismatches.get(store, end), codes, start, end)
+        targets = period_targets(store, codes, start, end)
+        return unit_indicators(loss, mismatches.get(store, end), codes, start, end, targets)
 
     def ranking(k: RankingKey) -> RankingPage:
         return loss.ranking(

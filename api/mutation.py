@@ -13,6 +13,7 @@ from api.mutations import area_move as _area_move
 from api.mutations import area_retire as _area_retire
 from api.mutations import meter_move as _meter_move
 from api.mutations import meter_replace as _meter_replace
+from api.mutations import set_targets as _set_targets
 from api.mutations import transformer_replace as _transformer_replace
 
 
@@ -36,4 +37,9 @@ class Mutation:
     area_retire: _area_retire.AreaRetireResult = strawberry.mutation(
         resolver=_area_retire.resolve,
         description="Retire an area (撤销台区); refused while customer meters are under it.",
+    )
+    set_targets: _set_targets.SetTargetsResult = strawberry.mutation(
+        resolver=_set_targets.resolve,
+        description="Hand targets down to the units directly below yours (分级下达; marketing "
+        "only): all or none, a changed target recorded as a new version.",
     )

@@ -20,6 +20,7 @@ from api.ids import parse_global_id
 from api.pagination import decode_cursor, page_size
 from api.prefetch import prefetch
 from api.scope_guard import scope_on, units_seen, visible
+from api.types.assessment import AssessmentRow, assessment
 from api.types.changeset import (
     Changeset,
     ChangesetConnection,
@@ -109,6 +110,14 @@ class Query:
         as_of: Annotated[dt.date | None, _as_of_arg()] = None,
     ) -> MismatchConnection:
         return await mismatch_connection(info, under, first, after, as_of)
+
+    assessment: list[AssessmentRow] = strawberry.field(
+        resolver=assessment,
+        description="One month's assessment (考核, docs/indicators.md): every unit of `level` "
+        "(inside `under`'s subtree when given), else the units directly below `under` (default: "
+        "your own unit's). Targets as recorded at `targetsAsOf` (default: now). Only the units "
+        "you may see are answered; their ranks are among all their siblings.",
+    )
 
     @strawberry.field(description="Audit records of the writes to the topology, newest first.")
     async def changesets(

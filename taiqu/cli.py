@@ -19,7 +19,9 @@ from loaders.sources import SOURCES
 from taiqu.analyze_cli import add_commands as add_analyze_commands
 from taiqu.arguments import date_arg
 from taiqu.principals_cli import add_commands as add_principal_commands
+from taiqu.report_cli import add_commands as add_report_commands
 from taiqu.settings import Settings
+from taiqu.targets_cli import add_commands as add_target_commands
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -406,6 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_principal_commands(sub)
     add_analyze_commands(sub)
+    add_target_commands(sub)
+    add_report_commands(sub)
 
     reconcile = sub.add_parser("reconcile", help="plan and apply one source system's snapshot")
     steps = reconcile.add_subparsers(dest="step", required=True)

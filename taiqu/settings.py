@@ -11,6 +11,7 @@ from pathlib import Path
 
 from graph.domain.dates import DEFAULT_DAYS_AHEAD, DEFAULT_EARLIEST, DateBounds
 from graph.domain.errors import ConfigError
+from graph.indicators.scoring import DEFAULT_WEIGHTS, weights_problem
 from graph.series.files import SeriesFolder
 from graph.series.loss import LossRules
 from graph.series.technical.day import Assumptions
@@ -61,6 +62,26 @@ def _power_factor(env: Mapping[str, str]) -> Decimal:
     if value < Decimal("0.5"):
         raise ConfigError(f"TAIQU_POWER_FACTOR must be between 0.5 and 1, got {value}")
     return value
+
+
+def _weights(env: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
+    """TAIQU_ASSESSMENT_WEIGHTS, e.g. "lossRate=40,qualifiedRate=20" (unset: the defaults)."""
+    raw = (env.get("TAIQU_ASSESSMENT_WEIGHTS") or "").strip()
+    if not raw:
+        return tuple(DEFAULT_WEIGHTS.items())
+    found: dict[str, float] = {}
+    for part in raw.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            found[name.strip()] = float(value) if sep else float("nan")
+        except ValueError:
+            found[name.strip()] = float("nan")
+        if found[name.strip()] != found[name.strip()]:
+            raise ConfigError(f"TAIQU_ASSESSMENT_WEIGHTS: {part.strip()!r} is not NAME=NUMBER")
+    problem = weights_problem(found)
+    if problem:
+        raise ConfigError(f"TAIQU_ASSESSMENT_WEIGHTS: {problem}")
+    return tuple(found.items())
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -143,6 +164,8 @@ class Settings:
     # Technical loss's assumptions where the data is silent (docs/technical-loss.md).
     power_factor: Decimal = Decimal("0.95")
     typical_shape_file: Path | None = None  # 96 or 24 values; None: the residential day
+    # Points per indicator in the assessment's score (graph/indicators/scoring.py).
+    assessment_weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
 
     def __repr__(self) -> str:
         store = f"neo4j {self.neo4j_uri}" if self.neo4j_uri else f"embedded {self.home}"
@@ -229,4 +252,5 @@ class Settings:
             if env.get("TAIQU_TYPICAL_SHAPE")
             else None,
             oidc=_oidc(env),
+            assessment_weights=_weights(env),
         )

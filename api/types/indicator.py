@@ -49,3 +49,12 @@ class IndicatorResult:
     @strawberry.field(description="value − target; null without both.")
     def gap(self) -> float | None:
         return self.result.gap
+
+    @strawberry.field(description="The value over the period before (in an assessment, the "
+                      "month before); null elsewhere or without one.")  # fmt: skip
+    def previous(self) -> float | None:
+        return self.result.previous
+
+    @strawberry.field(description="value − previous; null without both.")
+    def change(self) -> float | None:
+        return self.result.change

@@ -125,6 +125,7 @@ class IndicatorResult:
     name: str
     value: float | None
     target: float | None = None
+    previous: float | None = None  # the value over the period before (the assessment's month)
 
     @property
     def met(self) -> bool | None:
@@ -141,6 +142,13 @@ class IndicatorResult:
         if self.value is None or self.target is None:
             return None
         return self.value - self.target
+
+    @property
+    def change(self) -> float | None:
+        """value − previous; None without both."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
 
 def evaluate(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from graph.domain.model import MeterRole
 from graph.domain.scope import Scope
+from graph.domain.targets import current, period_of, periods_answering, targets_for
 from graph.indicators.definitions import IndicatorInputs, IndicatorResult, evaluate
 from graph.series.reader import LossReader
 from graph.services.mismatches import Mismatch
+from graph.stores.contract import Store
 
 
 def mismatched_customers(report: list[Mismatch]) -> Counter[str]:
@@ -51,6 +53,25 @@ def unit_indicators(
     units: Sequence[str],
     start: dt.date,
     end: dt.date,
+    targets: Mapping[str, dict[str, float]] | None = None,
 ) -> dict[str, list[IndicatorResult]]:
-    """Each unit's indicators over [start, end] (targets: not yet set by anyone)."""
-    return {u: evaluate(i) for u, i in unit_inputs(loss, report, units, start, end).items()}
+    """Each unit's indicators over [start, end], with its `targets` (by unit, by name)."""
+    targets = targets or {}
+    found = unit_inputs(loss, report, units, start, end)
+    return {u: evaluate(i, targets.get(u)) for u, i in found.items()}
+
+
+def period_targets(
+    store: Store,
+    units: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime | None = None,
+) -> dict[str, dict[str, float]]:
+    """Each unit's targets for [start, end] when it is a calendar month or year (a month takes
+    its year's where it has none of its own), as recorded at `as_of` (None: now); none else."""
+    period = period_of(start, end)
+    if period is None:
+        return {}
+    held = current(store.target_versions(periods_answering(period)), as_of)
+    return {u: targets_for(held, u, period) for u in units}

@@ -1,0 +1,118 @@
+"""The monthly assessment (考核): units' indicators against their targets, a score from the
+weights, the rank among siblings and the change from the month before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from graph.domain.errors import InputError
+from graph.domain.model import Entity, Kind, Rel
+from graph.domain.targets import month_bounds, period_problem, previous_month
+from graph.indicators.definitions import IndicatorResult
+from graph.indicators.scoring import ranks, score
+from graph.series.reader import LossReader
+from graph.services.indicators import period_targets, unit_indicators
+from graph.services.mismatches import Mismatch
+from graph.stores.contract import Store
+
+Report = Callable[[dt.date], list[Mismatch]]  # the mismatch report of a day (cached by callers)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    unit: Entity  # as stored today (its name, level)
+    parent: str | None  # on the month's last day: whose children it ranks among
+    score: float | None
+    previous_score: float | None
+    rank: int | None
+    ranked: int  # units with a score among its siblings (rank 3 of `ranked`)
+    indicators: list[IndicatorResult]  # with targets and the previous month's values
+
+    @property
+    def org(self) -> str:
+        return self.unit.code
+
+    @property
+    def score_change(self) -> float | None:
+        if self.score is None or self.previous_score is None:
+            return None
+        return self.score - self.previous_score
+
+
+def assessed_units(
+    store: Store, day: dt.date, level: str | None, under: str | None
+) -> tuple[list[str], dict[str, str | None]]:
+    """The units to assess on `day` and each one's parent: every unit of `level` (inside
+    `under`'s subtree when given), else the units directly below `under`."""
+    orgs = sorted(store.all_codes(Kind.ORG_UNIT))
+    ups = store.neighbors(Rel.ORG_PARENT, orgs, day, "up")
+    parent = {o: (ups[o][0].code if ups.get(o) else None) for o in orgs}
+    if under is not None and under not in parent:
+        raise InputError(f"unknown org unit {under!r}")
+    if level is None:
+        if under is None:
+            raise InputError("name a level, a unit whose children to assess, or both")
+        return [o for o in orgs if parent[o] == under], parent
+    entities = store.entities(Kind.ORG_UNIT, orgs)
+    units = [o for o in orgs if o in entities and entities[o].attrs.get("level") == level]
+    if under is not None:
+        units = [u for u in units if under in _ancestors(u, parent)]
+    return units, parent
+
+
+def _ancestors(unit: str, parent: Mapping[str, str | None]) -> list[str]:
+    found: list[str] = []
+    up = parent.get(unit)
+    while up is not None and up not in found:
+        found.append(up)
+        up = parent.get(up)
+    return found
+
+
+def assess(
+    store: Store,
+    loss: LossReader,
+    report: Report,
+    period: str,
+    units: Sequence[str],
+    parents: Mapping[str, str | None],
+    weights: Mapping[str, float],
+    targets_as_of: dt.datetime | None = None,
+) -> list[AssessmentRow]:
+    """One row per unit for the month `period` (YYYY-MM), in `units`' order."""
+    problem = period_problem(period)
+    if problem or len(period) != 7:
+        raise InputError(problem or f"an assessment is of one month (2026-06), not {period!r}")
+    start, end = month_bounds(period)
+    before_start, before_end = month_bounds(previous_month(period))
+    targets = period_targets(store, units, start, end, targets_as_of)
+    before_targets = period_targets(store, units, before_start, before_end, targets_as_of)
+    now = unit_indicators(loss, report(end), units, start, end, targets)
+    try:
+        before = unit_indicators(
+            loss, report(before_end), units, before_start, before_end, before_targets
+        )
+    except InputError:  # the month before lies outside the accepted dates: no change shown
+        before = {u: [] for u in units}
+    scores = {u: score(now[u], weights) for u in units}
+    ranked = ranks(scores, parents)
+    entities = store.entities(Kind.ORG_UNIT, list(units))
+    rows = []
+    for u in units:
+        previous = {r.name: r.value for r in before[u]}
+        rows.append(
+            AssessmentRow(
+                unit=entities.get(u) or Entity(Kind.ORG_UNIT, u),
+                parent=parents.get(u),
+                score=scores[u],
+                previous_score=score(before[u], weights),
+                rank=ranked[u][0],
+                ranked=ranked[u][1],
+                indicators=[
+                    IndicatorResult(r.name, r.value, r.target, previous.get(r.name)) for r in now[u]
+                ],
+            )
+        )
+    return rows
