@@ -71,13 +71,13 @@ def _weights(env: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
         return tuple(DEFAULT_WEIGHTS.items())
     found: dict[str, float] = {}
     for part in raw.split(","):
-        name, sep, value = part.partition("=")
+        name, _, value = part.partition("=")
         try:
-            found[name.strip()] = float(value) if sep else float("nan")
+            found[name.strip()] = float(value)
         except ValueError:
-            found[name.strip()] = float("nan")
-        if found[name.strip()] != found[name.strip()]:
-            raise ConfigError(f"TAIQU_ASSESSMENT_WEIGHTS: {part.strip()!r} is not NAME=NUMBER")
+            raise ConfigError(
+                f"TAIQU_ASSESSMENT_WEIGHTS: {part.strip()!r} is not NAME=NUMBER"
+            ) from None
     problem = weights_problem(found)
     if problem:
         raise ConfigError(f"TAIQU_ASSESSMENT_WEIGHTS: {problem}")

@@ -15,6 +15,7 @@ from api.types.resolve import context
 from graph.domain.errors import InputError
 from graph.domain.targets import month_bounds, period_problem
 from graph.services import assessment as domain
+from graph.services.mismatches import Mismatch
 
 
 @strawberry.type(description="One unit's assessment for a month (docs/indicators.md).")
@@ -75,9 +76,11 @@ async def assessment(
     if under is None and level is None and ctx.principal is not None:
         under = ctx.principal.org
 
+    def report(day: dt.date) -> list[Mismatch]:
+        return ctx.mismatches.get(ctx.store, day)
+
     def run() -> list[domain.AssessmentRow]:
         units, parents = domain.assessed_units(ctx.store, end, level, under)
-        report = lambda day: ctx.mismatches.get(ctx.store, day)  # noqa: E731
         return domain.assess(
             ctx.store, ctx.loss, report, period, units, parents, weights, targets_as_of
         )

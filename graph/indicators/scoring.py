@@ -3,6 +3,7 @@ and ranks among siblings (docs/indicators.md, "Assessment")."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from graph.indicators.definitions import BY_NAME, IndicatorResult
@@ -66,6 +67,8 @@ def weights_problem(weights: Mapping[str, float]) -> str | None:
     unknown = sorted(set(weights) - set(BY_NAME))
     if unknown:
         return f"unknown indicator(s) {', '.join(unknown)}: expected names of {', '.join(BY_NAME)}"
-    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
-        return "weights are >= 0 and at least one is > 0"
+    if not all(math.isfinite(w) and w >= 0 for w in weights.values()):
+        return "weights are finite numbers >= 0"
+    if not any(w > 0 for w in weights.values()):
+        return "at least one weight is > 0"
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graph.indicators.checks import handed_down_problem
@@ -56,3 +58,22 @@ def test_handed_down_weighted_by_supply() -> None:
     # Counts add up.
     assert handed_down_problem("highCount", 3, {"X1": 2, "X2": 2}, {}) is not None
     assert handed_down_problem("highCount", 4, {"X1": 2, "X2": 2}, {}) is None
+
+
+def test_weights_from_the_environment() -> None:
+    from graph.domain.errors import ConfigError
+    from graph.indicators.scoring import DEFAULT_WEIGHTS
+    from taiqu.settings import Settings
+
+    assert dict(Settings.from_env({}).assessment_weights) == DEFAULT_WEIGHTS
+    found = Settings.from_env({"TAIQU_ASSESSMENT_WEIGHTS": "lossRate=50, qualifiedRate=50"})
+    assert found.assessment_weights == (("lossRate", 50.0), ("qualifiedRate", 50.0))
+    for bad, message in (
+        ("lossRate=x", "'lossRate=x' is not NAME=NUMBER"),
+        ("foo=1", "unknown indicator(s) foo"),
+        ("lossRate=nan", "finite numbers >= 0"),
+        ("lossRate=-1", "finite numbers >= 0"),
+        ("lossRate=0", "at least one weight is > 0"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            Settings.from_env({"TAIQU_ASSESSMENT_WEIGHTS": bad})
