@@ -311,3 +311,41 @@ def test_principals_are_added_listed_and_revoked(tmp_path: Path) -> None:
     assert again.returncode == 2 and "no active principal" in again.stderr
     rows = {p["name"]: p for p in json.loads(taiqu(home, "principals", "list", "--json").stdout)}
     assert not rows["zhang.z1"]["active"] and rows["zhang.z1"]["revokedAt"]
+
+
+def test_targets_and_the_assessment_report(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tests.api.test_assessment_api import network
+
+    home = tmp_path / "home"
+    loaded = taiqu(home, "load", str(network().write(tmp_path / "net")))
+    assert loaded.returncode == 0, loaded.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("org_code,period,indicator,target\nX1,2026,lossRate,6\n", encoding="utf-8")
+    refused = taiqu(home, "targets", "load", str(bad))
+    assert refused.returncode == 1
+    assert "bad.csv:2:4 (target): error: lossRate is a fraction of 1" in refused.stderr
+    good = tmp_path / "targets.csv"
+    rows = [f"{x},2026,lossRate,0.06" for x in ("X1", "X2", "X3")] + ["P,2026,lossRate,0.05"]
+    good.write_text("org_code,period,indicator,target\n" + "\n".join(rows) + "\n", "utf-8")
+    first = taiqu(home, "targets", "load", str(good))
+    assert first.returncode == 0, first.stderr
+    assert "4 target(s) recorded, 0 unchanged" in first.stdout
+    assert "warning: P 2026: lossRate: the targets below average" in first.stderr
+    again = taiqu(home, "targets", "load", str(good))
+    assert "0 target(s) recorded, 4 unchanged" in again.stdout
+    shown = taiqu(home, "report", "assessment", "--period", "2026-10", "--level", "county")
+    assert shown.returncode == 0, shown.stderr
+    assert [line.split("\t")[0] for line in shown.stdout.splitlines()] == ["X1", "X2", "X3"]
+    # X2 and X3 both at 0.08 against 0.06: 1 − 0.02/0.06 of the points, sharing rank 2.
+    lines = shown.stdout.splitlines()
+    assert lines[0].endswith("100.0\t1/3\t")
+    assert lines[1].endswith("66.7\t2/3\tlossRate") and lines[2].endswith("66.7\t2/3\tlossRate")
+    out = tmp_path / "a.xlsx"
+    wrote = taiqu(home, "report", "assessment", "--period", "2026-10", "--under", "P", "--xlsx",
+                  str(out))  # fmt: skip
+    assert wrote.returncode == 0, wrote.stderr
+    assert [r[0] for r in load_workbook(out)["2026-10 county"].values][1:] == ["X1", "X2", "X3"]
+    wrong = taiqu(home, "report", "assessment", "--period", "2026")
+    assert wrong.returncode == 2 and "an assessment is of one month" in wrong.stderr
