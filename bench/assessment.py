@@ -48,7 +48,7 @@ def _levels(store: EmbeddedStore, end: dt.date) -> dict[str, list[str]]:
     return {level: assessed_units(store, end, level, None)[0] for level in LEVELS}
 
 
-def run(home: Path, period: str, requests: int) -> dict[str, Any]:
+def run(home: Path, period: str, requests: int, http_too: bool = True) -> dict[str, Any]:
     store = EmbeddedStore(home)
     _, end = month_bounds(period)
     units = _levels(store, end)
@@ -89,6 +89,8 @@ def run(home: Path, period: str, requests: int) -> dict[str, Any]:
     out["xlsx_every_unit"] = {"units": len(every), "s": round(time.perf_counter() - started, 2)}
     reader.close()
     store.close()
+    if not http_too:
+        return out
     process, port = serve({"TAIQU_HOME": str(home), "TAIQU_RESPONSE_CACHE_MB": "0"})
     try:
         http = Http(port)
@@ -121,8 +123,9 @@ def main() -> int:
     parser.add_argument("--period", required=True)
     parser.add_argument("--meters", required=True, type=int, help="for the result's name")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--no-http", action="store_true", help="in process only")
     args = parser.parse_args()
-    found = run(args.home, args.period, args.requests)
+    found = run(args.home, args.period, args.requests, not args.no_http)
     found["meters"] = args.meters
     folder = ROOT / "results" / dt.date.today().isoformat()
     folder.mkdir(parents=True, exist_ok=True)
