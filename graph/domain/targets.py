@@ -71,7 +71,10 @@ def previous_month(period: str) -> str:
 def current(
     versions: Iterable[Target], as_of: dt.datetime | None = None
 ) -> dict[TargetKey, Target]:
-    """Each key's version recorded last at or before `as_of` (None: the newest)."""
+    """Each key's version recorded last at or before `as_of` (None: the newest; without a
+    time zone: UTC, as versions are recorded)."""
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=dt.UTC)
     found: dict[TargetKey, Target] = {}
     for v in versions:
         if as_of is not None and v.recorded_at > as_of:

@@ -80,6 +80,8 @@ def test_same_file_twice_and_a_new_version(store: Store, tmp_path: Path) -> None
     assert targets_for(current(versions), "X1", "2026-07") == {"lossRate": 0.055}
     before = current(versions, later - dt.timedelta(seconds=1))
     assert targets_for(before, "X1", "2026-07") == {"lossRate": 0.06}
+    naive = (later - dt.timedelta(seconds=1)).replace(tzinfo=None)  # read as UTC
+    assert targets_for(current(versions, naive), "X1", "2026-07") == {"lossRate": 0.06}
     # June keeps its own target; July takes the year's.
     june = current(store.target_versions(["2026-06", "2026"]))
     assert targets_for(june, "X1", "2026-06") == {"lossRate": 0.07}
