@@ -192,21 +192,18 @@ class Store(Protocol):
         """Revoke `name`'s key from `at`; False when no principal of that name is active."""
         ...
 
-    # --- targets (graph/indicators/targets.py): beside the graph, every version kept --------
+    # --- targets (graph/domain/targets.py): beside the graph, every version kept ------------
     def add_targets(self, targets: Sequence[Target]) -> None:
-        """Record these target versions, all or none, and bump `targets_version`."""
+        """Record these target versions, all or none, and bump the targets' version."""
         ...
 
     def target_versions(self, periods: Sequence[str]) -> list[Target]:
         """Every recorded version of the targets of these periods (`2026`, `2026-06`)."""
         ...
 
-    def targets_version(self) -> int:
-        """How many target writes were recorded (an answer kept before one is stale)."""
-        ...
-
     def versions(self) -> tuple[int, int]:
-        """`version()` and `targets_version()` in one read (before each request)."""
+        """`version()` and how many target writes were recorded, in one read (before each
+        request: an answer kept before either moved is stale)."""
         ...
 
     def disagreeing_reads(self, as_of: dt.date) -> list[ReadDisagreement]:

@@ -68,10 +68,10 @@ def test_same_file_twice_and_a_new_version(store: Store, tmp_path: Path) -> None
     path = _file(tmp_path, "X1,2026,lossRate,0.06\nX1,2026-06,lossRate,0.07\n")
     first = record_targets(store, read_targets(path, store), "targets.csv")
     assert (first.written, first.unchanged) == (2, 0)
-    version = store.targets_version()
+    version = store.versions()[1]
     again = record_targets(store, read_targets(path, store), "targets.csv")
     assert (again.written, again.unchanged) == (0, 2)
-    assert store.targets_version() == version  # nothing recorded, nothing to refresh
+    assert store.versions()[1] == version  # nothing recorded, nothing to refresh
     later = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=5)
     changed = _file(tmp_path, "X1,2026,lossRate,0.055\n")
     record_targets(store, read_targets(changed, store), "targets.csv", now=later)

@@ -117,13 +117,20 @@ ADD_TARGET = (
     "INSERT INTO target (org, period, indicator, target, recorded_at, source) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-TARGETS_OF_PERIOD = (
-    "SELECT org, period, indicator, target, recorded_at, source FROM target WHERE period = ?"
-)
+
+
+def targets_of_periods(count: int) -> str:
+    """The versions of the targets of `count` periods (as many ? as periods)."""
+    marks = ", ".join("?" * count)
+    return (
+        "SELECT org, period, indicator, target, recorded_at, source FROM target "
+        f"WHERE period IN ({marks})"
+    )
+
+
 VERSIONS = (
     "SELECT key, CAST(value AS INTEGER) FROM meta WHERE key IN ('graph_version', 'targets_version')"
 )
-TARGETS_VERSION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'targets_version'"
 BUMP_TARGETS_VERSION = (
     "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'targets_version'"
 )

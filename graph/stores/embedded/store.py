@@ -461,21 +461,15 @@ class EmbeddedStore:
                 raise
 
     def target_versions(self, periods: Sequence[str]) -> list[Target]:
-        conn = self._connection()
+        wanted = list(dict.fromkeys(periods))
         try:
-            rows = [
-                r for p in dict.fromkeys(periods) for r in conn.execute(q.TARGETS_OF_PERIOD, (p,))
-            ]
+            rows = self._connection().execute(q.targets_of_periods(len(wanted)), wanted).fetchall()
         except sqlite3.OperationalError:  # a read-only home made before targets existed
             return []
         return [
             Target(org, period, name, value, dt.datetime.fromisoformat(at), source)
             for org, period, name, value, at, source in rows
         ]
-
-    def targets_version(self) -> int:
-        row = self._connection().execute(q.TARGETS_VERSION).fetchone()
-        return int(row[0]) if row else 0
 
     def versions(self) -> tuple[int, int]:
         found = dict(self._connection().execute(q.VERSIONS).fetchall())

@@ -313,7 +313,6 @@ MATCH (t:Target) WHERE t.period IN $periods
 RETURN t.org AS org, t.period AS period, t.indicator AS indicator, t.target AS target,
        t.recorded_at AS recorded_at, t.source AS source
 """
-TARGETS_VERSION = "OPTIONAL MATCH (m:TaiquMeta {key: 'targets'}) RETURN coalesce(m.version, 0) AS v"
 VERSIONS = (
     "OPTIONAL MATCH (g:TaiquMeta {key: 'graph'}) OPTIONAL MATCH (t:TaiquMeta {key: 'targets'}) "
     "RETURN coalesce(g.version, 0) AS graph, coalesce(t.version, 0) AS targets"

@@ -449,9 +449,6 @@ class Neo4jStore:
             for r in rows
         ]
 
-    def targets_version(self) -> int:
-        return int(self._read(cy.TARGETS_VERSION)[0]["v"])
-
     def versions(self) -> tuple[int, int]:
         row = self._read(cy.VERSIONS)[0]
         return int(row["graph"]), int(row["targets"])
