@@ -85,15 +85,24 @@ def current(
     return found
 
 
+def unit_targets(
+    current_targets: dict[TargetKey, Target], period: str
+) -> dict[str, dict[str, float]]:
+    """Each unit's target of each indicator for `period` (a month's own, else its year's), in
+    one pass over the targets."""
+    found: dict[str, dict[str, float]] = {}
+    for wanted in periods_answering(period)[::-1]:  # the year's first: a month's own overwrites
+        for (org, held_period, name), t in current_targets.items():
+            if held_period == wanted:
+                found.setdefault(org, {})[name] = t.target
+    return found
+
+
 def targets_for(
     current_targets: dict[TargetKey, Target], org: str, period: str
 ) -> dict[str, float]:
     """`org`'s target of each indicator for `period`: a month's own, else its year's."""
-    year = period[:4]
-    found = {k[2]: t.target for k, t in current_targets.items() if k[:2] == (org, year)}
-    if period != year:
-        found.update({k[2]: t.target for k, t in current_targets.items() if k[:2] == (org, period)})
-    return found
+    return unit_targets(current_targets, period).get(org, {})
 
 
 def periods_answering(period: str) -> list[str]:

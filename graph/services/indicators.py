@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from graph.domain.model import MeterRole
 from graph.domain.scope import Scope
-from graph.domain.targets import current, period_of, periods_answering, targets_for
+from graph.domain.targets import current, period_of, periods_answering, unit_targets
 from graph.indicators.definitions import IndicatorInputs, IndicatorResult, evaluate
 from graph.series.reader import LossReader
 from graph.services.mismatches import Mismatch
@@ -74,4 +74,5 @@ def period_targets(
     if period is None:
         return {}
     held = current(store.target_versions(periods_answering(period)), as_of)
-    return {u: targets_for(held, u, period) for u in units}
+    found = unit_targets(held, period)
+    return {u: found.get(u, {}) for u in units}

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.domain.errors import TaiquError
-from graph.domain.model import Kind, Rel
+from graph.domain.model import Rel
 from graph.domain.scope import Scope
-from graph.domain.targets import Target, TargetKey, current, targets_for
+from graph.domain.targets import Target, TargetKey, current, unit_targets
 from graph.indicators.checks import handed_down_problem
 from graph.series.reader import LossReader
 from graph.stores.contract import Store
@@ -80,11 +80,12 @@ def handed_down_warnings(
         if year not in weights_by_year:
             weights_by_year[year] = _last_year_supply(loss, children, year)
         weights = weights_by_year[year]
+        by_unit = unit_targets(held, period)
         for parent, kids in sorted(children.items()):
-            own = targets_for(held, parent, period)
+            own = by_unit.get(parent, {})
             of_kids: dict[str, dict[str, float]] = defaultdict(dict)
             for kid in kids:
-                for name, value in targets_for(held, kid, period).items():
+                for name, value in by_unit.get(kid, {}).items():
                     of_kids[name][kid] = value
             for name, value in own.items():
                 if not _own_period(held, [parent, *kids], period, name):
@@ -113,10 +114,3 @@ def _last_year_supply(
     except TaiquError:  # a period the rules refuse, no series: equal weights stand in
         return {}
     return {k: float(s.supply_kwh) for k, s in found.items()}
-
-
-def units_of_level(store: Store, level: str) -> list[str]:
-    """The org units whose level is `level`, by code."""
-    codes = sorted(store.all_codes(Kind.ORG_UNIT))
-    found = store.entities(Kind.ORG_UNIT, codes)
-    return [c for c in codes if c in found and found[c].attrs.get("level") == level]
