@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.domain.errors import InputError
-from graph.domain.targets import month_bounds, period_problem
 from graph.indicators.definitions import INDICATORS
 from graph.series.reader import LossReader
-from graph.services.assessment import AssessmentRow, assess, assessed_units
+from graph.services.assessment import AssessmentRow, assess, assessed_units, assessment_month
 from graph.services.mismatches import MismatchCache
 from taiqu.settings import Settings
 
@@ -90,9 +88,7 @@ def write_xlsx(rows: Sequence[AssessmentRow], path: Path, period: str) -> None:
 
 
 def cmd_assessment(args: argparse.Namespace, settings: Settings) -> int:
-    if period_problem(args.period) or len(args.period) != 7:
-        raise InputError(f"--period {args.period}: an assessment is of one month (2026-06)")
-    _, end = month_bounds(args.period)
+    _, end = assessment_month(args.period)
     store = settings.open_store(read_only=settings.home_is_read_only())
     loss = LossReader(settings.series_folder(), settings.loss_rules())
     mismatches = MismatchCache()

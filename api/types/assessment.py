@@ -12,8 +12,6 @@ from api.scope_guard import units_seen
 from api.types.indicator import IndicatorResult
 from api.types.org_unit import OrgUnit
 from api.types.resolve import context
-from graph.domain.errors import InputError
-from graph.domain.targets import month_bounds, period_problem
 from graph.services import assessment as domain
 from graph.services.mismatches import Mismatch
 
@@ -65,12 +63,9 @@ async def assessment(
     targets_as_of: dt.datetime | None = None,
 ) -> list[AssessmentRow]:
     """The rows the principal may see; ranks are among all siblings, seen or not."""
-    problem = period_problem(period)
-    if problem or len(period) != 7:
-        raise InputError(problem or f"an assessment is of one month (2026-06), not {period!r}")
     ctx = context(info)
-    _, end = month_bounds(period)
-    ctx.loss.rules.check_period(*month_bounds(period), ctx.today)
+    start, end = domain.assessment_month(period)
+    ctx.loss.rules.check_period(start, end, ctx.today)
     weights = dict(ctx.settings.assessment_weights)
     seen = await units_seen(ctx, end)
     if under is None and level is None and ctx.principal is not None:

@@ -9,11 +9,18 @@ from dataclasses import dataclass
 
 from graph.domain.errors import InputError
 from graph.domain.model import Entity, Kind, Rel
-from graph.domain.targets import month_bounds, period_problem, previous_month
+from graph.domain.targets import (
+    current,
+    month_bounds,
+    period_problem,
+    periods_answering,
+    previous_month,
+    unit_targets,
+)
 from graph.indicators.definitions import IndicatorResult
 from graph.indicators.scoring import ranks, score
 from graph.series.reader import LossReader
-from graph.services.indicators import period_targets, unit_indicators
+from graph.services.indicators import unit_indicators
 from graph.services.mismatches import Mismatch
 from graph.stores.contract import Store
 
@@ -39,6 +46,14 @@ class AssessmentRow:
         if self.score is None or self.previous_score is None:
             return None
         return self.score - self.previous_score
+
+
+def assessment_month(period: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month assessed; InputError unless `period` is YYYY-MM."""
+    problem = period_problem(period)
+    if problem or len(period) != 7:
+        raise InputError(problem or f"an assessment is of one month (2026-06), not {period!r}")
+    return month_bounds(period)
 
 
 def assessed_units(
@@ -82,32 +97,31 @@ def assess(
     targets_as_of: dt.datetime | None = None,
 ) -> list[AssessmentRow]:
     """One row per unit for the month `period` (YYYY-MM), in `units`' order."""
-    problem = period_problem(period)
-    if problem or len(period) != 7:
-        raise InputError(problem or f"an assessment is of one month (2026-06), not {period!r}")
-    start, end = month_bounds(period)
-    before_start, before_end = month_bounds(previous_month(period))
-    targets = period_targets(store, units, start, end, targets_as_of)
-    before_targets = period_targets(store, units, before_start, before_end, targets_as_of)
+    start, end = assessment_month(period)
+    before = previous_month(period)
+    before_start, before_end = month_bounds(before)
+    wanted = [*periods_answering(period), *periods_answering(before)]
+    held = current(store.target_versions(wanted), targets_as_of)  # both months in one read
+    targets, before_targets = unit_targets(held, period), unit_targets(held, before)
     now = unit_indicators(loss, report(end), units, start, end, targets)
     try:
-        before = unit_indicators(
+        earlier = unit_indicators(
             loss, report(before_end), units, before_start, before_end, before_targets
         )
     except InputError:  # the month before lies outside the accepted dates: no change shown
-        before = {u: [] for u in units}
+        earlier = {u: [] for u in units}
     scores = {u: score(now[u], weights) for u in units}
     ranked = ranks(scores, parents)
     entities = store.entities(Kind.ORG_UNIT, list(units))
     rows = []
     for u in units:
-        previous = {r.name: r.value for r in before[u]}
+        previous = {r.name: r.value for r in earlier[u]}
         rows.append(
             AssessmentRow(
                 unit=entities.get(u) or Entity(Kind.ORG_UNIT, u),
                 parent=parents.get(u),
                 score=scores[u],
-                previous_score=score(before[u], weights),
+                previous_score=score(earlier[u], weights),
                 rank=ranked[u][0],
                 ranked=ranked[u][1],
                 indicators=[
