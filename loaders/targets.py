@@ -10,7 +10,6 @@ from graph.domain.errors import LoadRejected
 from graph.domain.model import Kind
 from graph.domain.targets import period_problem
 from graph.indicators.checks import target_problem
-from graph.indicators.definitions import BY_NAME
 from graph.services.targets import TargetRow
 from graph.stores.contract import Store
 from loaders.exchange import Column, FileSpec, Row, decode, read_rows
@@ -77,10 +76,9 @@ def _checked(row: Row, file: str, problems: list[Problem]) -> TargetRow | None:
     except ValueError:
         problems.append(row_problem(file, row, "target", f"{values['target']!r} is not a number"))
         return None
-    column = "target" if values["indicator"] in BY_NAME else "indicator"
-    bad = target_problem(values["indicator"], value)
-    if bad:
-        problems.append(row_problem(file, row, column, bad))
+    bad_value = target_problem(values["indicator"], value)
+    if bad_value:
+        problems.append(row_problem(file, row, *bad_value))
     if len(problems) > before:
         return None
     return TargetRow(values["org_code"], values["period"], values["indicator"], value)

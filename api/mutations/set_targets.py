@@ -16,7 +16,6 @@ from graph.domain.errors import AccessDenied
 from graph.domain.model import Rel
 from graph.domain.targets import period_problem
 from graph.indicators.checks import target_problem
-from graph.indicators.definitions import BY_NAME
 from graph.services.targets import TargetRow, TargetsRecorded, record_targets
 
 MAX_TARGETS = 1_000  # per request: every unit below times every indicator, with room
@@ -59,10 +58,10 @@ def _problems(input: SetTargetsInput) -> list[FieldError]:
         found.append(FieldError(field="targets", message=f"at most {MAX_TARGETS} per request"))
     first: dict[tuple[str, str], int] = {}
     for i, t in enumerate(input.targets):
-        bad = target_problem(t.indicator, t.target)
-        if bad:
-            field = "target" if t.indicator in BY_NAME else "indicator"
-            found.append(FieldError(field=f"targets[{i}].{field}", message=bad))
+        bad_value = target_problem(t.indicator, t.target)
+        if bad_value:
+            field, message = bad_value
+            found.append(FieldError(field=f"targets[{i}].{field}", message=message))
         key = (t.org_code, t.indicator)
         if key in first:
             message = f"{t.indicator} of {t.org_code} given twice: first at targets[{first[key]}]"

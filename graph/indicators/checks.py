@@ -12,17 +12,21 @@ from graph.indicators.definitions import BY_NAME, Direction
 COUNTS = frozenset({"highCount", "negativeCount"})
 
 
-def target_problem(indicator: str, target: float) -> str | None:
-    """Why `target` cannot be `indicator`'s (None when it can)."""
+def target_problem(indicator: str, target: float) -> tuple[str, str] | None:
+    """The field at fault ("indicator" or "target") and why `target` cannot be
+    `indicator`'s; None when it can."""
     if indicator not in BY_NAME:
-        return f"unknown indicator {indicator!r}: expected one of {', '.join(BY_NAME)}"
+        names = ", ".join(BY_NAME)
+        return "indicator", f"unknown indicator {indicator!r}: expected one of {names}"
     if not math.isfinite(target):
-        return f"target {target} is not a finite number"
+        return "target", f"target {target} is not a finite number"
     if indicator in COUNTS:
         if target < 0 or target != int(target):
-            return f"{indicator} counts areas: its target is a whole number >= 0, not {target}"
+            whole = f"{indicator} counts areas: its target is a whole number >= 0, not {target}"
+            return "target", whole
     elif not 0 <= target <= 1:
-        return f"{indicator} is a fraction of 1 (0.05 for 5 %): {target} is out of [0, 1]"
+        fraction = f"{indicator} is a fraction of 1 (0.05 for 5 %): {target} is out of [0, 1]"
+        return "target", fraction
     return None
 
 
