@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.domain.errors import InputError, LoadRejected
-from graph.domain.targets import current, period_problem
+from graph.domain.targets import Target, current, period_problem
 from graph.series.reader import LossReader
 from graph.services.targets import record_targets
 from loaders.targets import read_targets
@@ -60,8 +60,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         versions = store.target_versions([args.period])
     finally:
         store.close()
-    held = current(versions, args.as_of) if not args.history else None
-    shown = sorted(held.values() if held is not None else versions, key=_order)
+    picked = versions if args.history else list(current(versions, args.as_of).values())
+    shown = sorted(picked, key=_order)
     if args.json:
         print(json.dumps([_public(t) for t in shown], ensure_ascii=False, indent=2))
         return 0
@@ -72,11 +72,11 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _order(t: Any) -> tuple[str, str, dt.datetime]:
+def _order(t: Target) -> tuple[str, str, dt.datetime]:
     return (t.org, t.indicator, t.recorded_at)
 
 
-def _public(t: Any) -> dict[str, Any]:
+def _public(t: Target) -> dict[str, Any]:
     return {
         "org": t.org,
         "period": t.period,
