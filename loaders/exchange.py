@@ -156,7 +156,7 @@ COLLECTION = FileSpec(
         Column("transformer_code", ref=Kind.TRANSFORMER, link=Rel.READS),
     ),
 )
-NOT_TOPOLOGY = ("readings.csv", COLLECTION.file)  # read by other commands
+NOT_TOPOLOGY = ("readings.csv", "curves.csv", COLLECTION.file)  # read by other commands
 
 
 @dataclass(slots=True)

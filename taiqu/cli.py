@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.domain.errors import InputError, LoadRejected, TaiquError
+from graph.domain.targets import month_bounds
 from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
+from loaders.demo_targets import last_whole_month
 from loaders.load import LoadReport, load_folder
 from loaders.sources import SOURCES
 from taiqu.analyze_cli import add_commands as add_analyze_commands
@@ -322,13 +324,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
     faults = FaultCounts(customer_multipliers=1) if args.faults else None
-    demo = write_demo_folder(folder, args.meters, args.days, args.seed, dt.date.today(), faults)
-    if args.days:
-        _progress(
-            f"generated {demo.readings:,} readings from {demo.first_day} for {args.days} days"
-        )
+    today = dt.date.today()
+    days = args.days if args.days is not None else _days_since_last_month(today)
+    demo = write_demo_folder(folder, args.meters, days, args.seed, today, faults)
+    if days:
+        _progress(f"generated {demo.readings:,} readings from {demo.first_day} for {days} days")
     if demo.faults:
-        last = demo.first_day + dt.timedelta(days=args.days - 1)
+        last = demo.first_day + dt.timedelta(days=days - 1)
         _progress(
             f"injected {demo.faults} faults (truth: {folder / TRUTH}); find them with "
             f"taiqu analyze --from {demo.first_day} --to {last}"
@@ -357,10 +359,43 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             f"collection evidence applied: {elsewhere:,} meters read in another area "
             "(taiqu reconcile mismatches)"
         )
+    month = last_whole_month(today)
+    if days and demo.first_day <= month_bounds(month)[0]:
+        # beside the folder, not in it: `taiqu load` of the folder would take it for a network file
+        _demo_targets(settings, folder.with_name(f"{folder.name}-targets.csv"), month, args.seed)
     _demo_principal(settings)
     if args.no_serve:
         return 0
     return _serve(settings, args.host, args.port)
+
+
+def _days_since_last_month(today: dt.date) -> int:
+    """Days from the first of last month to yesterday: the demo's assessment has a whole month."""
+    return (today - month_bounds(last_whole_month(today))[0]).days
+
+
+def _demo_targets(settings: Settings, path: Path, month: str, seed: int) -> None:
+    """Targets for `month`'s year around the demo's own values, written and loaded like a
+    utility's targets.csv."""
+    from graph.series.reader import LossReader
+    from graph.services.mismatches import MismatchCache
+    from graph.services.targets import record_targets
+    from loaders.demo_targets import write_demo_targets
+    from loaders.targets import read_targets
+
+    store = settings.open_store()
+    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    mismatches = MismatchCache()
+    try:
+        write_demo_targets(store, loss, lambda d: mismatches.get(store, d), month, seed, path)
+        done = record_targets(store, read_targets(path, store), path.name, loss)
+    finally:
+        loss.close()
+        store.close()
+    _progress(
+        f"targets for {month[:4]} loaded from {path} ({done.written} recorded); "
+        f"taiqu report assessment --period {month} --level <level>"
+    )
 
 
 def _demo_principal(settings: Settings) -> None:
@@ -461,7 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, default=20261128)
             p.add_argument("--write", help="folder for the generated CSV files")
             p.add_argument(
-                "--days", type=int, default=31, help="days of readings up to yesterday (0: none)"
+                "--days",
+                type=int,
+                default=None,
+                help="days of readings up to yesterday (0: none; default from the first of "
+                "last month, so that the assessment has a whole month)",
             )
             p.add_argument("--no-serve", action="store_true", help="generate and load only")
             p.add_argument(

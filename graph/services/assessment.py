@@ -56,14 +56,20 @@ def assessment_month(period: str) -> tuple[dt.date, dt.date]:
     return month_bounds(period)
 
 
+def org_parents(store: Store, day: dt.date) -> dict[str, str | None]:
+    """Every org unit, in code order, with the unit above it on `day` (None at the top)."""
+    orgs = sorted(store.all_codes(Kind.ORG_UNIT))
+    ups = store.neighbors(Rel.ORG_PARENT, orgs, day, "up")
+    return {o: (ups[o][0].code if ups.get(o) else None) for o in orgs}
+
+
 def assessed_units(
     store: Store, day: dt.date, level: str | None, under: str | None
 ) -> tuple[list[str], dict[str, str | None]]:
     """The units to assess on `day` and each one's parent: every unit of `level` (inside
     `under`'s subtree when given), else the units directly below `under`."""
-    orgs = sorted(store.all_codes(Kind.ORG_UNIT))
-    ups = store.neighbors(Rel.ORG_PARENT, orgs, day, "up")
-    parent = {o: (ups[o][0].code if ups.get(o) else None) for o in orgs}
+    parent = org_parents(store, day)
+    orgs = list(parent)
     if under is not None and under not in parent:
         raise InputError(f"unknown org unit {under!r}")
     if level is None:

@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 from graph.domain.model import Kind
+from graph.domain.targets import current, month_bounds
 from graph.services.mismatches import find_mismatches
 from graph.stores.embedded.store import EmbeddedStore
+from loaders.demo_targets import last_whole_month
 from taiqu.neo4j_launcher import free_port
 from taiqu.settings import Settings
 from tests.builder import evidence_only, small_network, small_network_with_a_week
@@ -82,8 +84,27 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "home")
     assert store.counts()[Kind.METER] == 1_500
     manifest = Settings(home=tmp_path / "home").series_folder().read()
-    assert len(manifest.readings) == 31  # the last 31 days of readings, loaded
+    today = dt.date.today()
+    month = last_whole_month(today)
+    first = month_bounds(month)[0]
+    # From the first of last month to yesterday: the assessment has a whole month.
+    assert sorted(manifest.readings)[0] == first.isoformat()
+    assert len(manifest.readings) == (today - first).days
     assert "readings: " in done.stdout and " added, 0 replaced" in done.stdout
+    assert "unknown file" not in done.stderr  # curves.csv is a file of the load
+    # A year's targets, written beside the folder and loaded; the month is assessed against them
+    # with units that meet and units that miss.
+    targets = (tmp_path / "home/demo-1500-targets.csv").read_text(encoding="utf-8").splitlines()
+    assert targets[0] == "org_code,period,indicator,target"
+    held = current(store.target_versions([month[:4]]))
+    assert len(held) == len(targets) - 1 > 0
+    report_done = taiqu(
+        tmp_path / "home", "report", "assessment", "--period", month, "--level", "station"
+    )
+    assert report_done.returncode == 0, report_done.stderr
+    scored = [line.split("\t") for line in report_done.stdout.splitlines()]
+    scores = [float(cells[2]) for cells in scored if cells[2] != "-"]
+    assert scores and min(scores) < 100.0
     # A demo principal at the top unit, its key printed once and kept only as a hash.
     (principal,) = store.principals()
     assert principal.role.value == "marketing" and principal.name.startswith("demo-")
