@@ -19,6 +19,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,20 +134,29 @@ def serve(
     env["TAIQU_GRAPHIQL"] = "false"
     if checkout != ROOT:
         env["PYTHONPATH"] = str(checkout)
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)]
-        + (["--workers", str(workers)] if workers > 1 else []),
-        env=env,
-        cwd=checkout,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # The server's log in a file, not a pipe (nobody reads it while the bench runs): its tail
+    # says why when the server does not become ready.
+    with tempfile.NamedTemporaryFile(
+        prefix=f"taiqu-serve-{port}-", suffix=".log", delete=False
+    ) as log:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/python"), "-m", "taiqu", "serve", "--port", str(port)]
+            + (["--workers", str(workers)] if workers > 1 else []),
+            env=env,
+            cwd=checkout,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     client = Http(port)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not client.ready():
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
-            raise RuntimeError(f"taiqu serve from {checkout} did not become ready")
+            tail = Path(log.name).read_text(errors="replace").splitlines()[-20:]
+            raise RuntimeError(
+                f"taiqu serve from {checkout} did not become ready (log {log.name}):\n"
+                + "\n".join(tail)
+            )
         time.sleep(0.2)
     return process, port
 
