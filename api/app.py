@@ -17,15 +17,30 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from api.authn import SCOPE_KEY, Principals, RequireKey
+from api.authn import SCOPE_KEY, Principals, RequireKey, carries_operation
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
+from api.http_protocol import (
+    GRAPHQL_RESPONSE,
+    HTTP_CODES,
+    JSON,
+    MEDIA_KEY,
+    STATUS_KEY,
+    content_type,
+    error_body,
+    is_request_error,
+    negotiate,
+    status_of,
+)
 from api.schema import build_schema
 from graph.domain.errors import StoreError
 from graph.series.files import SeriesFolder
@@ -54,16 +69,66 @@ GRAPHIQL_HEADERS = {
 
 
 class TaiquGraphQL(GraphQL):
-    """Strawberry's ASGI app with Taiqu's per-request context."""
+    """Strawberry's ASGI app with Taiqu's per-request context, answering as GraphQL over HTTP
+    says (api/http_protocol.py): queries by GET or POST, mutations by POST only."""
 
     def __init__(self, app_state: Any, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=False,  # POST only: no state-changing GETs, no CSRF via links
+            # Queries by GET too (cacheable links for integrators); a GET carries no state
+            # change: mutations are refused with 405, and every GET needs a key like a POST.
+            allow_queries_via_get=True,
         )
         self._state = app_state
         self._settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        media = negotiate(_header(scope, b"accept"))
+        if media is None and not _asks_for_page(scope):
+            refusal = "send Accept: application/graphql-response+json or application/json"
+            await refuse(406, refusal, JSON)(scope, receive, send)
+            return
+        scope[MEDIA_KEY] = media or JSON
+        if scope["method"] == "POST" and not _is_json(_header(scope, b"content-type")):
+            refusal = "send the operation as Content-Type: application/json"
+            await refuse(415, refusal, media or JSON)(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = refuse(exc.status_code, exc.reason, media or JSON, scope["method"])
+        if isinstance(response, Response) and STATUS_KEY in scope:
+            response.status_code = scope[STATUS_KEY]
+            response.headers["content-type"] = content_type(scope[MEDIA_KEY])
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        found = await super().parse_http_body(request)
+        if not isinstance(found, list) and not isinstance(found.operation_name, str | None):
+            raise HTTPException(400, "`operationName` must be a string or null, if provided")
+        return found
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):  # a mutation by GET
+                raise HTTPException(405, exc.reason) from exc
+            raise
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """The response of one operation; in application/graphql-response+json without
+        `data` when the operation never ran, and the status the media type asks for."""
+        response = await super().process_result(request, result)
+        media = request.scope.get(MEDIA_KEY, JSON)
+        if media == GRAPHQL_RESPONSE and is_request_error(response):
+            response.pop("data", None)
+        request.scope[STATUS_KEY] = status_of(response, media)
+        return response
 
     async def render_graphql_ide(self, request: Any) -> Response:
         """Taiqu's own GraphiQL page (api/static/graphiql): every file from this server, which
@@ -101,6 +166,32 @@ class TaiquGraphQL(GraphQL):
             read_only=getattr(state, "read_only", False),
             findings=state.findings,
         )
+
+
+def refuse(status: int, message: str, media: str, method: str = "") -> Response:
+    """An HTTP-level refusal as a GraphQL response without data, in `media`."""
+    code = HTTP_CODES.get(status, "BAD_REQUEST")
+    response = Response(error_body(message, code), status_code=status)
+    response.headers["content-type"] = content_type(media)
+    if status == 405:
+        response.headers["allow"] = "POST" if method == "GET" else "GET, POST"
+    return response
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _is_json(content: str | None) -> bool:
+    return (content or "").split(";")[0].strip().lower() == JSON
+
+
+def _asks_for_page(scope: Scope) -> bool:
+    """A GET without an operation: GraphiQL's page, which holds no data."""
+    return scope["method"] == "GET" and not carries_operation(scope)
 
 
 def loss_behind(series: SeriesFolder, store: Store) -> bool:
@@ -216,6 +307,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         routes.append(Mount(GRAPHIQL_ASSETS, app=assets, name="graphiql-assets"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # outermost: a preflight is answered before anything else
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept"],
+            max_age=600,
+        )
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
     keyed = RequireKey(graphql, app.state)  # no operation without an active principal

@@ -13,10 +13,11 @@ import datetime as dt
 import time
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.http_protocol import JSON, content_type, error_body, negotiate
 from api.oidc import OidcVerifier, looks_like_jwt
 from graph.domain.access import TOKEN_PREFIX, Principal, token_hash
 from graph.stores.contract import Store
@@ -27,17 +28,19 @@ KEPT_MAX = 4096  # lookups kept (known and unknown keys alike)
 SCOPE_KEY = "taiqu.principal"  # where the request's principal travels in the ASGI scope
 MAX_KEY_LENGTH = 8_192  # an access token can be long; beyond this it is no credential
 
-UNAUTHENTICATED = orjson.dumps(
-    {
-        "data": None,
-        "errors": [
-            {
-                "message": "send an API key: Authorization: Bearer <key> (taiqu principals add)",
-                "extensions": {"code": "UNAUTHENTICATED"},
-            }
-        ],
-    }
+UNAUTHENTICATED = error_body(
+    "send an API key: Authorization: Bearer <key> (taiqu principals add)", "UNAUTHENTICATED"
 )
+
+
+def carries_operation(scope: Scope) -> bool:
+    """A POST, or a GET with a `query` parameter: a request that runs an operation (a GET
+    without one is GraphiQL's page)."""
+    if scope["method"] == "POST":
+        return True
+    if scope["method"] != "GET":
+        return False
+    return "query" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
 def bearer_key(authorization: str | None) -> str | None:
@@ -82,22 +85,24 @@ class Principals:
 
 
 class RequireKey:
-    """ASGI middleware for /graphql: POSTs (the only way to send an operation) need an active
-    principal, which it puts in the scope for the request's context; GETs are the GraphiQL
-    page, which holds no data."""
+    """ASGI middleware for /graphql: every request that carries an operation (a POST, a GET
+    with `query`) needs an active principal, which it puts in the scope for the request's
+    context; other GETs are the GraphiQL page, which holds no data."""
 
     def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
         self.state = state  # the app's state: its `principals`, set by the lifespan
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or not carries_operation(scope):
             await self.app(scope, receive, send)
             return
-        authorization = None
+        authorization = accept = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
+            elif name == b"accept":
+                accept = value.decode("latin-1")
         principals: Principals = self.state.principals
         principal = await principals.find(authorization, dt.date.today())
         if principal is None:
@@ -106,7 +111,7 @@ class RequireKey:
                     "type": "http.response.start",
                     "status": 401,
                     "headers": [
-                        (b"content-type", b"application/json"),
+                        (b"content-type", content_type(negotiate(accept) or JSON).encode()),
                         (b"www-authenticate", b'Bearer realm="taiqu"'),
                     ],
                 }

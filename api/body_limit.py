@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http_protocol import HTTP_CODES, JSON, content_type, error_body, negotiate
+
 
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -20,7 +22,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -31,7 +33,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -48,14 +50,18 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        text = f"Request body larger than {self.max_bytes} bytes".encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        """413 as a GraphQL error body, in the media type the caller accepts."""
+        message = f"Request body larger than {self.max_bytes} bytes"
+        text = error_body(message, HTTP_CODES[413])
+        accept = dict(scope.get("headers") or []).get(b"accept")
+        media = negotiate(None if accept is None else accept.decode("latin-1")) or JSON
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-type", content_type(media).encode()),
                     (b"content-length", str(len(text)).encode()),
                 ],
             }

@@ -4,14 +4,17 @@ Every error in a response carries `extensions.code`:
 
 - BAD_USER_INPUT: an argument or variable the caller got wrong (InputError; a variable that
   fails coercion: a bad date, a wrong type, null for a non-null);
+- NOT_FOUND: an argument names a code that is not stored (NotFound: `assessment(under:)`);
 - FORBIDDEN: the caller may not do this (AccessDenied: a change event outside the principal's
   duties or scope, or on a read-only home); UNAUTHENTICATED (HTTP 401, api/authn.py): no key;
 - LIMIT_EXCEEDED: over a document limit (depth, aliases, fragment spreads, tokens);
 - GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED: not GraphQL, or not valid for the schema;
 - TIMEOUT: the request ran past its time limit (api/time_limit.py); what failed because its
   reads were stopped says so, not "Unexpected error.";
-- INTERNAL_SERVER_ERROR: anything else, masked as "Unexpected error." and logged with its
-  traceback.
+- INTERNAL: anything else, masked as "Unexpected error." and logged with its traceback.
+
+Before GraphQL runs, the HTTP layer answers with its own codes (api/http_protocol.py):
+BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE.
 
 A caller's mistake is never masked and never logged as a server error.
 """
@@ -23,10 +26,11 @@ from strawberry.extensions import MaskErrors
 
 from api.time_limit import TIMEOUT, timeout_message
 from graph.domain import deadline
-from graph.domain.errors import AccessDenied, DeadlineExceeded, InputError
+from graph.domain.errors import AccessDenied, DeadlineExceeded, InputError, NotFound
 
 MASKED_MESSAGE = "Unexpected error."
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+INTERNAL = "INTERNAL"
 _TOKENS = "Syntax Error: Document contains more than"
 
 
@@ -63,6 +67,8 @@ def code_of(error: GraphQLError) -> str:
         return TIMEOUT
     if isinstance(original, AccessDenied):
         return "FORBIDDEN"
+    if isinstance(original, NotFound):
+        return "NOT_FOUND"
     if isinstance(original, InputError):
         return "BAD_USER_INPUT"
     if original is None:
@@ -70,8 +76,8 @@ def code_of(error: GraphQLError) -> str:
             return LIMIT_EXCEEDED
         if error.message.startswith("Syntax Error"):
             return "GRAPHQL_PARSE_FAILED"
-        return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
-    return "BAD_USER_INPUT" if is_caller_error(error) else "INTERNAL_SERVER_ERROR"
+        return "GRAPHQL_VALIDATION_FAILED" if error.path is None else INTERNAL
+    return "BAD_USER_INPUT" if is_caller_error(error) else INTERNAL
 
 
 def give_code(error: GraphQLError) -> GraphQLError:
@@ -94,7 +100,7 @@ class MaskAndCodeErrors(MaskErrors):
             masked.message = timeout_message(self.time_limit_ms)
             masked.extensions = {"code": TIMEOUT}
         else:
-            masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+            masked.extensions = {"code": INTERNAL}
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

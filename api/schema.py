@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -109,6 +109,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
         limits_rule(limits.max_depth, limits.max_aliases, limits.max_spreads)
     ]
+    if not limits.introspection:  # __schema and __type refused (__typename stays)
+        rules.append(NoSchemaIntrospectionCustomRule)
     costs = CostRules(
         limits.max_cost, limits.default_page_size, limits.max_page_size, limits.loss_max_days
     )

@@ -95,6 +95,26 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """TAIQU_CORS_ORIGINS: the web origins whose pages may call the API from a browser,
+    comma-separated (https://explorer.example.cn), or `*` for any; none by default."""
+    found: list[str] = []
+    for part in (env.get("TAIQU_CORS_ORIGINS") or "").split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, sep, rest = origin.partition("://")
+        if origin != "*" and (
+            scheme not in ("http", "https") or not sep or not rest or "/" in rest
+        ):
+            raise ConfigError(
+                f"TAIQU_CORS_ORIGINS: {part.strip()!r} is not an origin "
+                "(scheme://host[:port], no path) nor *"
+            )
+        found.append(origin)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class OidcSettings:
     """OpenID Connect access tokens accepted beside API keys (api/oidc.py): signed by a key of
@@ -137,6 +157,8 @@ class Settings:
     neo4j_password: str | None = None  # never logged; repr hides it
     neo4j_database: str = "neo4j"
     graphiql: bool = True
+    introspection: bool = True  # the schema readable by __schema / __type (GraphiQL needs it)
+    cors_origins: tuple[str, ...] = ()  # web origins allowed to call from a browser
     read_only: bool = False  # serve the home read-only even when it could be written
     default_page_size: int = 20
     max_page_size: int = 100
@@ -227,6 +249,8 @@ class Settings:
             neo4j_password=env.get("TAIQU_NEO4J_PASSWORD") or None,
             neo4j_database=env.get("TAIQU_NEO4J_DATABASE") or "neo4j",
             graphiql=_flag(env, "TAIQU_GRAPHIQL", True),
+            introspection=_flag(env, "TAIQU_INTROSPECTION", True),
+            cors_origins=_origins(env),
             read_only=_flag(env, "TAIQU_READ_ONLY", False),
             default_page_size=_int(env, "TAIQU_DEFAULT_PAGE_SIZE", 20, 1, 1000),
             max_page_size=_int(env, "TAIQU_MAX_PAGE_SIZE", 100, 1, 1000),

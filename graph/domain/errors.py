@@ -6,6 +6,7 @@ TaiquError
  |    +-- StalePlan        the graph changed since a plan was computed; nothing was written
  +-- LoadRejected         an import found problems; nothing was written (carries the problems)
  +-- InputError           a request argument is out of range (page size, dates, ids)
+ |    +-- NotFound         it names something that is not stored (an unknown unit code)
  +-- AccessDenied         the caller may not do this (outside its duties or scope)
  +-- EventRejected        a change event failed its checks; nothing was written (per field)
  +-- DeadlineExceeded     a request ran past its time limit; its reads were stopped
@@ -41,6 +42,10 @@ class StalePlan(StoreError):
 
 class InputError(TaiquError):
     """A caller's argument is invalid; the message is safe to show to the caller."""
+
+
+class NotFound(InputError):
+    """An argument names a code that is not stored; the message is safe to show."""
 
 
 class LoadRejected(TaiquError):

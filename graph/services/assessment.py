@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.domain.errors import InputError
+from graph.domain.errors import InputError, NotFound
 from graph.domain.model import Entity, Kind, Rel
 from graph.domain.targets import (
     current,
@@ -71,7 +71,7 @@ def assessed_units(
     parent = org_parents(store, day)
     orgs = list(parent)
     if under is not None and under not in parent:
-        raise InputError(f"unknown org unit {under!r}")
+        raise NotFound(f"unknown org unit {under!r}")
     if level is None:
         if under is None:
             raise InputError("name a level, a unit whose children to assess, or both")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.domain.access import Principal, Role, name_problem, new_token, token_hash
-from graph.domain.errors import InputError
+from graph.domain.errors import InputError, NotFound
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
 
@@ -32,7 +32,7 @@ def create_principal(
         roles = ", ".join(r.value for r in Role)
         raise InputError(f"unknown role {role!r}: expected one of {roles}") from exc
     if not store.existing_codes(Kind.ORG_UNIT, [org]):
-        raise InputError(f"unknown org unit {org!r}: a principal works inside a stored unit")
+        raise NotFound(f"unknown org unit {org!r}: a principal works inside a stored unit")
     if expires is not None and expires < day:
         raise InputError(f"--expires {expires} is in the past")
     token = new_token()
@@ -54,4 +54,4 @@ def top_unit(store: Store) -> str | None:
 def revoke(store: Store, name: str) -> None:
     """Revoke `name`'s key now (InputError when there is no active principal of that name)."""
     if not store.revoke_principal(name, dt.datetime.now(dt.UTC).replace(microsecond=0)):
-        raise InputError(f"no active principal named {name!r}")
+        raise NotFound(f"no active principal named {name!r}")

@@ -93,7 +93,10 @@ def test_a_body_over_the_limit_is_http_413(embedded_api: Api) -> None:
            "variables": {"t": "x" * 2_000_000}}  # fmt: skip
     response = embedded_api.client.post("/graphql", json=big)
     assert response.status_code == 413
-    assert response.text == "Request body larger than 1048576 bytes"
+    error = response.json()["errors"][0]
+    assert error["message"] == "Request body larger than 1048576 bytes"
+    assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert sum(embedded_api.store.calls.values()) == 0
     assert embedded_api.client.get("/healthz").json() == {"status": "ok"}
 

@@ -1,4 +1,4 @@
-"""Secure defaults: limits, masking, POST only, no batching, health endpoints."""
+"""Secure defaults: limits, masking, mutations by POST only, no batching, health endpoints."""
 
 from __future__ import annotations
 
@@ -70,10 +70,15 @@ def test_health_and_readiness(embedded_api: Api) -> None:
     assert embedded_api.client.get("/readyz").json() == {"status": "ready"}
 
 
-def test_queries_only_by_post_and_no_batching(embedded_api: Api) -> None:
+def test_mutations_only_by_post_and_no_batching(embedded_api: Api) -> None:
     client = embedded_api.client
-    by_get = client.get("/graphql", params={"query": "{ substations { totalCount } }"})
-    assert by_get.status_code != 200 or "data" not in by_get.text
+    query = client.get("/graphql", params={"query": "{ substations { totalCount } }"})
+    assert query.status_code == 200 and query.json()["data"]["substations"]["totalCount"] == 1
+    mutation = (
+        'mutation { areaRetire(input: {code: "T1", effective: "2026-11-28"}) { __typename } }'
+    )
+    by_get = client.get("/graphql", params={"query": mutation})
+    assert by_get.status_code == 405 and "data" not in by_get.json()
     batch = client.post("/graphql", json=[{"query": "{ substations { totalCount } }"}] * 2)
     assert batch.status_code == 400
 
