@@ -42,6 +42,7 @@ from api.http_protocol import (
     status_of,
 )
 from api.schema import build_schema
+from graph.domain import clock
 from graph.domain.errors import StoreError
 from graph.series.files import SeriesFolder
 from graph.series.reader import LossReader
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the app; pass `store` to serve an already open store (tests, demo). Loss is read
     from the series folder under the settings' home."""
     settings = settings or Settings.from_env()
+    clock.set_zone(settings.timezone)
     series = settings.series_folder()
 
     @asynccontextmanager

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http_protocol import JSON, content_type, error_body, negotiate
 from api.oidc import OidcVerifier, looks_like_jwt
+from graph.domain import clock
 from graph.domain.access import TOKEN_PREFIX, Principal, token_hash
 from graph.stores.contract import Store
 from taiqu.settings import OidcSettings
@@ -104,7 +105,7 @@ class RequireKey:
             elif name == b"accept":
                 accept = value.decode("latin-1")
         principals: Principals = self.state.principals
-        principal = await principals.find(authorization, dt.date.today())
+        principal = await principals.find(authorization, clock.today())
         if principal is None:
             await send(
                 {

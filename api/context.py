@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
+from graph.domain import clock
 from graph.domain.access import Principal
 from graph.domain.model import Kind
 from graph.series.reader import LossReader
@@ -34,7 +35,7 @@ class Context:
     narrowed: bool = False
     graph_version: int = -1  # the topology's version this request's scope was found on
     read_only: bool = False  # the data folder cannot be written: no change events
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
     # Which entities lie in a narrowed principal's scope, per day: asked once per request

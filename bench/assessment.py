@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.topology import Http, percentiles, serve
+from graph.domain import clock
 from graph.domain.targets import month_bounds
 from graph.indicators.scoring import DEFAULT_WEIGHTS
 from graph.series.files import SeriesFolder
@@ -127,7 +128,7 @@ def main() -> int:
     args = parser.parse_args()
     found = run(args.home, args.period, args.requests, not args.no_http)
     found["meters"] = args.meters
-    folder = ROOT / "results" / dt.date.today().isoformat()
+    folder = ROOT / "results" / clock.today().isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"assessment-{args.meters}.json").write_text(json.dumps(found, indent=2))
     print(json.dumps(found, indent=2))

@@ -26,6 +26,7 @@ from typing import Any
 
 from bench.reconcile import timed_cli
 from bench.topology import OUT, Http, peak_rss_mb, percentiles, serve, timed
+from graph.domain import clock
 from graph.services.mismatches import MismatchCache
 from graph.stores.embedded.store import EmbeddedStore
 from loaders.generate_collection import write_collection
@@ -69,7 +70,7 @@ def _store(home: Path) -> dict[str, Any]:
     """The raw store query, and a cached report (what the API pages through)."""
     store = EmbeddedStore(home)
     try:
-        today = dt.date.today()
+        today = clock.today()
         started = time.perf_counter()
         rows = store.disagreeing_reads(today)
         raw_s = time.perf_counter() - started
@@ -118,7 +119,7 @@ def main() -> int:
         ["reconcile", "plan", "--source", "collection", str(later), "--json"], env
     )
     next_plan = json.loads(out)
-    effective = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    effective = (clock.today() + dt.timedelta(days=1)).isoformat()
     _, next_apply_s, _ = timed_cli(
         ["reconcile", "apply", next_plan["plan_id"], "--effective", effective], env
     )

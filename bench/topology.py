@@ -11,7 +11,6 @@ number of requests per query, loopback only.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.domain import clock
 from graph.domain.model import Kind, Rel
 from graph.stores.contract import Store
 from graph.stores.embedded.store import EmbeddedStore
@@ -36,7 +36,7 @@ from taiqu import neo4j_launcher
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 20
-TODAY = dt.date.today()  # the day the store answers for, as the API does by default
+TODAY = clock.today()  # the day the store answers for, as the API does by default
 
 FEEDER_QUERY = """query($code: String!) { feeder(code: $code) { code name voltageKv
   transformers(first: 20) { totalCount pageInfo { hasNextPage endCursor }

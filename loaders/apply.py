@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from graph.domain import clock
 from graph.domain.changes import ChangesetRecord
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import InputError, StalePlan
@@ -37,7 +38,7 @@ def apply_plan(
     Refuses (InputError) a plan applied before, an empty one, or dates that would end an
     interval before it began; refuses (StalePlan) when the graph changed since planning.
     """
-    problem = bounds.problem(effective, dt.date.today())
+    problem = bounds.problem(effective, clock.today())
     if problem:
         raise InputError(f"--effective: {problem}")
     plan = plans.load(plan_id)

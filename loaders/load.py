@@ -15,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.domain import clock
 from graph.domain.changes import ChangeSet, ChangesetRecord, new_record
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.errors import InputError, LoadRejected
@@ -78,7 +79,7 @@ def load_folder(
     read only with a `series` folder (where readings and balances are kept).
     """
     started = time.perf_counter()
-    day = today or dt.date.today()
+    day = today or clock.today()
     folder = Path(folder)
     planned = _plan_folder(store, folder, effective, day, progress, actor, bounds)
     changes, summary, problems, rows_read = planned
@@ -196,7 +197,7 @@ def load_offline(
     topology then writes nothing, the readings go to the series folder).
     """
     started = time.perf_counter()
-    day = today or dt.date.today()
+    day = today or clock.today()
     folder = Path(folder)
     with tempfile.TemporaryDirectory(prefix="taiqu-offline-") as tmp:
         empty = open_store(Path(tmp))  # a real, empty store: what the import goes into

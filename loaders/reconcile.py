@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.domain import clock
 from graph.domain.changes import ChangeSet, LinkClose, new_record
 from graph.domain.errors import LoadRejected
 from graph.domain.intervals import can_begin_on, can_change_values_on, can_end_on
@@ -342,7 +343,7 @@ def _warn_orphaned_meters(store: Store, plan: Plan, problems: list[Problem]) -> 
     ]
     if not removed:
         return
-    today = dt.date.today()
+    today = clock.today()
     for area, meters in sorted(store.neighbors(Rel.HAS_METER, removed, today, "down").items()):
         others = [m.code for m in meters if not is_gate(m)]
         if others:

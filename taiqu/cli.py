@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph.domain import clock
 from graph.domain.errors import InputError, LoadRejected, TaiquError
 from graph.domain.targets import month_bounds
 from graph.series.loss import AreaLoss
@@ -177,7 +178,7 @@ def cmd_reconcile_apply(args: argparse.Namespace, settings: Settings) -> int:
             store,
             PlanStore(settings.plans_folder()),
             args.plan_id,
-            args.effective or dt.date.today(),
+            args.effective or clock.today(),
             who(),
             series=settings.series_folder(),
             progress=_progress,
@@ -230,7 +231,7 @@ def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> in
     from graph.series.reader import LossReader
     from graph.services.mismatches import area_statuses, find_mismatches
 
-    today = dt.date.today()
+    today = clock.today()
     store = settings.open_store()
     try:
         report = find_mismatches(store, args.as_of or today)
@@ -324,7 +325,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
     faults = FaultCounts(customer_multipliers=1) if args.faults else None
-    today = dt.date.today()
+    today = clock.today()
     days = args.days if args.days is not None else _days_since_last_month(today)
     demo = write_demo_folder(folder, args.meters, days, args.seed, today, faults)
     if days:
@@ -516,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        clock.set_zone(settings.timezone)  # before anything asks what day it is
         return int(args.run(args, settings))
     except TaiquError as exc:
         print(f"taiqu: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from graph.domain import clock
 from graph.domain.access import Principal, Role
 from graph.services.principals import create_principal, revoke
 from taiqu.arguments import date_arg
@@ -60,7 +61,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         found = store.principals()
     finally:
         store.close()
-    today = dt.date.today()
+    today = clock.today()
     if args.json:
         print(json.dumps([_public(p, today) for p in found], ensure_ascii=False, indent=2))
         return 0

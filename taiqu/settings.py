@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from graph.domain.clock import DEFAULT_ZONE, zone_problem
 from graph.domain.dates import DEFAULT_DAYS_AHEAD, DEFAULT_EARLIEST, DateBounds
 from graph.domain.errors import ConfigError
 from graph.indicators.scoring import DEFAULT_WEIGHTS, weights_problem
@@ -84,6 +85,14 @@ def _weights(env: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
     return tuple(found.items())
 
 
+def _timezone(env: Mapping[str, str]) -> str:
+    name = (env.get("TAIQU_TIMEZONE") or DEFAULT_ZONE).strip()
+    problem = zone_problem(name)
+    if problem:
+        raise ConfigError(f"TAIQU_TIMEZONE: {problem}")
+    return name
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -152,6 +161,7 @@ def _oidc(env: Mapping[str, str]) -> OidcSettings | None:
 @dataclass(frozen=True)
 class Settings:
     home: Path = Path(".taiqu")
+    timezone: str = DEFAULT_ZONE  # whose "today" counts (graph/domain/clock.py)
     neo4j_uri: str | None = None
     neo4j_user: str | None = None
     neo4j_password: str | None = None  # never logged; repr hides it
@@ -244,6 +254,7 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             home=Path(env.get("TAIQU_HOME") or ".taiqu"),
+            timezone=_timezone(env),
             neo4j_uri=env.get("TAIQU_NEO4J_URI") or None,
             neo4j_user=env.get("TAIQU_NEO4J_USER") or None,
             neo4j_password=env.get("TAIQU_NEO4J_PASSWORD") or None,

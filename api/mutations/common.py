@@ -12,6 +12,7 @@ import strawberry
 from api.context import Info
 from api.types.changeset import Changeset
 from api.types.resolve import context, node_by_code
+from graph.domain import clock
 from graph.domain.changes import ChangesetRecord
 from graph.domain.dates import DateBounds
 from graph.domain.errors import AccessDenied, EventRejected
@@ -68,7 +69,7 @@ async def node_of(
 ) -> N | None:
     """The GraphQL node of an entity an event touched, read on its effective date (or
     `days_before` it: a retired area on its last day)."""
-    day = (record.effective or dt.date.today()) - dt.timedelta(days=days_before)
+    day = (record.effective or clock.today()) - dt.timedelta(days=days_before)
     return await node_by_code(info, kind, code, day, make)
 
 

@@ -12,6 +12,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from graph.domain import clock
 from graph.domain.model import Entity, Kind, Link, Rel
 
 
@@ -131,7 +132,7 @@ class ChangeSet:
     created_on: dt.date | None = None  # the created entities' values hold from; None: BEGINNING
 
     def update_day(self) -> dt.date:
-        return self.updated_on or dt.date.today()
+        return self.updated_on or clock.today()
 
     def is_empty(self) -> bool:
         return self.row_count() == 0
@@ -146,7 +147,7 @@ class ChangeSet:
         )
 
     def end_day(self) -> dt.date:
-        return self.ended_on or dt.date.today()
+        return self.ended_on or clock.today()
 
 
 def new_record(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from graph.domain import clock
 from graph.domain.dates import DateBounds
 from graph.domain.errors import InputError
 from graph.series.technical.day import TechnicalMethod
@@ -58,7 +59,7 @@ class LossRules:
         """Refuse a reversed or too long period, or one outside the accepted dates, with a
         message fit for the caller."""
         for day in (start, end):
-            problem = self.dates.problem(day, today or dt.date.today())
+            problem = self.dates.problem(day, today or clock.today())
             if problem:
                 raise InputError(f"period: {problem}")
         if end < start:

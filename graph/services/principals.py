@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from graph.domain import clock
 from graph.domain.access import Principal, Role, name_problem, new_token, token_hash
 from graph.domain.errors import InputError, NotFound
 from graph.domain.model import Kind, Rel
@@ -22,7 +23,7 @@ def create_principal(
 ) -> tuple[Principal, str]:
     """A new principal and its API key (shown once, never kept). InputError names what is
     wrong: the name, the role, an org unit the graph does not hold, an expiry already past."""
-    day = today or dt.date.today()
+    day = today or clock.today()
     problem = name_problem(name)
     if problem:
         raise InputError(problem)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from graph.domain import clock
 from graph.domain.errors import TaiquError
 from graph.domain.model import Rel
 from graph.domain.scope import Scope
@@ -64,7 +65,7 @@ def handed_down_warnings(
 ) -> list[str]:
     """For every unit touched and the unit above each, per period and indicator with a target:
     where its children's targets cannot add up to it (graph/indicators/checks.py)."""
-    today = dt.date.today()
+    today = clock.today()
     parents = set(store.open_parents(Rel.ORG_PARENT, sorted(touched)).values()) | touched
     below = store.neighbors(Rel.ORG_PARENT, sorted(parents), today, "down")
     children = {p: [e.code for e in below.get(p, [])] for p in parents}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.domain import clock
 from graph.domain.changes import ChangeSet, LinkClose
 from graph.domain.errors import LoadRejected
 from graph.domain.model import Rel
@@ -81,7 +82,7 @@ def test_every_entity_and_link_is_written_with_the_properties_of_a_bolt_write(
 
 def test_an_effective_date_dates_values_and_links(tmp_path: Path) -> None:
     folder = small_network().write(tmp_path / "net")
-    day = dt.date.today() - dt.timedelta(days=30)
+    day = clock.today() - dt.timedelta(days=30)
     load_offline(folder, tmp_path / "out", effective=day)
     assert {r["attrs_from:date"] for r in _rows(tmp_path / "out" / "nodes-Feeder.csv")} == {
         day.isoformat()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import http.client
 import json
 import os
@@ -12,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from graph.domain import clock
 from graph.domain.model import Kind
 from graph.domain.targets import current, month_bounds
 from graph.services.mismatches import find_mismatches
@@ -84,7 +84,7 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "home")
     assert store.counts()[Kind.METER] == 1_500
     manifest = Settings(home=tmp_path / "home").series_folder().read()
-    today = dt.date.today()
+    today = clock.today()
     month = last_whole_month(today)
     first = month_bounds(month)[0]
     # From the first of last month to yesterday: the assessment has a whole month.
@@ -118,7 +118,7 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     with (demo / "collection/collection.csv").open() as fh:
         evidence = {row["meter_code"]: row["transformer_code"] for row in csv.DictReader(fh)}
     elsewhere = {meter for meter, area in evidence.items() if archived[meter] != area}
-    report = find_mismatches(store, dt.date.today())
+    report = find_mismatches(store, clock.today())
     assert evidence.keys() == archived.keys() and elsewhere
     assert {m.meter.code for m in report} == elsewhere
     assert all(m.collection_area[:8] == m.marketing_area[:8] for m in report)  # same feeder

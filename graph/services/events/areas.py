@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from graph.domain import clock
 from graph.domain.changes import ChangeSet, LinkClose
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
 from graph.domain.intervals import can_change_values_on
@@ -96,7 +97,7 @@ def area_retire(
         closes.append(LinkClose(Rel.SUPPLIES, area, effective))
         if check.open_link("area", Rel.TRANSFORMER_OWNER, area, None):
             closes.append(LinkClose(Rel.TRANSFORMER_OWNER, area, effective))
-        day = max(effective, dt.date.today())
+        day = max(effective, clock.today())
         meters = store.neighbors(Rel.HAS_METER, [area], day, "down")[area]
         customers = [m.code for m in meters if not is_gate(m)]
         if customers:

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from graph.domain import clock
 from graph.domain.changes import ChangeSet, ChangesetRecord, LinkClose, new_record
 from graph.domain.codes import new_code_problem
 from graph.domain.dates import DEFAULT_BOUNDS, DateBounds
@@ -41,7 +42,7 @@ class EventCheck:
 
     def __post_init__(self) -> None:
         self.version = self.store.version()  # first: a write after it makes the event stale
-        problem = self.bounds.problem(self.effective, dt.date.today())
+        problem = self.bounds.problem(self.effective, clock.today())
         if problem:
             self.problem("effective", f"effective date {problem}")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from graph.domain import deadline
+from graph.domain import clock, deadline
 from graph.domain.access import Principal, principal_from_json, principal_to_json, revoked
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import InputError, StalePlan, StoreError
@@ -296,7 +296,7 @@ class EmbeddedStore:
         }
         if within is not None:
             params["units"] = json.dumps(sorted(within))
-            params["as_of"] = (as_of or dt.date.today()).isoformat()
+            params["as_of"] = (as_of or clock.today()).isoformat()
         params.update({f"k{i}": kind.value for i, kind in enumerate(wanted)})
         rows = self._connection().execute(sql, params)
         return [_entity(Kind(k), c, a, f) for k, c, a, f in rows]

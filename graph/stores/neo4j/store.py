@@ -23,7 +23,7 @@ from neo4j import (
 )
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 
-from graph.domain import deadline
+from graph.domain import clock, deadline
 from graph.domain.access import Principal, principal_from_json, principal_to_json, revoked
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.errors import DeadlineExceeded, InputError, StalePlan, StoreError
@@ -279,7 +279,7 @@ class Neo4jStore:
         hits: list[Entity] = []
         scope: dict[str, Any] = {}
         if within is not None:
-            scope = {"within": sorted(within), "as_of": as_of or dt.date.today()}
+            scope = {"within": sorted(within), "as_of": as_of or clock.today()}
         for kind in kinds:
             rows = self._read(
                 cy.search(kind, within is not None), needle=needle, sep=SEP, limit=limit, **scope
