@@ -7,6 +7,7 @@ lv_lines (optional: the low-voltage lines of the areas, for technical loss).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import operator
@@ -175,16 +176,55 @@ class ParsedFile:
     rows: list[Row]
 
 
-def decode(path: Path, problems: list[Problem]) -> str | None:
-    """The text of `path`, or None with a problem where it is not UTF-8."""
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a load folder's files are read: their encoding (None: UTF-8, a BOM allowed) and
+    whether files the exchange format does not know are let through (warned) or refused."""
+
+    encoding: str | None = None
+    ignore_unknown: bool = False
+
+
+# The encodings a Chinese source system's export is likely in besides UTF-8: Excel saves CSV
+# in the system's code page (GBK, of which GB18030 is the superset).
+_CHINESE = "gb18030"
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why `name` is no text encoding Python knows; None when it is one."""
     try:
-        return data.decode("utf-8-sig")
+        codecs.lookup(name)
+    except LookupError:
+        return f"unknown encoding {name!r} (utf-8, gbk, gb18030)"
+    return None
+
+
+def decode(path: Path, problems: list[Problem], encoding: str | None = None) -> str | None:
+    """The text of `path` in `encoding` (None: UTF-8), or None with a problem where it is not;
+    a file that is not UTF-8 but reads as GB18030 with Chinese in it is named as such."""
+    data = path.read_bytes()
+    wanted = encoding or "utf-8-sig"
+    try:
+        return data.decode(wanted)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(path.name, line, column, None, "not valid UTF-8 text"))
+        message = f"not valid {encoding or 'UTF-8'} text"
+        if encoding is None and _reads_as_chinese(data):
+            message += (
+                " - it reads as GB18030/GBK (how Excel saves CSV in China): load it with "
+                "--encoding gb18030, or save it as 'CSV UTF-8'"
+            )
+        problems.append(Problem(path.name, line, column, None, message))
         return None
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    try:
+        text = data.decode(_CHINESE)
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _picker(indexes: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -238,19 +278,49 @@ def read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[Ro
         yield Row(line, values, positions)
 
 
-def parse_folder(folder: Path, problems: list[Problem]) -> list[ParsedFile]:
-    """Read every known file of `folder` in dependency order; unknown CSV files are warned."""
+def parse_folder(
+    folder: Path, problems: list[Problem], options: ReadOptions | None = None
+) -> list[ParsedFile]:
+    """Read every known file of `folder` in dependency order. A file the format does not know
+    (`Customers.csv`, `orgs.xlsx`, `notes.txt`) is an error: left out silently, its rows
+    would turn into "unknown" references elsewhere; with `ignore_unknown` a warning."""
+    options = options or ReadOptions()
     parsed: list[ParsedFile] = []
     for spec in SPECS:
         path = folder / spec.file
         if not path.is_file():
             continue
-        text = decode(path, problems)
+        text = decode(path, problems, options.encoding)
         if text is None:
             continue
         parsed.append(ParsedFile(spec, list(read_rows(spec, text, problems))))
-    known = set(SPEC_BY_FILE) | set(NOT_TOPOLOGY)
-    for path in sorted(folder.glob("*.csv")):
-        if path.name not in known:
-            problems.append(Problem(path.name, 1, None, None, "unknown file ignored", "warning"))
+    problems.extend(unknown_files(folder, options.ignore_unknown))
     return parsed
+
+
+KNOWN_FILES = frozenset(SPEC_BY_FILE) | frozenset(NOT_TOPOLOGY)
+
+
+def unknown_files(folder: Path, ignore: bool) -> list[Problem]:
+    """A problem per file of `folder` the exchange format does not know (sub-folders and
+    hidden files aside): errors, or warnings when `ignore`."""
+    found = []
+    by_lower = {name.lower(): name for name in KNOWN_FILES}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.name in KNOWN_FILES:
+            continue
+        right = by_lower.get(path.name.lower())
+        if right is not None:
+            why = f"file names are lower case: rename it {right}"
+        elif path.suffix.lower() in (".xlsx", ".xls"):
+            why = "a workbook: save each sheet as CSV (UTF-8) under its exchange-format name"
+        else:
+            why = "not a file of the exchange format (README: Exchange format v1)"
+        if ignore:
+            found.append(
+                Problem(path.name, 1, None, None, f"unknown file ignored: {why}", "warning")
+            )
+        else:
+            message = f"unknown file: {why} (--ignore-unknown skips it)"
+            found.append(Problem(path.name, 1, None, None, message))
+    return found

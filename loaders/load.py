@@ -14,6 +14,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.domain import clock
 from graph.domain.changes import ChangeSet, ChangesetRecord, new_record
@@ -30,7 +31,7 @@ from graph.stores.factory import open_store
 from graph.stores.neo4j.import_files import ImportFiles, write_import_files
 from loaders import curves as curves_file
 from loaders import readings as readings_file
-from loaders.exchange import parse_folder
+from loaders.exchange import ReadOptions, parse_folder
 from loaders.gc_pause import paused_gc
 from loaders.plan import PlanSummary, plan
 from loaders.problems import Problem, warnings_unless_errors
@@ -71,56 +72,50 @@ def load_folder(
     series: SeriesFolder | None = None,
     actor: str | None = None,
     bounds: DateBounds = DEFAULT_BOUNDS,
+    read: ReadOptions | None = None,
+    dry_run: bool = False,
 ) -> LoadReport:
     """Load an exchange-format folder into `store`.
 
     Raises LoadRejected with every problem (file, line, column) when any error exists;
     then nothing is written. Loading the same folder again writes nothing. `readings.csv` is
-    read only with a `series` folder (where readings and balances are kept).
+    read only with a `series` folder (where readings and balances are kept). `dry_run`:
+    everything checked and planned as for a load, nothing written (the report counts what a
+    load would write).
     """
     started = time.perf_counter()
     day = today or clock.today()
     folder = Path(folder)
-    planned = _plan_folder(store, folder, effective, day, progress, actor, bounds)
+    planned = _plan_folder(store, folder, effective, day, progress, actor, bounds, read)
     changes, summary, problems, rows_read = planned
     readings_path = folder / readings_file.FILE
     curves_path = folder / curves_file.FILE
     series_files = [p for p in (readings_path, curves_path) if p.is_file()]
+    if dry_run and series is not None and series_files and not series.root.is_dir():
+        why = "not checked in a dry run: the home has no series folder yet"
+        problems.extend(Problem(p.name, 1, None, None, why, "warning") for p in series_files)
+        return _checked_only(summary, problems, rows_read, started, None, None)
     if series is None or not series_files:
         for path in series_files:
             problems.append(
                 Problem(path.name, 1, None, None, "not read: no series folder", "warning")
             )
+        if dry_run:
+            return _checked_only(summary, problems, rows_read, started, None, None)
         return _write(store, series, changes, summary, problems, rows_read, started, progress)
     readings_started = time.perf_counter()
-    ensure_synced(series, store, progress)
-    with tempfile.TemporaryDirectory(dir=series.root) as tmp, closing(connect(series)) as con:
-        meters_file = series.read().topology.get("meters")
-        created = [e.code for e in changes.created.get(Kind.METER, [])]
-        staged = None
-        if readings_path.is_file():
-            staged = readings_file.stage_readings(
-                con,
-                readings_path,
-                meters_file=series.path(meters_file) if meters_file else None,
-                extra_meter_codes=created,
-                today=day,
-                tmp=Path(tmp),
-                problems=problems,
-            )
-            progress(f"read {readings_file.FILE}: {staged.rows if staged else 0:,} readings")
+    if not dry_run:
+        ensure_synced(series, store, progress)
+    with (
+        tempfile.TemporaryDirectory(dir=None if dry_run else series.root) as tmp,
+        closing(connect(series)) as con,
+    ):
+        staged, curves = _stage_series(
+            con, series, folder, changes, day, Path(tmp), problems, progress
+        )
         staging = time.perf_counter() - readings_started
-        curves = None
-        if curves_path.is_file():
-            curves = curves_file.stage_curves(
-                con,
-                curves_path,
-                meters_file=series.path(meters_file) if meters_file else None,
-                extra_meter_codes=created,
-                today=day,
-                problems=problems,
-            )
-            progress(f"read {curves_file.FILE}: {curves.rows if curves else 0:,} curves")
+        if dry_run:
+            return _checked_only(summary, problems, rows_read, started, staged, curves)
         report = _write(store, series, changes, summary, problems, rows_read, started, progress)
         if curves is not None:
             report.curves = write_curves(series, curves.curves)
@@ -135,6 +130,61 @@ def load_folder(
     return report
 
 
+def _stage_series(
+    con: Any,
+    series: SeriesFolder,
+    folder: Path,
+    changes: ChangeSet,
+    day: dt.date,
+    tmp: Path,
+    problems: list[Problem],
+    progress: Progress,
+) -> tuple[Any, Any]:
+    """The folder's readings and curves read and checked (staged under `tmp`), not stored."""
+    readings_path = folder / readings_file.FILE
+    curves_path = folder / curves_file.FILE
+    meters_file = series.read().topology.get("meters")
+    created = [e.code for e in changes.created.get(Kind.METER, [])]
+    staged = curves = None
+    if readings_path.is_file():
+        staged = readings_file.stage_readings(
+            con,
+            readings_path,
+            meters_file=series.path(meters_file) if meters_file else None,
+            extra_meter_codes=created,
+            today=day,
+            tmp=tmp,
+            problems=problems,
+        )
+        progress(f"read {readings_file.FILE}: {staged.rows if staged else 0:,} readings")
+    if curves_path.is_file():
+        curves = curves_file.stage_curves(
+            con,
+            curves_path,
+            meters_file=series.path(meters_file) if meters_file else None,
+            extra_meter_codes=created,
+            today=day,
+            problems=problems,
+        )
+        progress(f"read {curves_file.FILE}: {curves.rows if curves else 0:,} curves")
+    return staged, curves
+
+
+def _checked_only(
+    summary: PlanSummary,
+    problems: list[Problem],
+    rows_read: int,
+    started: float,
+    staged: Any,
+    curves: Any,
+) -> LoadReport:
+    """A dry run's report: LoadRejected when any error was found; else nothing written."""
+    warnings = warnings_unless_errors(problems)
+    report = LoadReport(summary, warnings, rows_read, 0, time.perf_counter() - started)
+    report.readings_read = staged.rows if staged is not None else 0
+    return report
+
+
 Planned = tuple[ChangeSet, PlanSummary, list[Problem], int]  # + every problem, rows read
 
 
@@ -146,6 +196,7 @@ def _plan_folder(
     progress: Progress,
     actor: str | None,
     bounds: DateBounds,
+    read: ReadOptions | None = None,
 ) -> Planned:
     """Parse, validate and plan `folder` against `store`; problems are returned, not raised."""
     problem = bounds.problem(effective, day) if effective is not None else None
@@ -155,7 +206,7 @@ def _plan_folder(
         raise LoadRejected([Problem(str(folder), 0, None, None, "not a folder")])
     problems: list[Problem] = []
     with paused_gc():  # millions of acyclic objects: see loaders.gc_pause
-        parsed = parse_folder(folder, problems)
+        parsed = parse_folder(folder, problems, read)
         rows_read = sum(len(pf.rows) for pf in parsed)
         for pf in parsed:
             progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")

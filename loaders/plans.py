@@ -101,11 +101,13 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
 
 
 def plan_snapshot(
-    store: Store, plans: PlanStore, source: str, folder: Path, actor: str
+    store: Store, plans: PlanStore, source: str, folder: Path, actor: str, keep: bool = True
 ) -> tuple[Plan, list[Problem]]:
-    """`taiqu reconcile plan`: diff one source's snapshot into a new plan and store it.
-    Raises LoadRejected (nothing stored) on any error; returns the plan and its warnings."""
+    """`taiqu reconcile plan`: diff one source's snapshot into a new plan and store it (not
+    with `keep` False: a dry run). Raises LoadRejected (nothing stored) on any error; returns
+    the plan and its warnings."""
     plan_id = new_changeset_id(dt.datetime.now(dt.UTC))
     plan, warnings = make_plan(store, source, folder, plan_id, actor)
-    plans.save(plan)
+    if keep:
+        plans.save(plan)
     return plan, warnings

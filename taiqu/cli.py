@@ -17,7 +17,9 @@ from graph.domain.targets import month_bounds
 from graph.series.loss import AreaLoss
 from graph.services.mismatches import Mismatch
 from loaders.demo_targets import last_whole_month
+from loaders.exchange import ReadOptions, encoding_problem
 from loaders.load import LoadReport, load_folder
+from loaders.plan import PlanSummary
 from loaders.sources import SOURCES
 from taiqu.analyze_cli import add_commands as add_analyze_commands
 from taiqu.arguments import date_arg
@@ -33,17 +35,21 @@ def _progress(message: str) -> None:
     print(f"[taiqu] {message}", file=sys.stderr, flush=True)
 
 
-def _print_report(report: LoadReport) -> None:
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
-    s = report.summary
+def _summary_lines(s: PlanSummary) -> str:
+    """What a load created, updated, moved and linked, one line each."""
     created = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.created.items())) or "nothing"
     updated = ", ".join(f"{n:,} {k.value}" for k, n in sorted(s.updated.items())) or "nothing"
     if s.updated and s.changed_on is not None:
         updated += f" (new values from {s.changed_on}; the ones before kept for earlier days)"
     moved = ", ".join(f"{n:,} {r.value}" for r, n in sorted(s.moved.items())) or "nothing"
+    return f"created: {created}\nupdated: {updated}\nmoved: {moved}\nlinked: {s.linked:,}"
+
+
+def _print_report(report: LoadReport) -> None:
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
     rate = report.rows_read / report.seconds if report.seconds else 0.0
-    print(f"created: {created}\nupdated: {updated}\nmoved: {moved}\nlinked: {s.linked:,}")
+    print(_summary_lines(report.summary))
     r = report.readings
     if r is not None:
         per_s = report.readings_read / report.readings_seconds if report.readings_seconds else 0.0
@@ -65,9 +71,15 @@ def _print_report(report: LoadReport) -> None:
     )
 
 
-def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
+def _load(
+    settings: Settings,
+    folder: Path,
+    effective: dt.date | None,
+    read: ReadOptions | None = None,
+    dry_run: bool = False,
+) -> int:
     """Load a folder into the configured store; print problems or the report. Exit code."""
-    store = settings.open_store()
+    store = settings.open_store(read_only=dry_run and settings.home_is_read_only())
     try:
         report = load_folder(
             store,
@@ -76,19 +88,35 @@ def _load(settings: Settings, folder: Path, effective: dt.date | None) -> int:
             progress=_progress,
             series=settings.series_folder(),
             bounds=settings.date_bounds(),
+            read=read,
+            dry_run=dry_run,
         )
     except LoadRejected as rejected:
         return _load_rejected(rejected)
     finally:
         store.close()
+    if dry_run:
+        for warning in report.warnings:
+            print(warning, file=sys.stderr)
+        print(
+            f"dry run: {report.rows_read:,} rows and {report.readings_read:,} readings checked, "
+            "no problem; nothing written. A load would do:"
+        )
+        print(_summary_lines(report.summary))
+        return 0
     _print_report(report)
     return 0
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    if args.encoding is not None:
+        problem = encoding_problem(args.encoding)
+        if problem:
+            raise InputError(f"--encoding: {problem}")
     if args.offline is not None:
         return _load_offline(settings, Path(args.dir), Path(args.offline), args.effective)
-    return _load(settings, Path(args.dir), args.effective)
+    read = ReadOptions(args.encoding, args.ignore_unknown)
+    return _load(settings, Path(args.dir), args.effective, read, args.dry_run)
 
 
 def _load_offline(settings: Settings, folder: Path, out: Path, effective: dt.date | None) -> int:
@@ -140,7 +168,9 @@ def cmd_reconcile_plan(args: argparse.Namespace, settings: Settings) -> int:
     store = settings.open_store()
     try:
         plans = PlanStore(settings.plans_folder())
-        plan, warnings = plan_snapshot(store, plans, args.source, Path(args.dir), who())
+        plan, warnings = plan_snapshot(
+            store, plans, args.source, Path(args.dir), who(), keep=not args.dry_run
+        )
     except LoadRejected as rejected:
         _print_problems(rejected)
         print(
@@ -162,7 +192,9 @@ def cmd_reconcile_plan(args: argparse.Namespace, settings: Settings) -> int:
     if len(plan.changes) > MAX_PROBLEMS_SHOWN:
         print(f"  ... and {len(plan.changes) - MAX_PROBLEMS_SHOWN:,} more lines (--json: all)")
     print(", ".join(f"{k}: {counts[k]:,}" for k in ("added", "removed", "moved", "changed")))
-    if not plan.is_empty():
+    if args.dry_run:
+        print("dry run: the plan was not stored; run without --dry-run to apply it later")
+    elif not plan.is_empty():
         print(f"apply with: taiqu reconcile apply {plan.plan_id} [--effective YYYY-MM-DD]")
     return 0
 
@@ -419,8 +451,18 @@ def _demo_principal(settings: Settings) -> None:
     )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("taiqu")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taiqu", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"taiqu {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="import an exchange-format folder (all or nothing)")
@@ -440,6 +482,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="a first load into an empty Neo4j: validate, then write files for neo4j-admin's "
         "offline importer into the new folder OUT instead of writing to a store",
     )
+    load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check and plan everything, write nothing; say what a load would do",
+    )
+    load.add_argument(
+        "--encoding",
+        default=None,
+        help="the CSV files' encoding when not UTF-8 (gb18030 for a GBK export from Excel)",
+    )
+    load.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="let files the exchange format does not know through (warned), not an error",
+    )
     load.set_defaults(run=cmd_load)
 
     add_principal_commands(sub)
@@ -453,6 +510,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--source", required=True, choices=SOURCES)
     plan.add_argument("dir", help="the source's snapshot in exchange format v1")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument(
+        "--dry-run", action="store_true", help="show the plan, do not store it (nothing written)"
+    )
     plan.set_defaults(run=cmd_reconcile_plan)
     apply = steps.add_parser("apply", help="apply a stored plan, all or nothing")
     apply.add_argument("plan_id")

@@ -13,6 +13,7 @@ import pytest
 from graph.domain.errors import LoadRejected
 from graph.domain.model import Kind
 from graph.stores.contract import Store
+from loaders.exchange import ReadOptions
 from loaders.load import load_folder
 from tests.builder import small_network
 from tests.fingerprint import fingerprint
@@ -131,7 +132,22 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             + "王".encode("gbk")
             + b",resident\n"
         },
-        ["customers.csv:2:4: error: not valid UTF-8 text"],
+        [
+            "customers.csv:2:4: error: not valid UTF-8 text - it reads as GB18030/GBK (how "
+            "Excel saves CSV in China): load it with --encoding gb18030"
+        ],
+    ),
+    "unknown files and wrong-case names": (
+        {
+            "Meters.csv": M_HEAD + "M8,T1,customer,U7,,\n",
+            "orgs.xlsx": b"PK\x03\x04 a workbook",
+            "notes.txt": "what changed this month\n",
+        },
+        [
+            "Meters.csv:1: error: unknown file: file names are lower case: rename it meters.csv",
+            "notes.txt:1: error: unknown file: not a file of the exchange format",
+            "orgs.xlsx:1: error: unknown file: a workbook: save each sheet as CSV (UTF-8)",
+        ],
     ),
 }
 
@@ -165,3 +181,43 @@ def test_bom_and_extra_columns_are_accepted(store: Store, tmp_path: Path) -> Non
     assert report.rows_written == 1
     found = store.entities(Kind.CUSTOMER, ["U8"])
     assert found["U8"].attrs == {"name": "钱多多", "category": "commercial"}
+
+
+def test_unknown_files_let_through_when_asked(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(GOOD_CUSTOMERS, encoding="utf-8")
+    (folder / "README.txt").write_text("exported 2026-11-30\n", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0")  # hidden files and sub-folders are no files
+    (folder / "archive").mkdir()
+    report = load_folder(store, folder, today=TODAY, read=ReadOptions(ignore_unknown=True))
+    assert report.rows_written == 1
+    assert [str(w) for w in report.warnings] == [
+        "README.txt:1: warning: unknown file ignored: not a file of the exchange format "
+        "(README: Exchange format v1)"
+    ]
+
+
+def test_a_gbk_export_loads_with_its_encoding(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "gbk"
+    folder.mkdir()
+    text = "customer_code,name,category\nU8,王小二,resident\n"
+    (folder / "customers.csv").write_bytes(text.encode("gbk"))
+    report = load_folder(store, folder, today=TODAY, read=ReadOptions(encoding="gb18030"))
+    assert report.rows_written == 1
+    assert store.entities(Kind.CUSTOMER, ["U8"])["U8"].attrs["name"] == "王小二"
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "base"), today=TODAY)
+    before = fingerprint(store)
+    folder = tmp_path / "dry"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(GOOD_CUSTOMERS, encoding="utf-8")
+    report = load_folder(store, folder, today=TODAY, dry_run=True)
+    assert report.summary.created[Kind.CUSTOMER] == 1 and report.rows_written == 0
+    assert fingerprint(store) == before
+    (folder / "customers.csv").write_text(GOOD_CUSTOMERS + "U8,,resident\n", encoding="utf-8")
+    with pytest.raises(LoadRejected):  # the same checks as a load
+        load_folder(store, folder, today=TODAY, dry_run=True)
+    assert fingerprint(store) == before

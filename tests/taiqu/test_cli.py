@@ -175,6 +175,30 @@ def test_reconcile_plan_json_then_apply_then_stale(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not a plan id" in bad.stderr
 
 
+def test_dry_runs_write_nothing_and_the_version(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folder = small_network().write(tmp_path / "src")
+    dry = taiqu(home, "load", str(folder), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run: " in dry.stdout and "nothing written. A load would do:" in dry.stdout
+    assert "created: 3 Customer, 2 Feeder, 7 Meter" in dry.stdout
+    assert sum(EmbeddedStore(home).counts().values()) == 0
+    assert taiqu(home, "load", str(folder)).returncode == 0
+    market = small_network()
+    market.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in market.rows["meters.csv"]
+    ]
+    planned = taiqu(
+        home, "reconcile", "plan", "--source", "marketing", str(market.write(tmp_path / "m")),
+        "--dry-run",
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert "moved    Meter        M2" in planned.stdout and "was not stored" in planned.stdout
+    assert not list(Settings(home=home).plans_folder().glob("*.json"))
+    version = taiqu(home, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("taiqu ")
+
+
 def test_collection_evidence_then_mismatch_report(tmp_path: Path) -> None:
     """The collection system reads M3 in T1 while the archive keeps it in T2: the report names
     M3 alone, with the week's loss status of both areas (T2 sells more than its gate gave)."""
