@@ -17,7 +17,7 @@ import networkx as nx
 from graph.domain.codes import code_problem
 from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, MeterRole, Rel
 from graph.stores.contract import Store
-from loaders.exchange import Column, ParsedFile, Row
+from loaders.exchange import SPEC_BY_KIND, Column, ParsedFile, Row
 from loaders.lv_networks import check_lv_networks
 from loaders.problems import Problem, row_problem
 
@@ -113,16 +113,22 @@ def _check_references(snap: Snapshot, store: Store, problems: list[Problem]) -> 
         in_folder = snap.entities.get(parent_kind, {})
         outside = {w.parent for w in wanted.values() if w.parent not in in_folder}
         known = store.existing_codes(parent_kind, sorted(outside)) if outside else set()
+        with_errors = snap.rows.get(parent_kind, {})  # rows read, their entity refused
+        parent_file = SPEC_BY_KIND[parent_kind].file
         for w in wanted.values():
-            if w.parent not in in_folder and w.parent not in known:
-                problems.append(
-                    row_problem(
-                        w.file,
-                        w.row,
-                        w.column.name,
-                        f'unknown {parent_kind.value} "{w.parent}" (not in this folder nor stored)',
-                    )
+            if w.parent in in_folder or w.parent in known:
+                continue
+            if w.parent in with_errors:  # say where it is, not that it is unknown
+                line = with_errors[w.parent].line
+                message = (
+                    f'{parent_kind.value} "{w.parent}" is on {parent_file} line {line}, which '
+                    "has errors: fix that row"
                 )
+            else:
+                message = (
+                    f'unknown {parent_kind.value} "{w.parent}" (not in this folder nor stored)'
+                )
+            problems.append(row_problem(w.file, w.row, w.column.name, message))
 
 
 def _check_org_cycles(snap: Snapshot, store: Store, problems: list[Problem]) -> None:

@@ -137,6 +137,17 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             "Excel saves CSV in China): load it with --encoding gb18030"
         ],
     ),
+    "a row referring to a row with errors": (
+        {
+            "transformers.csv": T_HEAD + "T8,新台区,F1,abc,public,Z1\n",
+            "meters.csv": M_HEAD + "M8,T8,customer,U7,,\n",
+        },
+        [
+            "transformers.csv:2:4 (capacity_kva): error:",
+            'meters.csv:2:2 (transformer_code): error: Transformer "T8" is on transformers.csv '
+            "line 2, which has errors: fix that row",
+        ],
+    ),
     "unknown files and wrong-case names": (
         {
             "Meters.csv": M_HEAD + "M8,T1,customer,U7,,\n",
