@@ -4,12 +4,11 @@ a hash of its document), never the variables nor the answer."""
 from __future__ import annotations
 
 import hashlib
-import logging
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from strawberry.extensions import SchemaExtension
-
-log = logging.getLogger("taiqu.access")
 
 
 def document_hash(query: str) -> str:
@@ -17,14 +16,33 @@ def document_hash(query: str) -> str:
 
 
 class AccessLog(SchemaExtension):
+    """Records who ran which operation in the request's observed record (api/observe.py),
+    which the access log line and the metrics are made of once the answer is sent."""
+
     def on_operation(self) -> Iterator[None]:
         yield
         ec = self.execution_context
+        observed = getattr(ec.context, "observed", None)
+        if observed is None:  # executed outside HTTP (tests, tools): nothing to record into
+            return
         principal = getattr(ec.context, "principal", None)
-        log.info(
-            "principal=%s operation=%s document=%s errors=%d",
-            principal.name if principal else "-",
-            ec.operation_name or "-",
-            document_hash(ec.query or ""),
-            len(ec.result.errors or []) if ec.result else 0,
-        )
+        observed["principal"] = principal.name if principal else None
+        observed["operation"] = ec.operation_name
+        observed["document"] = document_hash(ec.query or "")
+        errors = ec.result.errors if ec.result else None
+        observed["codes"] = [str((e.extensions or {}).get("code")) for e in errors or []]
+
+
+_NAMED = re.compile(r"\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def record_kept(context: Any, query: str, operation_name: str | None, result: Any) -> None:
+    """What AccessLog records, for an answer kept from an earlier request (no extension runs
+    for it): the operation's name as asked, else as the document's first line names it."""
+    observed = getattr(context, "observed", None)
+    if observed is None:
+        return
+    named = _NAMED.match(query)
+    observed["operation"] = operation_name or (named.group(1) if named else None)
+    observed["document"] = document_hash(query)
+    observed["codes"] = [str((e.extensions or {}).get("code")) for e in result.errors or []]

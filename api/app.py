@@ -41,6 +41,7 @@ from api.http_protocol import (
     negotiate,
     status_of,
 )
+from api.observe import OBSERVED_KEY, ObserveRequests, TimedStore, metrics
 from api.schema import build_schema
 from graph.domain import clock
 from graph.domain.errors import StoreError
@@ -54,6 +55,7 @@ from graph.stores.contract import Store
 from taiqu.settings import Settings
 
 log = logging.getLogger("taiqu.api")
+access_log = logging.getLogger("taiqu.access")
 
 GRAPHIQL_FILES = Path(__file__).resolve().parent / "static" / "graphiql"
 GRAPHIQL_PAGE = GRAPHIQL_FILES / "index.html"
@@ -166,6 +168,7 @@ class TaiquGraphQL(GraphQL):
             request.scope.get(SCOPE_KEY),
             read_only=getattr(state, "read_only", False),
             findings=state.findings,
+            observed=request.scope.get(OBSERVED_KEY),
         )
 
 
@@ -243,7 +246,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         owned = store is None
         read_only = settings.home_is_read_only()
         app.state.read_only = read_only
-        app.state.store = store or settings.open_store(read_only=read_only)
+        opened = store or settings.open_store(read_only=read_only)
+        app.state.store = TimedStore(opened) if settings.metrics else opened
         try:
             app.state.start_problems = await asyncio.to_thread(
                 _check_at_start, app.state.store, series
@@ -304,6 +308,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return JSONResponse(ready)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics))
     if settings.graphiql:
         assets = StaticFiles(directory=GRAPHIQL_FILES)
         routes.append(Mount(GRAPHIQL_ASSETS, app=assets, name="graphiql-assets"))
@@ -320,5 +326,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
     keyed = RequireKey(graphql, app.state)  # no operation without an active principal
-    app.add_route("/graphql", keyed, methods=["GET", "POST"])  # type: ignore[arg-type]
+    observed = ObserveRequests(keyed, access_log)  # every request: its id, metrics, log line
+    app.add_route("/graphql", observed, methods=["GET", "POST"])  # type: ignore[arg-type]
     return app

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http_protocol import JSON, content_type, error_body, negotiate
+from api.observe import OBSERVED_KEY
 from api.oidc import OidcVerifier, looks_like_jwt
 from graph.domain import clock
 from graph.domain.access import TOKEN_PREFIX, Principal, token_hash
@@ -106,6 +107,9 @@ class RequireKey:
                 accept = value.decode("latin-1")
         principals: Principals = self.state.principals
         principal = await principals.find(authorization, clock.today())
+        observed = scope.get(OBSERVED_KEY)
+        if observed is not None and principal is not None:
+            observed["principal"] = principal.name
         if principal is None:
             await send(
                 {

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -36,6 +37,9 @@ class Context:
     graph_version: int = -1  # the topology's version this request's scope was found on
     read_only: bool = False  # the data folder cannot be written: no change events
     today: dt.date = field(default_factory=clock.today)
+    # The request's record for its access log line and metrics (api/observe.py); None outside
+    # HTTP.
+    observed: dict[str, Any] | None = None
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
     # Which entities lie in a narrowed principal's scope, per day: asked once per request
@@ -76,6 +80,7 @@ def build_context(
     principal: Principal | None = None,
     read_only: bool = False,
     findings: FindingsCache | None = None,
+    observed: dict[str, Any] | None = None,
 ) -> Context:
     """`principal`: who asks, found by api/authn.py from the request's API key."""
     return Context(
@@ -87,6 +92,7 @@ def build_context(
         findings=findings if findings is not None else FindingsCache(),
         principal=principal,
         read_only=read_only,
+        observed=observed,
     )
 
 

@@ -20,7 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from api.access_log import AccessLog
+from api.access_log import AccessLog, record_kept
 from api.context import Context, CurrentContext
 from api.cost import CostLimit, CostRules
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
@@ -78,6 +78,7 @@ class TaiquSchema(strawberry.Schema):
                 context_value.graph_version = state[0]  # the scope guard needs it too
                 kept = self.responses.get(key, state)
                 if kept is not None:
+                    record_kept(context_value, query, kwargs.get("operation_name"), kept)
                     return kept
         result = await self.gate.run(
             lambda: run(query, variable_values, context_value, *args, **kwargs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from loaders.plan import PlanSummary
 from loaders.sources import SOURCES
 from taiqu.analyze_cli import add_commands as add_analyze_commands
 from taiqu.arguments import date_arg
+from taiqu.logs import configure as configure_logging
 from taiqu.principals_cli import add_commands as add_principal_commands
 from taiqu.report_cli import add_commands as add_report_commands
 from taiqu.settings import Settings
@@ -307,7 +307,10 @@ def worker_app() -> Any:
     from api.app import create_app
 
     _tune_gil()
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_format)
+    clock.set_zone(settings.timezone)
+    return create_app(settings)
 
 
 def _tune_gil() -> None:
@@ -322,7 +325,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
     from api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
     print(f"[taiqu] GraphQL on http://{host}:{port}/graphql", file=sys.stderr, flush=True)
     if workers > 1:
         # Processes share nothing but the stores: each opens its own, follows the loss copy
@@ -334,11 +337,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
             host=host,
             port=port,
             log_level="info",
-            access_log=False,
+            access_log=False,  # ours: one line per request with its id (api/observe.py)
+            log_config=None,  # uvicorn's loggers go through ours (TAIQU_LOG_FORMAT)
         )
         return 0
     _tune_gil()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, log_config=None)
     return 0
 
 

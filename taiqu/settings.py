@@ -93,6 +93,13 @@ def _timezone(env: Mapping[str, str]) -> str:
     return name
 
 
+def _log_format(env: Mapping[str, str]) -> str:
+    found = (env.get("TAIQU_LOG_FORMAT") or "text").strip().lower()
+    if found not in ("text", "json"):
+        raise ConfigError(f"TAIQU_LOG_FORMAT must be text or json, got {found!r}")
+    return found
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -169,6 +176,8 @@ class Settings:
     graphiql: bool = True
     introspection: bool = True  # the schema readable by __schema / __type (GraphiQL needs it)
     cors_origins: tuple[str, ...] = ()  # web origins allowed to call from a browser
+    metrics: bool = True  # Prometheus metrics on /metrics (api/observe.py)
+    log_format: str = "text"  # "json": one JSON object per log line (taiqu/logs.py)
     read_only: bool = False  # serve the home read-only even when it could be written
     default_page_size: int = 20
     max_page_size: int = 100
@@ -262,6 +271,8 @@ class Settings:
             graphiql=_flag(env, "TAIQU_GRAPHIQL", True),
             introspection=_flag(env, "TAIQU_INTROSPECTION", True),
             cors_origins=_origins(env),
+            metrics=_flag(env, "TAIQU_METRICS", True),
+            log_format=_log_format(env),
             read_only=_flag(env, "TAIQU_READ_ONLY", False),
             default_page_size=_int(env, "TAIQU_DEFAULT_PAGE_SIZE", 20, 1, 1000),
             max_page_size=_int(env, "TAIQU_MAX_PAGE_SIZE", 100, 1, 1000),

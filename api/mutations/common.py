@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 import strawberry
 
 from api.context import Info
+from api.observe import CHANGE_EVENTS
 from api.types.changeset import Changeset
 from api.types.resolve import context, node_by_code
 from graph.domain import clock
@@ -97,6 +98,7 @@ async def run_event(
     principal = ctx.principal
     if principal is None or not principal.may_send(event):
         role = principal.role.value if principal else "no principal"
+        CHANGE_EVENTS.labels(event, "forbidden").inc()
         raise AccessDenied(f"{event} is not among the duties of {role}")
     if ctx.read_only:
         raise AccessDenied(
@@ -120,8 +122,11 @@ async def run_event(
         return write_keyed_event(ctx.store, checked, key, series)
 
     try:
-        return await asyncio.to_thread(work)
+        written = await asyncio.to_thread(work)
     except EventRejected as exc:
+        CHANGE_EVENTS.labels(event, "rejected").inc()
         return ChangeRejected(
             errors=[FieldError(field=p.field, message=p.message) for p in exc.problems]
         )
+    CHANGE_EVENTS.labels(event, "applied").inc()
+    return written

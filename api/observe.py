@@ -1,0 +1,169 @@
+"""What operators see of the running service: Prometheus metrics on /metrics and one access
+log line per GraphQL request (request id, principal, operation name, status, duration; never
+variables nor answers).
+
+Metrics (prometheus_client's default registry, one process: see docs/operations.md for
+`--workers`):
+
+- `taiqu_requests_total{operation, outcome}`: every request to /graphql. `outcome`: ok,
+  errors (answered with field errors), refused (a request error: 4xx, no data, or 401),
+  failed (5xx). `operation`: the operation's name when it has a plain one, else "-"; at most
+  MAX_OPERATIONS names are kept apart, the rest are "other" (clients choose names: a label
+  they could make unbounded would fill the server's memory).
+- `taiqu_request_seconds{operation}`: their durations (histogram).
+- `taiqu_store_call_seconds{call}`: every store call's duration, by contract method.
+- `taiqu_change_events_total{event, outcome}`: change events (mutations) applied or refused.
+- `taiqu_graph_version`: the topology's version as last seen (loads and applies of other
+  processes raise it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_OPERATIONS = 200
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+OBSERVED_KEY = "taiqu.observed"  # the request's record in the ASGI scope, filled as it goes
+
+REQUESTS = Counter(
+    "taiqu_requests_total", "GraphQL requests by operation and outcome", ["operation", "outcome"]
+)
+REQUEST_SECONDS = Histogram(
+    "taiqu_request_seconds",
+    "GraphQL request durations",
+    ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30),
+)
+STORE_SECONDS = Histogram(
+    "taiqu_store_call_seconds",
+    "Store call durations by contract method",
+    ["call"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5),
+)
+CHANGE_EVENTS = Counter(
+    "taiqu_change_events_total", "Change events by event and outcome", ["event", "outcome"]
+)
+GRAPH_VERSION = Gauge("taiqu_graph_version", "The topology's version as last seen")
+
+_operations: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    """A bounded label for a client-chosen operation name."""
+    if not name or not _NAME.fullmatch(name):
+        return "-"
+    if name in _operations:
+        return name
+    if len(_operations) >= MAX_OPERATIONS:
+        return "other"
+    _operations.add(name)
+    return name
+
+
+def outcome_of(status: int, codes: list[str]) -> str:
+    if status >= 500 or "INTERNAL" in codes:
+        return "failed"
+    if status >= 400:
+        return "refused"
+    return "errors" if codes else "ok"
+
+
+def request_id(given: str | None) -> str:
+    """The caller's X-Request-Id when it is a plain token, else a new one."""
+    if given and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+class TimedStore:
+    """The store, each contract call timed into STORE_SECONDS (and the graph version read
+    before each request kept in GRAPH_VERSION)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._wrapped: dict[str, Callable[..., Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if not callable(target) or name.startswith("_"):
+            return target
+        wrapped = self._wrapped.get(name)
+        if wrapped is None:
+            timer = STORE_SECONDS.labels(name)
+
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    found = target(*args, **kwargs)
+                finally:
+                    timer.observe(time.perf_counter() - started)
+                if name == "versions" and isinstance(found, tuple) and found:
+                    GRAPH_VERSION.set(found[0])
+                return found
+
+            self._wrapped[name] = wrapped
+        return wrapped
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class ObserveRequests:
+    """ASGI middleware around /graphql: a request id (the caller's X-Request-Id or a new one,
+    echoed in the response), then, once answered, the request's metrics and its access log
+    line. Inner layers fill OBSERVED_KEY's dict: the principal (api/authn.py), the operation's
+    name and its error codes (api/access_log.py)."""
+
+    def __init__(self, app: Any, log: Any) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id(given.decode("latin-1") if given else None)
+        observed: dict[str, Any] = {"request_id": rid}
+        status = 500
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app({**scope, OBSERVED_KEY: observed}, receive, sending)
+        finally:
+            seconds = time.perf_counter() - started
+            operation = operation_label(observed.get("operation"))
+            codes = list(observed.get("codes") or [])
+            REQUESTS.labels(operation, outcome_of(status, codes)).inc()
+            REQUEST_SECONDS.labels(operation).observe(seconds)
+            self.log.info(
+                "request",
+                extra={
+                    "request_id": rid,
+                    "principal": observed.get("principal") or "-",
+                    "operation": observed.get("operation") or "-",
+                    "document": observed.get("document") or "-",
+                    "method": scope["method"],
+                    "status": status,
+                    "errors": codes,
+                    "duration_ms": round(seconds * 1000, 1),
+                },
+            )
