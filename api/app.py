@@ -20,15 +20,18 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.authn import SCOPE_KEY, Principals, RequireKey, carries_operation
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
+from api.feed import ChangeFeed
 from api.http_protocol import (
     GRAPHQL_RESPONSE,
     HTTP_CODES,
@@ -82,6 +85,8 @@ class TaiquGraphQL(GraphQL):
             # Queries by GET too (cacheable links for integrators); a GET carries no state
             # change: mutations are refused with 405, and every GET needs a key like a POST.
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=settings.cors_origins,  # a browser's WebSocket from another page
         )
         self._state = app_state
         self._settings = settings
@@ -169,7 +174,22 @@ class TaiquGraphQL(GraphQL):
             read_only=getattr(state, "read_only", False),
             findings=state.findings,
             observed=request.scope.get(OBSERVED_KEY),
+            feed=state.feed,
         )
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """A WebSocket says who it is in connection_init's payload ({"Authorization": "Bearer
+        <key>"}, as the header of an HTTP request): no active principal, no connection
+        (closed with 4403)."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        principal = await self._state.principals.find(
+            authorization if isinstance(authorization, str) else None, clock.today()
+        )
+        if principal is None:
+            raise ConnectionRejectionError({"message": "send an API key in connection_init"})
+        context.principal = principal
+        return None
 
 
 def refuse(status: int, message: str, media: str, method: str = "") -> Response:
@@ -264,6 +284,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             log.info("synced the series copy of the topology")
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
+        app.state.feed = ChangeFeed(app.state.store)
         app.state.findings = FindingsCache()
         app.state.principals = Principals(app.state.store, settings.oidc)
         app.state.loss_behind = False
@@ -328,4 +349,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     keyed = RequireKey(graphql, app.state)  # no operation without an active principal
     observed = ObserveRequests(keyed, access_log)  # every request: its id, metrics, log line
     app.add_route("/graphql", observed, methods=["GET", "POST"])  # type: ignore[arg-type]
+    # Subscriptions: graphql-transport-ws; the key comes in connection_init (on_ws_connect).
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))
     return app

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
 from api.dataloaders import Loaders, build_loaders
+from api.feed import ChangeFeed
 from graph.domain import clock
 from graph.domain.access import Principal
 from graph.domain.model import Kind
@@ -40,6 +41,8 @@ class Context:
     # The request's record for its access log line and metrics (api/observe.py); None outside
     # HTTP.
     observed: dict[str, Any] | None = None
+    feed: ChangeFeed | None = None  # new changesets for subscriptions (api/feed.py)
+    connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
     # Roots whose trees are in the loaders already: (kind, code, day) (api/prefetch.py)
     trees_read: set[tuple[Kind, str, dt.date]] = field(default_factory=set)
     # Which entities lie in a narrowed principal's scope, per day: asked once per request
@@ -81,6 +84,7 @@ def build_context(
     read_only: bool = False,
     findings: FindingsCache | None = None,
     observed: dict[str, Any] | None = None,
+    feed: ChangeFeed | None = None,
 ) -> Context:
     """`principal`: who asks, found by api/authn.py from the request's API key."""
     return Context(
@@ -93,6 +97,7 @@ def build_context(
         principal=principal,
         read_only=read_only,
         observed=observed,
+        feed=feed,
     )
 
 

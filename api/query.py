@@ -119,11 +119,22 @@ class Query:
         "you may see are answered; their ranks are among all their siblings.",
     )
 
-    @strawberry.field(description="Audit records of the writes to the topology, newest first.")
+    @strawberry.field(
+        description="Audit records of the writes to the topology, newest first; with `since` "
+        "(a graph version), those written after it, oldest first: how a system follows the "
+        "changes (docs/integration.md)."
+    )
     async def changesets(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        since: Annotated[
+            int | None,
+            strawberry.argument(description="A graph version: the changesets written after it."),
+        ] = None,
     ) -> ChangesetConnection:
-        return await changeset_connection(info, first, after)
+        return await changeset_connection(info, first, after, since)
 
     @strawberry.field(description="One audit record by id.")
     async def changeset(self, info: Info, id: strawberry.ID) -> Changeset | None:

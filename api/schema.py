@@ -30,6 +30,7 @@ from api.mutation import Mutation
 from api.query import Query
 from api.response_cache import ResponseCache, State, request_key
 from api.scope_guard import ScopeGuard
+from api.subscription import Subscription
 from api.time_limit import RequestGate, WritesRunToTheirEnd
 from api.types.customer import Customer
 from api.types.feeder import Feeder
@@ -119,6 +120,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     built = TaiquSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[OrgUnit, Substation, Feeder, Transformer, Meter, Customer],
         extensions=[
             lambda: AddValidationRules(rules),

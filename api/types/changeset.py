@@ -15,6 +15,7 @@ from api.scope_guard import seen
 from api.types.connection import PageInfo
 from api.types.resolve import context
 from graph.domain.changes import ENTITY_DETAILS, ChangesetRecord
+from graph.domain.errors import InputError
 from graph.domain.model import Entity
 
 #: Below the top unit, a page of changesets looks at this many records at most: a page may
@@ -130,12 +131,64 @@ async def scoped_details(ctx: Context, record: ChangesetRecord) -> dict[str, str
     return {k: v for k, v in record.details.items() if k in inside or k not in named}
 
 
-async def changeset_connection(
-    info: Info, first: int | None, after: str | None
+async def changesets_since(
+    ctx: Context, since: int, after: str | None, size: int
 ) -> ChangesetConnection:
-    """Changesets, newest first; below the top unit, those naming something of its scope."""
+    """The changesets after graph version `since` (or after the cursor's), oldest first:
+    how an integrating system follows the changes. Cursors are graph versions."""
+    start = since
+    if after is not None:
+        cursor = decode_cursor(after)
+        if cursor is None or not cursor.isdigit():
+            raise InputError("after: not a cursor of changesets(since:)")
+        start = max(start, int(cursor))
+    kept: list[ChangesetRecord] = []
+    scanned, more = 0, True
+    while more and len(kept) <= size and scanned < SCAN_MAX:
+        want = size + 1 if not ctx.narrowed else _BATCH
+        batch = await asyncio.to_thread(ctx.store.changesets_since, start, want)
+        more = len(batch) == want
+        shown = (
+            await asyncio.gather(*(scoped_details(ctx, r) for r in batch))
+            if ctx.narrowed
+            else [r.details for r in batch]
+        )
+        for record, details in zip(batch, shown, strict=True):
+            scanned += 1
+            start = record.graph_version
+            if details is not None:
+                kept.append(record)
+                if len(kept) > size:
+                    break
+    full = len(kept) > size
+    kept = kept[:size]
+    edges = [
+        ChangesetEdge(cursor=encode_cursor(str(r.graph_version)), node=Changeset(record=r))
+        for r in kept
+    ]
+    # A full page goes on after its last changeset; one stopped by SCAN_MAX after the last
+    # one looked at.
+    has_next = full or more
+    if has_next and not full:
+        end: str | None = encode_cursor(str(start))
+    else:
+        end = edges[-1].cursor if edges else None
+    return ChangesetConnection(
+        edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end)
+    )
+
+
+async def changeset_connection(
+    info: Info, first: int | None, after: str | None, since: int | None = None
+) -> ChangesetConnection:
+    """Changesets, newest first (oldest first after `since`); below the top unit, those
+    naming something of its scope."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+    if since is not None:
+        if since < 0:
+            raise InputError("since: a graph version, 0 or more")
+        return await changesets_since(ctx, since, after, size)
     cursor = decode_cursor(after)
     if not ctx.narrowed:
         found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, cursor))

@@ -172,6 +172,10 @@ class Store(Protocol):
     def changesets(self, first: int, after: str | None) -> list[ChangesetRecord]:
         """Audit records, newest first; `after` is the id of the previous page's last one."""
 
+    def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
+        """The first `first` audit records of writes after graph version `version`, oldest
+        first (what a client that has seen `version` has not)."""
+
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         """One audit record by id."""
 

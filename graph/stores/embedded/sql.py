@@ -104,6 +104,7 @@ UNSTAMP_OPEN_LINKS = "UPDATE link SET closed_by = NULL WHERE valid_to = ? AND cl
 CREATE_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
 CHANGESET = "SELECT record FROM changeset WHERE id = ?"
 CHANGESETS_FIRST = "SELECT record FROM changeset ORDER BY seq DESC LIMIT ?"
+CHANGESETS_SINCE = "SELECT record FROM changeset WHERE seq > ? ORDER BY seq LIMIT ?"
 CHANGESETS_AFTER = """
 SELECT record FROM changeset WHERE seq < (SELECT seq FROM changeset WHERE id = ?)
 ORDER BY seq DESC LIMIT ?

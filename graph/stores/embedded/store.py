@@ -384,6 +384,10 @@ class EmbeddedStore:
         )
         return [ChangesetRecord.from_json(r) for (r,) in rows]
 
+    def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
+        rows = self._connection().execute(q.CHANGESETS_SINCE, (version, first))
+        return [ChangesetRecord.from_json(r) for (r,) in rows]
+
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         row = self._connection().execute(q.CHANGESET, (changeset_id,)).fetchone()
         return ChangesetRecord.from_json(row[0]) if row else None

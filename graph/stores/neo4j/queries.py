@@ -290,6 +290,9 @@ BUMP_VERSION = (
 CREATE_CHANGESET = "CREATE (:Changeset {id: $id, seq: $seq, record: $record})"
 CHANGESET = "MATCH (c:Changeset {id: $id}) RETURN c.record AS record"
 CHANGESETS_FIRST = "MATCH (c:Changeset) RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"
+CHANGESETS_SINCE = (
+    "MATCH (c:Changeset) WHERE c.seq > $since RETURN c.record AS record ORDER BY c.seq LIMIT $first"
+)
 CHANGESETS_AFTER = (
     "MATCH (a:Changeset {id: $after}) MATCH (c:Changeset) WHERE c.seq < a.seq "
     "RETURN c.record AS record ORDER BY c.seq DESC LIMIT $first"

@@ -371,6 +371,10 @@ class Neo4jStore:
         )
         return [ChangesetRecord.from_json(r["record"]) for r in rows]
 
+    def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
+        rows = self._read(cy.CHANGESETS_SINCE, since=version, first=first)
+        return [ChangesetRecord.from_json(r["record"]) for r in rows]
+
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         rows = self._read(cy.CHANGESET, id=changeset_id)
         return ChangesetRecord.from_json(rows[0]["record"]) if rows else None

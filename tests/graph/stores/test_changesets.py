@@ -103,3 +103,14 @@ def test_embedded_store_of_schema_2_is_migrated(tmp_path: Path) -> None:
     assert (link.parent, link.opened_by) == ("T1", None)
     assert store.version() == 0
     store.close()
+
+
+def test_changesets_since_a_version_oldest_first(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    load_folder(store, _moved().write(tmp_path / "b"), today=TODAY, effective=JUNE)  # type: ignore[attr-defined]
+    newest_first = store.changesets(10, None)
+    assert [c.graph_version for c in newest_first] == [2, 1]
+    assert store.changesets_since(0, 10) == newest_first[::-1]
+    assert [c.graph_version for c in store.changesets_since(1, 10)] == [2]
+    assert [c.graph_version for c in store.changesets_since(0, 1)] == [1]  # paged
+    assert store.changesets_since(2, 10) == []
