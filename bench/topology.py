@@ -94,10 +94,12 @@ class Http:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"content-type": "application/json"}
+        self.sent = 0  # GraphQL requests sent (compared with the server's /metrics)
         if port in KEYS:
             self.headers["authorization"] = f"Bearer {KEYS[port]}"
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self.sent += 1
         body = json.dumps({"query": query, "variables": variables})
         self.conn.request("POST", "/graphql", body, self.headers)
         response = self.conn.getresponse()
@@ -105,6 +107,20 @@ class Http:
         if response.status != 200 or "errors" in data:
             raise RuntimeError(f"query failed: {response.status} {data}")
         return data
+
+    def metered_requests(self) -> float | None:
+        """The server's count of GraphQL requests (taiqu_requests_total, every label), from
+        /metrics; None when it serves none (an older revision)."""
+        self.conn.request("GET", "/metrics")
+        response = self.conn.getresponse()
+        text = response.read().decode()
+        if response.status != 200:
+            return None
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("taiqu_requests_total{")
+        )
 
     def ready(self) -> bool:
         try:
@@ -245,10 +261,16 @@ def measure_store(
     process, port = serve(env_extra)
     try:
         client = Http(port)
+        metered_before = client.metered_requests()
         api_feeder = timed(lambda c: client.graphql(FEEDER_QUERY, {"code": c}), feeders, requests)
         api_area = timed(lambda c: client.graphql(AREA_QUERY, {"code": c}), areas, requests)
         api_search = timed(lambda t: client.graphql(SEARCH_QUERY, {"text": t}), texts, requests)
         result["serve_peak_rss_mb"] = peak_rss_mb(process.pid)
+        metered_after = client.metered_requests()
+        if metered_before is not None and metered_after is not None:
+            # The issue's check: /metrics counts what the client sent, no more, no less.
+            result["requests_sent"] = client.sent
+            result["requests_metered"] = metered_after - metered_before
     finally:
         process.terminate()
         process.wait(timeout=30)
