@@ -261,6 +261,10 @@ class _Compiler:
                 "endCursor": lambda _: (
                     lambda r: encode_cursor(r.trees[-1].entity.code) if r.trees else None
                 ),
+                "startCursor": lambda _: (
+                    lambda r: encode_cursor(r.trees[0].entity.code) if r.trees else None
+                ),
+                # hasPreviousPage needs the request's `after`: left to the resolvers
             },
         )
         return lambda r: {key: part(r) for key, part in parts}

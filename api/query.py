@@ -242,6 +242,6 @@ async def _entity_connection(
             owner = OWNER_REL[kind]
             keys_down = [NeighborsKey(owner, "down", day, u) for u in units]
             found = [e for owned in await ctx.loaders.neighbors.load_many(keys_down) for e in owned]
-        return connection(page_of(found, size, decode_cursor(after)), day, wrap)
+        return connection(page_of(found, size, decode_cursor(after)), day, wrap, after)
     page = await ctx.loaders.entity_page.load(EntityPageKey(kind, day, size, decode_cursor(after)))
-    return connection(page, day, wrap)
+    return connection(page, day, wrap, after)

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from api.access_log import AccessLog, record_kept
 from api.context import Context, CurrentContext
 from api.cost import CostLimit, CostRules
+from api.descriptions import describe
 from api.errors import MaskAndCodeErrors, give_code, should_mask, timed_out
 from api.fast_path import FastPath
 from api.limits import QuerySizeLimit, limits_rule
@@ -137,6 +138,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaskAndCodeErrors(limits.request_timeout_ms),
         ],
     )
+    describe(built._schema)  # what the types leave undescribed (api/descriptions.py)
     built.gate = RequestGate(limits.request_timeout_ms, limits.max_running_requests)
     built.responses = ResponseCache(limits.response_cache_mb * 2**20)
     return built

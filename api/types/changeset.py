@@ -169,12 +169,9 @@ async def changesets_since(
     # A full page goes on after its last changeset; one stopped by SCAN_MAX after the last
     # one looked at.
     has_next = full or more
-    if has_next and not full:
-        end: str | None = encode_cursor(str(start))
-    else:
-        end = edges[-1].cursor if edges else None
+    end = encode_cursor(str(start)) if has_next and not full else None
     return ChangesetConnection(
-        edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end)
+        edges=edges, page_info=PageInfo.of([e.cursor for e in edges], has_next, after, end)
     )
 
 
@@ -192,7 +189,7 @@ async def changeset_connection(
     cursor = decode_cursor(after)
     if not ctx.narrowed:
         found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, cursor))
-        return _connection(found[:size], len(found) > size, None)
+        return _connection(found[:size], len(found) > size, None, after)
     kept: list[ChangesetRecord] = []
     scanned, more = 0, True
     while more and len(kept) <= size and scanned < SCAN_MAX:
@@ -207,19 +204,16 @@ async def changeset_connection(
                 if len(kept) > size:
                     break
     if len(kept) > size:
-        return _connection(kept[:size], True, None)
+        return _connection(kept[:size], True, None, after)
     # Stopped by SCAN_MAX: go on after the last record looked at.
-    return _connection(kept, more, cursor if more else None)
+    return _connection(kept, more, cursor if more else None, after)
 
 
 def _connection(
-    records: list[ChangesetRecord], has_next: bool, scanned_to: str | None
+    records: list[ChangesetRecord], has_next: bool, scanned_to: str | None, after: str | None
 ) -> ChangesetConnection:
     edges = [ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r)) for r in records]
     end = encode_cursor(scanned_to) if scanned_to is not None else None
     return ChangesetConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next, end_cursor=end or (edges[-1].cursor if edges else None)
-        ),
+        edges=edges, page_info=PageInfo.of([e.cursor for e in edges], has_next, after, end)
     )

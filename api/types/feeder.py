@@ -44,4 +44,4 @@ class Feeder(Node, LossFields, CountFields):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
         page = await child_pages(info, Rel.SUPPLIES, self.entity, self.as_of, first, after)
-        return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))
+        return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d), after)

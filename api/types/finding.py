@@ -108,8 +108,5 @@ def finding_connection(
     return Connection(
         total_count=len(found),
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=offset + size < len(found),
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], offset + size < len(found), after),
     )

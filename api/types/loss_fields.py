@@ -123,9 +123,7 @@ class LossFields:
         return TransformerLossConnection(
             total_count=page.total_count,
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, after),
         )
 
     @strawberry.field(

@@ -169,9 +169,7 @@ async def mismatch_connection(
     return MismatchConnection(
         total_count=len(report),
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rest) > size, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], len(rest) > size, after),
         status_from=start,
         status_to=end,
     )

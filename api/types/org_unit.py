@@ -58,4 +58,4 @@ class OrgUnit(Node, LossFields, CountFields):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Transformer]:
         page = await org_transformer_pages(info, self.entity, self.as_of, first, after)
-        return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d))
+        return connection(page, self.as_of, lambda e, d: Transformer(entity=e, as_of=d), after)

@@ -97,4 +97,4 @@ class Transformer(Node, LossFields):
             after,
             role.value if role else None,
         )
-        return connection(page, self.as_of, lambda e, d: Meter(entity=e, as_of=d))
+        return connection(page, self.as_of, lambda e, d: Meter(entity=e, as_of=d), after)

@@ -42,7 +42,7 @@ def test_changesets_since_a_version_page_by_page(store: Store, tmp_path: Path) -
     load_folder(store, _moved(tmp_path, "b", "M2", "T2"), today=TODAY)
     query = """query($since: Int, $after: String) { changesets(since: $since, first: 1,
         after: $after) { edges { cursor node { graphVersion } } pageInfo { hasNextPage
-        endCursor } } }"""
+        endCursor hasPreviousPage startCursor } } }"""
     for api in make_api(store, tmp_path):
         first = api.data(query, {"since": 0})["changesets"]
         assert [e["node"]["graphVersion"] for e in first["edges"]] == [1]
@@ -51,6 +51,9 @@ def test_changesets_since_a_version_page_by_page(store: Store, tmp_path: Path) -
         second = api.data(query, {"since": 0, "after": after})["changesets"]
         assert [e["node"]["graphVersion"] for e in second["edges"]] == [2]
         assert second["pageInfo"]["hasNextPage"] is False
+        assert first["pageInfo"]["hasPreviousPage"] is False  # Relay's PageInfo, complete
+        assert second["pageInfo"]["hasPreviousPage"] is True
+        assert second["pageInfo"]["startCursor"] == second["edges"][0]["cursor"]
         assert api.data(query, {"since": 2})["changesets"]["edges"] == []
         refused = api.query(query, {"since": -1})
         assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
