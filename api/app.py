@@ -25,12 +25,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api.authn import SCOPE_KEY, Principals, RequireKey, carries_operation
+from api.authn import OPERATION_PARAMS, SCOPE_KEY, Principals, RequireKey, carries_operation
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
+from api.documents import DocumentRefused, Documents, read_trusted
 from api.feed import ChangeFeed
 from api.http_protocol import (
     GRAPHQL_RESPONSE,
@@ -47,6 +49,7 @@ from api.http_protocol import (
 from api.observe import OBSERVED_KEY, ObserveRequests, TimedStore, metrics
 from api.schema import build_schema
 from graph.domain import clock
+from graph.domain.access import Role
 from graph.domain.errors import StoreError
 from graph.series.files import SeriesFolder
 from graph.series.reader import LossReader
@@ -108,7 +111,11 @@ class TaiquGraphQL(GraphQL):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:
-            response = refuse(exc.status_code, exc.reason, media or JSON, scope["method"])
+            code = exc.code if isinstance(exc, Refusal) else None
+            status = exc.status_code
+            if status == 200 and media == GRAPHQL_RESPONSE:  # no data: never 2xx in this type
+                status = 400
+            response = refuse(status, exc.reason, media or JSON, scope["method"], code)
         if isinstance(response, Response) and STATUS_KEY in scope:
             response.status_code = scope[STATUS_KEY]
             response.headers["content-type"] = content_type(scope[MEDIA_KEY])
@@ -153,7 +160,48 @@ class TaiquGraphQL(GraphQL):
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
         if not isinstance(body, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
+        if isinstance(body, dict):
+            _document_id_into_extensions(body)
         return body
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL's page for a GET without an operation (by text, hash or id) from a
+        browser."""
+        if request.method != "GET" or any(p in request.query_params for p in OPERATION_PARAMS):
+            return False
+        accept = request.headers.get("accept", "")
+        return "text/html" in accept or "*/*" in accept
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        found = super().parse_query_params(params)
+        _document_id_into_extensions(found)
+        return found
+
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        """A document sent by hash becomes its text (api/documents.py); an integration
+        principal runs trusted documents only when a registry is configured."""
+        if isinstance(request_data, GraphQLRequestData):
+            extensions = request_data.extensions
+            principal = getattr(context, "principal", None)
+            integration = principal is not None and principal.role is Role.INTEGRATION
+            document_id = extensions.get("documentId") if isinstance(extensions, dict) else None
+            try:
+                request_data.query = self._state.documents.resolve(
+                    request_data.query, extensions, document_id, integration
+                )
+            except DocumentRefused as exc:
+                raise Refusal(exc.status, str(exc), exc.code) from exc
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     def encode_json(self, data: object) -> bytes:
         """orjson: an explorer page (30 KB) encodes in a tenth of json.dumps's time; UTF-8
@@ -192,9 +240,30 @@ class TaiquGraphQL(GraphQL):
         return None
 
 
-def refuse(status: int, message: str, media: str, method: str = "") -> Response:
+class Refusal(HTTPException):
+    """A refusal before GraphQL runs with its own error code (not the status's)."""
+
+    def __init__(self, status: int, reason: str, code: str) -> None:
+        super().__init__(status, reason)
+        self.code = code
+
+
+def _document_id_into_extensions(body: dict[str, Any]) -> None:
+    """`documentId` (GraphQL over HTTP's persisted documents) travels in `extensions`, the
+    only place strawberry passes on."""
+    if "documentId" in body:
+        extensions = body.get("extensions")
+        if extensions is None:
+            body["extensions"] = extensions = {}
+        if isinstance(extensions, dict):
+            extensions["documentId"] = body.pop("documentId")
+
+
+def refuse(
+    status: int, message: str, media: str, method: str = "", code: str | None = None
+) -> Response:
     """An HTTP-level refusal as a GraphQL response without data, in `media`."""
-    code = HTTP_CODES.get(status, "BAD_REQUEST")
+    code = code or HTTP_CODES.get(status, "BAD_REQUEST")
     response = Response(error_body(message, code), status_code=status)
     response.headers["content-type"] = content_type(media)
     if status == 405:
@@ -285,6 +354,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.loss = LossReader(series, settings.loss_rules())
         app.state.mismatches = MismatchCache()
         app.state.feed = ChangeFeed(app.state.store)
+        trusted = settings.trusted_documents
+        app.state.documents = Documents(read_trusted(trusted) if trusted else None)
         app.state.findings = FindingsCache()
         app.state.principals = Principals(app.state.store, settings.oidc)
         app.state.loss_behind = False

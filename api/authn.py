@@ -35,14 +35,19 @@ UNAUTHENTICATED = error_body(
 )
 
 
+#: A GET with any of these runs an operation (a document by text, by hash or by id).
+OPERATION_PARAMS = ("query", "extensions", "documentId")
+
+
 def carries_operation(scope: Scope) -> bool:
-    """A POST, or a GET with a `query` parameter: a request that runs an operation (a GET
+    """A POST, or a GET with an operation's parameter: a request that runs an operation (a GET
     without one is GraphiQL's page)."""
     if scope["method"] == "POST":
         return True
     if scope["method"] != "GET":
         return False
-    return "query" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return any(name in params for name in OPERATION_PARAMS)
 
 
 def bearer_key(authorization: str | None) -> str | None:

@@ -177,6 +177,7 @@ class Settings:
     introspection: bool = True  # the schema readable by __schema / __type (GraphiQL needs it)
     cors_origins: tuple[str, ...] = ()  # web origins allowed to call from a browser
     metrics: bool = True  # Prometheus metrics on /metrics (api/observe.py)
+    trusted_documents: Path | None = None  # integration principals run these only
     log_format: str = "text"  # "json": one JSON object per log line (taiqu/logs.py)
     read_only: bool = False  # serve the home read-only even when it could be written
     default_page_size: int = 20
@@ -272,6 +273,9 @@ class Settings:
             introspection=_flag(env, "TAIQU_INTROSPECTION", True),
             cors_origins=_origins(env),
             metrics=_flag(env, "TAIQU_METRICS", True),
+            trusted_documents=Path(env["TAIQU_TRUSTED_DOCUMENTS"])
+            if env.get("TAIQU_TRUSTED_DOCUMENTS")
+            else None,
             log_format=_log_format(env),
             read_only=_flag(env, "TAIQU_READ_ONLY", False),
             default_page_size=_int(env, "TAIQU_DEFAULT_PAGE_SIZE", 20, 1, 1000),
