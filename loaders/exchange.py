@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.domain.model import METER_ROLES, OWNERSHIPS, Kind, Rel
+from loaders.aliases import canonical
 from loaders.problems import Problem
 
 
@@ -239,7 +240,7 @@ def read_rows(spec: FileSpec, text: str, problems: list[Problem]) -> Iterator[Ro
     """The data rows of `text` read as `spec`'s file; header and shape problems appended."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = canonical(spec.file, [h.strip() for h in next(reader)])
     except StopIteration:
         problems.append(Problem(spec.file, 1, None, None, "empty file: a header row is required"))
         return

@@ -21,6 +21,7 @@ import duckdb
 from graph.series import sql
 from graph.series.readings import StagedReadings
 from graph.series.writer import table_from_csv, write_csv
+from loaders.aliases import canonical
 from loaders.problems import Problem
 
 FILE = "readings.csv"
@@ -72,7 +73,7 @@ def _header(path: Path, problems: list[Problem]) -> list[str] | None:
     except UnicodeDecodeError:
         problems.append(Problem(FILE, 1, None, None, "not valid UTF-8 text"))
         return None
-    header = [h.strip() for h in next(csv.reader([text.rstrip("\r\n")]), [])]
+    header = canonical(FILE, [h.strip() for h in next(csv.reader([text.rstrip("\r\n")]), [])])
     if not any(header):
         problems.append(Problem(FILE, 1, None, None, "empty file: a header row is required"))
         return None

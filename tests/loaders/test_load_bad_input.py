@@ -15,6 +15,7 @@ from graph.domain.model import Kind
 from graph.stores.contract import Store
 from loaders.exchange import ReadOptions
 from loaders.load import load_folder
+from loaders.readings import _header as _readings_header
 from tests.builder import small_network
 from tests.fingerprint import fingerprint
 
@@ -232,3 +233,30 @@ def test_a_dry_run_checks_everything_and_writes_nothing(store: Store, tmp_path: 
     with pytest.raises(LoadRejected):  # the same checks as a load
         load_folder(store, folder, today=TODAY, dry_run=True)
     assert fingerprint(store) == before
+
+
+def test_the_source_systems_chinese_column_names_are_accepted(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "base"), today=TODAY)
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        "户号,户名,用电类别\nU8,钱多多,commercial\n", encoding="utf-8"
+    )
+    (folder / "meters.csv").write_text(
+        "电能表编号,所属台区,表计类型,户号,综合倍率\nM8,T1,customer,U8,1\n", encoding="utf-8"
+    )
+    report = load_folder(store, folder, today=TODAY)
+    assert report.summary.created[Kind.CUSTOMER] == 1 and report.summary.created[Kind.METER] == 1
+    assert store.entities(Kind.CUSTOMER, ["U8"])["U8"].attrs["name"] == "钱多多"
+    readings = tmp_path / "readings.csv"
+    readings.write_text(
+        "表号,数据日期,正向有功总,反向有功总\nM8,2026-11-01,3.5,\n", encoding="utf-8"
+    )
+    problems: list[object] = []
+    assert _readings_header(readings, problems) == [  # type: ignore[arg-type]
+        "meter_code",
+        "date",
+        "import_kwh",
+        "export_kwh",
+    ]
+    assert problems == []
