@@ -211,7 +211,9 @@ def _plan_folder(
         for pf in parsed:
             progress(f"read {pf.spec.file}: {len(pf.rows):,} rows")
         snapshot = validate(parsed, store, problems)
-        progress("validated")
+        errors = sum(p.severity == "error" for p in problems)
+        # Said as it is: "validated" before a list of errors read as if they did not count.
+        progress(f"checked: {errors:,} error(s), nothing will be written" if errors else "checked")
         changes, summary = plan(snapshot, store, effective, day, problems)
         del parsed, snapshot
     changes.record = load_record(summary, folder, effective, actor)

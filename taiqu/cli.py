@@ -24,6 +24,7 @@ from taiqu.analyze_cli import add_commands as add_analyze_commands
 from taiqu.arguments import date_arg
 from taiqu.logs import configure as configure_logging
 from taiqu.principals_cli import add_commands as add_principal_commands
+from taiqu.progress import StepPrinter
 from taiqu.report_cli import add_commands as add_report_commands
 from taiqu.settings import Settings
 from taiqu.targets_cli import add_commands as add_target_commands
@@ -31,8 +32,11 @@ from taiqu.targets_cli import add_commands as add_target_commands
 MAX_PROBLEMS_SHOWN = 200
 
 
+_printer = StepPrinter(live=False)  # main() sets the command's (terminal, --quiet)
+
+
 def _progress(message: str) -> None:
-    print(f"[taiqu] {message}", file=sys.stderr, flush=True)
+    _printer(message)
 
 
 def _summary_lines(s: PlanSummary) -> str:
@@ -361,6 +365,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     folder = Path(args.write) if args.write else settings.home / f"demo-{args.meters}"
+    _progress(f"generating {args.meters:,} meters, their areas and readings into {folder}")
     faults = FaultCounts(customer_multipliers=1) if args.faults else None
     today = clock.today()
     days = args.days if args.days is not None else _days_since_last_month(today)
@@ -468,6 +473,9 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taiqu", description=__doc__)
     parser.add_argument("--version", action="version", version=f"taiqu {_version()}")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress, only results and problems"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="import an exchange-format folder (all or nothing)")
@@ -579,11 +587,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _printer
     args = build_parser().parse_args(argv)
+    # `serve` logs instead: a live display would fight the server's log lines.
+    _printer = StepPrinter(quiet=args.quiet, live=False if args.command == "serve" else None)
     try:
-        settings = Settings.from_env()
-        clock.set_zone(settings.timezone)  # before anything asks what day it is
-        return int(args.run(args, settings))
+        with _printer:
+            settings = Settings.from_env()
+            clock.set_zone(settings.timezone)  # before anything asks what day it is
+            return int(args.run(args, settings))
     except TaiquError as exc:
         print(f"taiqu: {exc}", file=sys.stderr)
         return 2
