@@ -48,6 +48,7 @@ from api.http_protocol import (
 )
 from api.observe import OBSERVED_KEY, ObserveRequests, TimedStore, metrics
 from api.schema import build_schema
+from api.tracing import otlp_tracer
 from graph.domain import clock
 from graph.domain.access import Role
 from graph.domain.errors import StoreError
@@ -323,11 +324,14 @@ async def _follow_topology(
             log.exception("could not bring the loss copy in step with the topology")
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, tracer: Any = None
+) -> Starlette:
     """Build the app; pass `store` to serve an already open store (tests, demo). Loss is read
     from the series folder under the settings' home."""
     settings = settings or Settings.from_env()
     clock.set_zone(settings.timezone)
+    tracer = tracer or (otlp_tracer(settings.otlp_endpoint) if settings.otlp_endpoint else None)
     series = settings.series_folder()
 
     @asynccontextmanager
@@ -336,7 +340,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         read_only = settings.home_is_read_only()
         app.state.read_only = read_only
         opened = store or settings.open_store(read_only=read_only)
-        app.state.store = TimedStore(opened) if settings.metrics else opened
+        app.state.store = TimedStore(opened, tracer) if settings.metrics or tracer else opened
         try:
             app.state.start_problems = await asyncio.to_thread(
                 _check_at_start, app.state.store, series
@@ -418,7 +422,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     graphql = TaiquGraphQL(app.state, settings)
     # An ASGI app as a route endpoint: Starlette passes scope/receive/send straight through.
     keyed = RequireKey(graphql, app.state)  # no operation without an active principal
-    observed = ObserveRequests(keyed, access_log)  # every request: its id, metrics, log line
+    observed = ObserveRequests(keyed, access_log, tracer)  # its id, metrics, log line, span
     app.add_route("/graphql", observed, methods=["GET", "POST"])  # type: ignore[arg-type]
     # Subscriptions: graphql-transport-ws; the key comes in connection_init (on_ws_connect).
     app.router.routes.append(WebSocketRoute("/graphql", graphql))

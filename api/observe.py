@@ -29,6 +29,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.tracing import request_span
+
 MAX_OPERATIONS = 200
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -88,8 +90,9 @@ class TimedStore:
     """The store, each contract call timed into STORE_SECONDS (and the graph version read
     before each request kept in GRAPH_VERSION)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, tracer: Any = None) -> None:
         self._inner = inner
+        self._tracer = tracer  # OpenTelemetry (api/tracing.py): a span per call when set
         self._wrapped: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -99,11 +102,16 @@ class TimedStore:
         wrapped = self._wrapped.get(name)
         if wrapped is None:
             timer = STORE_SECONDS.labels(name)
+            tracer = self._tracer
 
             def wrapped(*args: Any, **kwargs: Any) -> Any:
                 started = time.perf_counter()
                 try:
-                    found = target(*args, **kwargs)
+                    if tracer is None:
+                        found = target(*args, **kwargs)
+                    else:
+                        with tracer.start_as_current_span(f"store.{name}"):
+                            found = target(*args, **kwargs)
                 finally:
                     timer.observe(time.perf_counter() - started)
                 if name == "versions" and isinstance(found, tuple) and found:
@@ -124,9 +132,10 @@ class ObserveRequests:
     line. Inner layers fill OBSERVED_KEY's dict: the principal (api/authn.py), the operation's
     name and its error codes (api/access_log.py)."""
 
-    def __init__(self, app: Any, log: Any) -> None:
+    def __init__(self, app: Any, log: Any, tracer: Any = None) -> None:
         self.app = app
         self.log = log
+        self.tracer = tracer  # OpenTelemetry (api/tracing.py): a span per request when set
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -146,8 +155,14 @@ class ObserveRequests:
                 message = {**message, "headers": headers}
             await send(message)
 
+        span = None
         try:
-            await self.app({**scope, OBSERVED_KEY: observed}, receive, sending)
+            if self.tracer is None:
+                await self.app({**scope, OBSERVED_KEY: observed}, receive, sending)
+            else:
+                with request_span(self.tracer, scope) as span:
+                    await self.app({**scope, OBSERVED_KEY: observed}, receive, sending)
+                    _describe_span(span, observed, status)
         finally:
             seconds = time.perf_counter() - started
             operation = operation_label(observed.get("operation"))
@@ -167,3 +182,14 @@ class ObserveRequests:
                     "duration_ms": round(seconds * 1000, 1),
                 },
             )
+
+
+def _describe_span(span: Any, observed: dict[str, Any], status: int) -> None:
+    """What the access line says, on the request's span (no document, no variables)."""
+    span.set_attribute("http.response.status_code", status)
+    span.set_attribute("taiqu.request_id", observed["request_id"])
+    for key in ("principal", "operation", "document"):
+        if observed.get(key):
+            span.set_attribute(f"taiqu.{key}", str(observed[key]))
+    if observed.get("codes"):
+        span.set_attribute("taiqu.errors", [str(c) for c in observed["codes"]])

@@ -178,6 +178,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # web origins allowed to call from a browser
     metrics: bool = True  # Prometheus metrics on /metrics (api/observe.py)
     trusted_documents: Path | None = None  # integration principals run these only
+    otlp_endpoint: str | None = None  # OpenTelemetry traces to this collector (api/tracing.py)
     log_format: str = "text"  # "json": one JSON object per log line (taiqu/logs.py)
     read_only: bool = False  # serve the home read-only even when it could be written
     default_page_size: int = 20
@@ -273,6 +274,7 @@ class Settings:
             introspection=_flag(env, "TAIQU_INTROSPECTION", True),
             cors_origins=_origins(env),
             metrics=_flag(env, "TAIQU_METRICS", True),
+            otlp_endpoint=env.get("TAIQU_OTLP_ENDPOINT") or None,
             trusted_documents=Path(env["TAIQU_TRUSTED_DOCUMENTS"])
             if env.get("TAIQU_TRUSTED_DOCUMENTS")
             else None,
