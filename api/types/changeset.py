@@ -10,13 +10,23 @@ import strawberry
 
 from api.context import Context, Info
 from api.dataloaders import ChangesetsKey
-from api.pagination import decode_cursor, encode_cursor, page_size
+from api.pagination import (
+    decode_cursor,
+    decode_offset,
+    encode_cursor,
+    encode_offset,
+    page_size,
+)
 from api.scope_guard import seen
-from api.types.connection import PageInfo
+from api.types.connection import Connection, Edge, PageInfo
+from api.types.enums import ChangeKind, EntityKind
 from api.types.resolve import context
 from graph.domain.changes import ENTITY_DETAILS, ChangesetRecord
 from graph.domain.errors import InputError
 from graph.domain.model import Entity
+from graph.domain.stamped import Change as StampedChange
+from graph.domain.stamped import changes_of
+from graph.services.scope import OrgScope, in_scope, scope_of
 
 #: Below the top unit, a page of changesets looks at this many records at most: a page may
 #: then hold fewer than asked, with `hasNextPage` and an `endCursor` to go on from.
@@ -34,6 +44,35 @@ class ChangeCount:
 class ChangeDetail:
     name: str
     value: str
+
+
+#: A changeset's changes are listed up to this many (a first load makes millions: follow
+#: the entities' history instead).
+MAX_CHANGES_LISTED = 20_000
+
+
+@strawberry.type(description="One entity a changeset changed, or one of its relationships.")
+class Change:
+    kind: EntityKind = strawberry.field(
+        description="The kind of the entity (a relationship's child)."
+    )
+    code: str = strawberry.field(description="Its code.")
+    change: ChangeKind = strawberry.field(description="What happened to it.")
+    relationship: str | None = strawberry.field(
+        description="The relationship that opened, moved or closed (HAS_METER, SUPPLIES, ...); "
+        "null: its values changed."
+    )
+    before: str | None = strawberry.field(
+        description="The parent before (a move, a close), or the values that changed as they "
+        "were (JSON)."
+    )
+    after: str | None = strawberry.field(
+        description="The parent after (a link, a move), or the changed values as they are (JSON)."
+    )
+    effective: dt.date | None = strawberry.field(
+        description="The day it holds from (a close: the first day without it); null: from "
+        "the beginning."
+    )
 
 
 @strawberry.type(description="One write to the topology: who, when, from where, what it did.")
@@ -77,6 +116,34 @@ class Changeset:
         ctx = context(info)
         shown = self.record.details if not ctx.narrowed else await scoped_details(ctx, self.record)
         return [ChangeDetail(name=k, value=v) for k, v in sorted((shown or {}).items())]
+
+    @strawberry.field(
+        description="What it changed, entity by entity, ordered by kind and code: entities "
+        "created, updated or ended, relationships linked, moved or unlinked (an area's LV "
+        "lines aside: they are not in the schema; at most "
+        f"{MAX_CHANGES_LISTED:,} changes a changeset; a bigger one is refused). Below the top "
+        "unit: the entities of your scope only."
+    )
+    async def changes(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Change]:
+        ctx = context(info)
+        size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
+        total = sum(self.record.counts.values())
+        if total > MAX_CHANGES_LISTED:
+            raise InputError(
+                f"changeset {self.record.id} made {total:,} changes: more than "
+                f"{MAX_CHANGES_LISTED:,} are not listed; read the entities' history"
+            )
+        found = await asyncio.to_thread(_changes, ctx, self.record)
+        start = decode_offset(after)
+        page = found[start : start + size]
+        edges = [Edge(cursor=encode_offset(start + i), node=_change(c)) for i, c in enumerate(page)]
+        return Connection(
+            total_count=len(found),
+            edges=edges,
+            page_info=PageInfo.of([e.cursor for e in edges], start + size < len(found), after),
+        )
 
     @strawberry.field(
         description="How many of each change it made. Below the top unit: a change event's "
@@ -216,4 +283,35 @@ def _connection(
     end = encode_cursor(scanned_to) if scanned_to is not None else None
     return ChangesetConnection(
         edges=edges, page_info=PageInfo.of([e.cursor for e in edges], has_next, after, end)
+    )
+
+
+def _changes(ctx: Context, record: ChangesetRecord) -> list[StampedChange]:
+    """The changes of `record`; below the top unit, those of entities in the scope on the
+    day each holds from (or today)."""
+    public = {k.value for k in EntityKind}  # an area's LV lines are not in the schema
+    found = [c for c in changes_of(ctx.store.stamped(record.id)) if c.kind.value in public]
+    principal = ctx.principal
+    if not ctx.narrowed or principal is None:
+        return found
+    kept = []
+    scopes: dict[dt.date, OrgScope] = {}
+    for change in found:
+        day = change.effective or ctx.today
+        if day not in scopes:
+            scopes[day] = scope_of(ctx.store, principal.org, day)
+        if in_scope(ctx.store, scopes[day], change.kind, [change.code]):
+            kept.append(change)
+    return kept
+
+
+def _change(c: StampedChange) -> Change:
+    return Change(
+        kind=EntityKind(c.kind.value),
+        code=c.code,
+        change=ChangeKind(c.change.value),
+        relationship=c.relationship.value if c.relationship else None,
+        before=c.before,
+        after=c.after,
+        effective=c.effective,
     )

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from graph.domain import model
+from graph.domain import model, stamped
 from graph.domain.model import Kind
 
 
@@ -34,3 +34,27 @@ class MeterRole(Enum):
 class Ownership(Enum):
     PUBLIC = "public"
     PRIVATE = "private"
+
+
+@strawberry.enum(description="What happened to an entity in a changeset.")
+class ChangeKind(Enum):
+    CREATED = strawberry.enum_value(
+        stamped.ChangeKind.CREATED.value, description="It was created, with its first values."
+    )
+    UPDATED = strawberry.enum_value(
+        stamped.ChangeKind.UPDATED.value,
+        description="New values from a day (the ones before kept for earlier days).",
+    )
+    ENDED = strawberry.enum_value(
+        stamped.ChangeKind.ENDED.value, description="It exists no more (an area retired)."
+    )
+    LINKED = strawberry.enum_value(
+        stamped.ChangeKind.LINKED.value, description="A relationship opened for it."
+    )
+    MOVED = strawberry.enum_value(
+        stamped.ChangeKind.MOVED.value,
+        description="Its relationship closed on one parent and opened on another.",
+    )
+    UNLINKED = strawberry.enum_value(
+        stamped.ChangeKind.UNLINKED.value, description="A relationship closed, none opened."
+    )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from graph.domain.access import Principal
 from graph.domain.changes import ChangeSet, ChangesetRecord
 from graph.domain.model import AttrInterval, Entity, Kind, Link, Rel
+from graph.domain.stamped import Stamped
 from graph.domain.targets import Target
 
 if TYPE_CHECKING:  # tree.py reads Page from here
@@ -175,6 +176,10 @@ class Store(Protocol):
     def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
         """The first `first` audit records of writes after graph version `version`, oldest
         first (what a client that has seen `version` has not)."""
+
+    def stamped(self, changeset_id: str) -> Stamped:
+        """The intervals and values the changeset opened and closed (graph/domain/stamped.py)."""
+        ...
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         """One audit record by id."""

@@ -5,6 +5,7 @@ client (a real server on a port), scoped like every read; on both stores."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import threading
 import time
@@ -171,3 +172,46 @@ def test_no_key_no_connection_and_a_station_sees_its_own_changes_only(
         await top.close()
 
     asyncio.run(scenario())
+
+
+def test_a_changesets_changes_entity_by_entity(store: Store, tmp_path: Path) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    net = small_network()
+    net.rows["meters.csv"] = [
+        (r[0], "T2", *r[2:]) if r[0] == "M2" else r for r in net.rows["meters.csv"]
+    ]
+    net.rows["transformers.csv"] = [
+        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r for r in net.rows["transformers.csv"]
+    ]
+    load_folder(store, net.write(tmp_path / "b"), today=TODAY, effective=dt.date(2026, 6, 1))
+    query = """query($id: ID!, $after: String) { changeset(id: $id) { changes(first: 1,
+        after: $after) { totalCount edges { node { kind code change relationship before
+        after effective } } pageInfo { hasNextPage endCursor } } } }"""
+    for api in make_api(store, tmp_path):
+        second = api.data("{ changesets(first: 1) { edges { node { id } } } }")
+        changeset_id = second["changesets"]["edges"][0]["node"]["id"]
+        first_page = api.data(query, {"id": changeset_id})["changeset"]["changes"]
+        assert first_page["totalCount"] == 2 and first_page["pageInfo"]["hasNextPage"]
+        after = first_page["pageInfo"]["endCursor"]
+        rest = api.data(query, {"id": changeset_id, "after": after})["changeset"]["changes"]
+        nodes = [e["node"] for e in first_page["edges"] + rest["edges"]]
+        assert nodes == [
+            {
+                "kind": "METER",
+                "code": "M2",
+                "change": "MOVED",
+                "relationship": "HAS_METER",
+                "before": "T1",
+                "after": "T2",
+                "effective": "2026-06-01",
+            },
+            {
+                "kind": "TRANSFORMER",
+                "code": "T2",
+                "change": "UPDATED",
+                "relationship": None,
+                "before": '{"capacity_kva": 315.0}',
+                "after": '{"capacity_kva": 630.0}',
+                "effective": "2026-06-01",
+            },
+        ]

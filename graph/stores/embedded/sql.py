@@ -104,6 +104,23 @@ UNSTAMP_OPEN_LINKS = "UPDATE link SET closed_by = NULL WHERE valid_to = ? AND cl
 CREATE_CHANGESET = "INSERT INTO changeset (seq, id, record) VALUES (?, ?, ?)"
 CHANGESET = "SELECT record FROM changeset WHERE id = ?"
 CHANGESETS_FIRST = "SELECT record FROM changeset ORDER BY seq DESC LIMIT ?"
+# What a changeset opened and closed (Changeset.changes): looked up by its id. Created after
+# the migrations (entity.attrs_opened_by comes with version 5); a read-only home scans.
+STAMP_INDEXES = """
+CREATE INDEX IF NOT EXISTS link_opened_by ON link (opened_by);
+CREATE INDEX IF NOT EXISTS link_closed_by ON link (closed_by) WHERE closed_by IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entity_opened_by ON entity (attrs_opened_by);
+CREATE INDEX IF NOT EXISTS past_attrs_opened_by ON past_attrs (opened_by);
+CREATE INDEX IF NOT EXISTS past_attrs_closed_by ON past_attrs (closed_by);
+"""
+_LINK_COLUMNS = "rel, parent, child, valid_from, valid_to, opened_by, closed_by, detail"
+LINKS_OPENED_BY = f"SELECT {_LINK_COLUMNS} FROM link WHERE opened_by = ?"
+LINKS_CLOSED_BY = f"SELECT {_LINK_COLUMNS} FROM link WHERE closed_by = ? AND closed_by IS NOT NULL"
+VALUES_OPENED_BY = """
+SELECT kind, code, attrs, attrs_from FROM entity WHERE attrs_opened_by = ?
+UNION ALL SELECT kind, code, attrs, attrs_from FROM past_attrs WHERE opened_by = ?
+"""
+VALUES_CLOSED_BY = "SELECT kind, code, attrs FROM past_attrs WHERE closed_by = ?"
 CHANGESETS_SINCE = "SELECT record FROM changeset WHERE seq > ? ORDER BY seq LIMIT ?"
 CHANGESETS_AFTER = """
 SELECT record FROM changeset WHERE seq < (SELECT seq FROM changeset WHERE id = ?)

@@ -35,6 +35,7 @@ from graph.domain.model import (
     Rel,
 )
 from graph.domain.search_key import search_key
+from graph.domain.stamped import Stamped, StampedValues
 from graph.domain.targets import Target
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.embedded import sql as q
@@ -113,6 +114,8 @@ class EmbeddedStore:
                 f"{self.path} has schema version {version}, this Taiqu needs "
                 f"{q.SCHEMA_VERSION}: move it away and load the network again"
             )
+        if not read_only:
+            conn.executescript(q.STAMP_INDEXES)
 
     # --- connections ---------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -387,6 +390,27 @@ class EmbeddedStore:
     def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
         rows = self._connection().execute(q.CHANGESETS_SINCE, (version, first))
         return [ChangesetRecord.from_json(r) for (r,) in rows]
+
+    def stamped(self, changeset_id: str) -> Stamped:
+        conn = self._connection()
+
+        def links(sql: str) -> list[Link]:
+            rows = conn.execute(sql, (changeset_id,))
+            return [
+                Link(Rel(r), p, c, _day(f), _day(t), by, end, d)
+                for r, p, c, f, t, by, end, d in rows
+            ]
+
+        opened = conn.execute(q.VALUES_OPENED_BY, (changeset_id, changeset_id))
+        closed = conn.execute(q.VALUES_CLOSED_BY, (changeset_id,))
+        return Stamped(
+            opened=links(q.LINKS_OPENED_BY),
+            closed=links(q.LINKS_CLOSED_BY),
+            values_opened=[
+                StampedValues(Kind(k), c, orjson.loads(a), _day(f)) for k, c, a, f in opened
+            ],
+            values_closed=[StampedValues(Kind(k), c, orjson.loads(a)) for k, c, a in closed],
+        )
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         row = self._connection().execute(q.CHANGESET, (changeset_id,)).fetchone()

@@ -61,7 +61,60 @@ def schema_statements() -> list[str]:
         "REQUIRE p.key_hash IS UNIQUE"
     )
     stmts.append("CREATE INDEX target_period IF NOT EXISTS FOR (t:Target) ON (t.period)")
+    stmts += stamp_indexes()
     return stmts
+
+
+def stamp_indexes() -> list[str]:
+    """What a changeset opened and closed, found by its id (Changeset.changes)."""
+    stmts = [
+        f"CREATE INDEX {_label(k).lower()}_opened_by IF NOT EXISTS "
+        f"FOR (n:{_label(k)}) ON (n.attrs_opened_by)"
+        for k in Kind
+    ]
+    stmts += [
+        f"CREATE INDEX past_attrs_{prop} IF NOT EXISTS FOR (s:PastAttrs) ON (s.{prop})"
+        for prop in ("attrs_opened_by", "closed_by")
+    ]
+    stmts += [
+        f"CREATE INDEX {_type(r).lower()}_{prop} IF NOT EXISTS "
+        f"FOR ()-[r:{_type(r)}]-() ON (r.{prop})"
+        for r in Rel
+        for prop in ("opened_by", "closed_by")
+    ]
+    return stmts
+
+
+def values_opened_by(kind: Kind) -> str:
+    """The values a changeset set on entities of `kind`: current ones, and past ones it opened."""
+    label = _label(kind)
+    return (
+        f"MATCH (n:{label}) WHERE n.attrs_opened_by = $id "
+        "RETURN n.code AS code, properties(n) AS props "
+        f"UNION ALL MATCH (n:{label})-[:HAD_ATTRS]->(s:PastAttrs) WHERE s.attrs_opened_by = $id "
+        "RETURN n.code AS code, properties(s) AS props"
+    )
+
+
+def values_closed_by(kind: Kind) -> str:
+    label = _label(kind)
+    return (
+        f"MATCH (n:{label})-[:HAD_ATTRS]->(s:PastAttrs) WHERE s.closed_by = $id "
+        "RETURN n.code AS code, properties(s) AS props"
+    )
+
+
+def links_stamped_by(rel: Rel, prop: str) -> str:
+    """The intervals of `rel` a changeset opened (`prop` opened_by) or closed (closed_by)."""
+    if prop not in ("opened_by", "closed_by"):
+        raise ValueError(f"not a stamp: {prop!r}")
+    parent, child, rel_type = _rel_parts(rel)
+    return (
+        f"MATCH (p:{parent})-[r:{rel_type}]->(c:{child}) WHERE r.{prop} = $id "
+        "RETURN p.code AS parent, c.code AS child, r.valid_from AS valid_from, "
+        "r.valid_to AS valid_to, r.opened_by AS opened_by, r.closed_by AS closed_by, "
+        "r.detail AS detail"
+    )
 
 
 def create_search_index(kind: Kind) -> str:

@@ -39,6 +39,7 @@ from graph.domain.model import (
     Rel,
 )
 from graph.domain.search_key import SEP, rank_hits
+from graph.domain.stamped import Stamped, StampedValues
 from graph.domain.targets import Target
 from graph.stores.contract import Direction, Page, Progress, ReadDisagreement
 from graph.stores.neo4j import queries as cy
@@ -374,6 +375,34 @@ class Neo4jStore:
     def changesets_since(self, version: int, first: int) -> list[ChangesetRecord]:
         rows = self._read(cy.CHANGESETS_SINCE, since=version, first=first)
         return [ChangesetRecord.from_json(r["record"]) for r in rows]
+
+    def stamped(self, changeset_id: str) -> Stamped:
+        found = Stamped()
+        for rel in Rel:
+            for prop, into in (("opened_by", found.opened), ("closed_by", found.closed)):
+                for r in self._read(cy.links_stamped_by(rel, prop), id=changeset_id):
+                    into.append(
+                        Link(
+                            rel,
+                            r["parent"],
+                            r["child"],
+                            _native(r["valid_from"]),
+                            _native(r["valid_to"]),
+                            r["opened_by"],
+                            r["closed_by"],
+                            r["detail"],
+                        )
+                    )
+        for kind in Kind:
+            for r in self._read(cy.values_opened_by(kind), id=changeset_id):
+                entity = _entity(kind, r["props"])
+                found.values_opened.append(
+                    StampedValues(kind, r["code"], dict(entity.attrs), entity.attrs_from)
+                )
+            for r in self._read(cy.values_closed_by(kind), id=changeset_id):
+                attrs = dict(_entity(kind, {**r["props"], "code": r["code"]}).attrs)
+                found.values_closed.append(StampedValues(kind, r["code"], attrs))
+        return found
 
     def changeset(self, changeset_id: str) -> ChangesetRecord | None:
         rows = self._read(cy.CHANGESET, id=changeset_id)

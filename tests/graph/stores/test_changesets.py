@@ -4,6 +4,7 @@ that opened and closed them; a write against a stale version is refused; on both
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -114,3 +115,35 @@ def test_changesets_since_a_version_oldest_first(store: Store, tmp_path: Path) -
     assert [c.graph_version for c in store.changesets_since(1, 10)] == [2]
     assert [c.graph_version for c in store.changesets_since(0, 1)] == [1]  # paged
     assert store.changesets_since(2, 10) == []
+
+
+def test_what_a_changeset_changed_entity_by_entity(store: Store, tmp_path: Path) -> None:
+    from graph.domain.stamped import ChangeKind, changes_of
+
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    net = _moved()
+    net.rows["transformers.csv"] = [  # type: ignore[attr-defined]
+        (*r[:3], 630, *r[4:]) if r[0] == "T2" else r
+        for r in net.rows["transformers.csv"]  # type: ignore[attr-defined]
+    ]
+    load_folder(store, net.write(tmp_path / "b"), today=TODAY, effective=JUNE)  # type: ignore[attr-defined]
+    first, second = store.changesets_since(0, 10)
+    created = changes_of(store.stamped(first.id))
+    assert {c.change for c in created} == {ChangeKind.CREATED, ChangeKind.LINKED}
+    assert sum(c.change is ChangeKind.CREATED for c in created) == first.counts["created"]
+    assert sum(c.change is ChangeKind.LINKED for c in created) == first.counts["linked"]
+    changed = changes_of(store.stamped(second.id))
+    by_code = {(c.code, c.relationship): c for c in changed}
+    moved = by_code[("M2", Rel.HAS_METER)]
+    assert (moved.kind, moved.change, moved.before, moved.after, moved.effective) == (
+        Kind.METER,
+        ChangeKind.MOVED,
+        "T1",
+        "T2",
+        JUNE,
+    )
+    updated = by_code[("T2", None)]
+    assert updated.change is ChangeKind.UPDATED and updated.effective == JUNE
+    assert json.loads(updated.before or "") == {"capacity_kva": 315.0}
+    assert json.loads(updated.after or "") == {"capacity_kva": 630.0}
+    assert len(changed) == 2
