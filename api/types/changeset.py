@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 import strawberry
 
@@ -286,11 +288,31 @@ def _connection(
     )
 
 
+#: A changeset's changes, kept: found by a scan of the store (a second or so at 1M meters),
+#: read page after page. Keyed by the graph version too: a repair may unstamp intervals.
+_KEPT: OrderedDict[tuple[int, str, int], list[StampedChange]] = OrderedDict()
+_KEPT_MAX = 16
+_KEPT_LOCK = threading.Lock()
+
+
+def _all_changes(ctx: Context, record: ChangesetRecord) -> list[StampedChange]:
+    key = (id(ctx.store), record.id, ctx.store.version())
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+    if kept is None:
+        public = {k.value for k in EntityKind}  # an area's LV lines are not in the schema
+        kept = [c for c in changes_of(ctx.store.stamped(record.id)) if c.kind.value in public]
+        with _KEPT_LOCK:
+            _KEPT[key] = kept
+            while len(_KEPT) > _KEPT_MAX:
+                _KEPT.popitem(last=False)
+    return kept
+
+
 def _changes(ctx: Context, record: ChangesetRecord) -> list[StampedChange]:
     """The changes of `record`; below the top unit, those of entities in the scope on the
     day each holds from (or today)."""
-    public = {k.value for k in EntityKind}  # an area's LV lines are not in the schema
-    found = [c for c in changes_of(ctx.store.stamped(record.id)) if c.kind.value in public]
+    found = _all_changes(ctx, record)
     principal = ctx.principal
     if not ctx.narrowed or principal is None:
         return found
