@@ -83,3 +83,27 @@ def canonical(file: str, header: list[str]) -> list[str]:
     """`header` with each Chinese alias of `file` replaced by the column it stands for."""
     names = ALIASES.get(file)
     return header if not names else [names.get(h, h) for h in header]
+
+
+#: The source systems' Chinese values of the columns with a fixed set of values.
+VALUE_ALIASES: Mapping[str, Mapping[str, str]] = {
+    "role": {
+        "总表": "gate",
+        "台区总表": "gate",
+        "考核表": "gate",
+        "关口表": "gate",
+        "用户表": "customer",
+        "用户": "customer",
+        "光伏": "pv",
+        "光伏表": "pv",
+        "发电表": "pv",
+    },
+    "ownership": {"公变": "public", "公用": "public", "专变": "private", "专用": "private"},
+}
+
+
+def canonical_value(column: str, raw: str) -> str:
+    """`raw` as the exchange format spells it (a Chinese value of `column` translated),
+    lower-cased as the choices are compared."""
+    names = VALUE_ALIASES.get(column)
+    return (names.get(raw.strip(), raw) if names else raw).lower()

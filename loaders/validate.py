@@ -17,6 +17,7 @@ import networkx as nx
 from graph.domain.codes import code_problem
 from graph.domain.model import ATTRIBUTES, REL_SPECS, Entity, Kind, MeterRole, Rel
 from graph.stores.contract import Store
+from loaders.aliases import canonical_value
 from loaders.exchange import SPEC_BY_KIND, Column, ParsedFile, Row
 from loaders.lv_networks import check_lv_networks
 from loaders.problems import Problem, row_problem
@@ -80,7 +81,7 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
             elif col.attr:
                 attrs[col.attr] = value
         elif col.choices:
-            choice = raw.lower()
+            choice = canonical_value(col.name, raw)
             if choice not in col.choices:
                 problems.append(
                     row_problem(
@@ -99,7 +100,7 @@ def _attributes(pf: ParsedFile, row: Row, problems: list[Problem]) -> dict[str, 
 
 
 def _meter_rules(file: str, row: Row, problems: list[Problem]) -> None:
-    role = row.values["role"].lower()
+    role = canonical_value("role", row.values["role"])
     customer = row.values["customer_code"]
     if role in (MeterRole.CUSTOMER, MeterRole.PV) and not customer:
         problems.append(row_problem(file, row, "customer_code", f"a {role} meter needs a customer"))

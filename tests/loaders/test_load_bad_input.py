@@ -243,11 +243,14 @@ def test_the_source_systems_chinese_column_names_are_accepted(store: Store, tmp_
         "户号,户名,用电类别\nU8,钱多多,commercial\n", encoding="utf-8"
     )
     (folder / "meters.csv").write_text(
-        "电能表编号,所属台区,表计类型,户号,综合倍率\nM8,T1,customer,U8,1\n", encoding="utf-8"
+        "电能表编号,所属台区,表计类型,户号,综合倍率\nM8,T1,用户表,U8,1\nG8,T1,总表,,1\n",
+        encoding="utf-8",
     )
     report = load_folder(store, folder, today=TODAY)
-    assert report.summary.created[Kind.CUSTOMER] == 1 and report.summary.created[Kind.METER] == 1
+    assert report.summary.created[Kind.CUSTOMER] == 1 and report.summary.created[Kind.METER] == 2
     assert store.entities(Kind.CUSTOMER, ["U8"])["U8"].attrs["name"] == "钱多多"
+    meters = store.entities(Kind.METER, ["M8", "G8"])  # Chinese values too: 用户表, 总表
+    assert (meters["M8"].attrs["role"], meters["G8"].attrs["role"]) == ("customer", "gate")
     readings = tmp_path / "readings.csv"
     readings.write_text(
         "表号,数据日期,正向有功总,反向有功总\nM8,2026-11-01,3.5,\n", encoding="utf-8"
