@@ -2,8 +2,8 @@
 log line per GraphQL request (request id, principal, operation name, status, duration; never
 variables nor answers).
 
-Metrics (prometheus_client's default registry, one process: see docs/operations.md for
-`--workers`):
+Metrics (prometheus_client; with `taiqu serve --workers N` counted in files every worker
+shares, so that any worker's /metrics has them all):
 
 - `taiqu_requests_total{operation, outcome}`: every request to /graphql. `outcome`: ok,
   errors (answered with field errors), refused (a request error: 4xx, no data, or 401),
@@ -19,13 +19,22 @@ Metrics (prometheus_client's default registry, one process: see docs/operations.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -34,6 +43,8 @@ from api.tracing import request_span
 MAX_OPERATIONS = 200
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+#: prometheus_client's switch to counting in files shared by the worker processes.
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 OBSERVED_KEY = "taiqu.observed"  # the request's record in the ASGI scope, filled as it goes
 
 REQUESTS = Counter(
@@ -54,7 +65,10 @@ STORE_SECONDS = Histogram(
 CHANGE_EVENTS = Counter(
     "taiqu_change_events_total", "Change events by event and outcome", ["event", "outcome"]
 )
-GRAPH_VERSION = Gauge("taiqu_graph_version", "The topology's version as last seen")
+# "max": with several worker processes, the highest any of them has seen.
+GRAPH_VERSION = Gauge(
+    "taiqu_graph_version", "The topology's version as last seen", multiprocess_mode="max"
+)
 
 _operations: set[str] = set()
 
@@ -123,6 +137,12 @@ class TimedStore:
 
 
 async def metrics(request: Request) -> Response:
+    """Every process's counts summed when `taiqu serve --workers N` shares a metrics folder
+    (MULTIPROCESS_ENV, set by the CLI before the workers start); else this process's."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

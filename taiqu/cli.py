@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -334,16 +337,23 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     if workers > 1:
         # Processes share nothing but the stores: each opens its own, follows the loss copy
         # and has its own GIL; the writer lock of the series folder serializes their syncs.
-        uvicorn.run(
-            "taiqu.cli:worker_app",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,  # ours: one line per request with its id (api/observe.py)
-            log_config=None,  # uvicorn's loggers go through ours (TAIQU_LOG_FORMAT)
-        )
+        # Their metrics are counted in files of one folder, fresh for this server, so that
+        # any worker's /metrics sums them all (set before a worker imports the client).
+        counted = tempfile.mkdtemp(prefix="taiqu-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = counted
+        try:
+            uvicorn.run(
+                "taiqu.cli:worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=False,  # ours: one line per request with its id (api/observe.py)
+                log_config=None,  # uvicorn's loggers go through ours (TAIQU_LOG_FORMAT)
+            )
+        finally:
+            shutil.rmtree(counted, ignore_errors=True)
         return 0
     _tune_gil()
     app = create_app(settings)

@@ -293,6 +293,18 @@ def test_serve_with_workers(tmp_path: Path) -> None:
             if p.name.isdigit() and _parent_pid(p) == server.pid
         ]  # fmt: skip
         assert len(workers) >= 2
+        # Any worker's /metrics counts every worker's requests: the 20 answered, no more.
+        for _ in range(4):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+            conn.close()
+            counted = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("taiqu_requests_total{")
+            )
+            assert counted == len(answers), text
         assert taiqu(home, "serve", "--workers", "0").returncode != 0
     finally:
         server.terminate()
