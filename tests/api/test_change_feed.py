@@ -215,3 +215,30 @@ def test_a_changesets_changes_entity_by_entity(store: Store, tmp_path: Path) -> 
                 "effective": "2026-06-01",
             },
         ]
+
+
+def test_a_stations_principal_sees_the_changes_of_its_own_areas_only(
+    store: Store, tmp_path: Path
+) -> None:
+    load_folder(store, small_network().write(tmp_path / "a"), today=TODAY)
+    writer = "tq_test-writer-key-for-the-changes-tests-0000"
+    z1, z2 = "tq_test-station-z1-key-changes-tests-000000", "tq_test-station-z2-key-changes-00000"
+    add_principal(store, "station-z1", z1, Role.SUPPLY_STATION, org="Z1")
+    add_principal(store, "station-z2", z2, Role.SUPPLY_STATION, org="Z2")
+    query = """query($id: ID!) { changeset(id: $id) { changes { totalCount edges { node {
+        code change before after } } } } }"""
+    for api in make_api(store, tmp_path, writers=(("writer", writer),)):
+        moved = api.data(
+            'mutation { meterMove(input: {meter: "M2", toArea: "T2", effective: "2026-11-05"}) '
+            "{ ... on MeterMoved { changeset { id } } } }",
+            headers={"authorization": f"Bearer {writer}"},
+        )
+        changeset_id = moved["meterMove"]["changeset"]["id"]
+        top = api.data(query, {"id": changeset_id})["changeset"]["changes"]
+        assert [e["node"] for e in top["edges"]] == [
+            {"code": "M2", "change": "MOVED", "before": "T1", "after": "T2"}
+        ]
+        own = api.data(query, {"id": changeset_id}, {"authorization": f"Bearer {z1}"})
+        assert own["changeset"]["changes"] == top  # T1, T2 and M2 are Z1's
+        other = api.data(query, {"id": changeset_id}, {"authorization": f"Bearer {z2}"})
+        assert other["changeset"] is None  # names nothing of Z2's: it does not exist there
