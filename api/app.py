@@ -36,14 +36,14 @@ from api.documents import DocumentRefused, Documents, read_trusted
 from api.feed import ChangeFeed
 from api.http_protocol import (
     GRAPHQL_RESPONSE,
-    HTTP_CODES,
     JSON,
     MEDIA_KEY,
     STATUS_KEY,
     content_type,
-    error_body,
+    header,
     is_request_error,
     negotiate,
+    refuse,
     status_of,
 )
 from api.observe import OBSERVED_KEY, ObserveRequests, TimedStore, metrics
@@ -99,13 +99,13 @@ class TaiquGraphQL(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        media = negotiate(_header(scope, b"accept"))
+        media = negotiate(header(scope, b"accept"))
         if media is None and not _asks_for_page(scope):
             refusal = "send Accept: application/graphql-response+json or application/json"
             await refuse(406, refusal, JSON)(scope, receive, send)
             return
         scope[MEDIA_KEY] = media or JSON
-        if scope["method"] == "POST" and not _is_json(_header(scope, b"content-type")):
+        if scope["method"] == "POST" and not _is_json(header(scope, b"content-type")):
             refusal = "send the operation as Content-Type: application/json"
             await refuse(415, refusal, media or JSON)(scope, receive, send)
             return
@@ -258,25 +258,6 @@ def _document_id_into_extensions(body: dict[str, Any]) -> None:
             body["extensions"] = extensions = {}
         if isinstance(extensions, dict):
             extensions["documentId"] = body.pop("documentId")
-
-
-def refuse(
-    status: int, message: str, media: str, method: str = "", code: str | None = None
-) -> Response:
-    """An HTTP-level refusal as a GraphQL response without data, in `media`."""
-    code = code or HTTP_CODES.get(status, "BAD_REQUEST")
-    response = Response(error_body(message, code), status_code=status)
-    response.headers["content-type"] = content_type(media)
-    if status == 405:
-        response.headers["allow"] = "POST" if method == "GET" else "GET, POST"
-    return response
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 def _is_json(content: str | None) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.http_protocol import JSON, content_type, error_body, negotiate
+from api.http_protocol import answer_media, header, refuse
 from api.observe import OBSERVED_KEY
 from api.oidc import OidcVerifier, looks_like_jwt
 from graph.domain import clock
@@ -30,9 +30,7 @@ KEPT_MAX = 4096  # lookups kept (known and unknown keys alike)
 SCOPE_KEY = "taiqu.principal"  # where the request's principal travels in the ASGI scope
 MAX_KEY_LENGTH = 8_192  # an access token can be long; beyond this it is no credential
 
-UNAUTHENTICATED = error_body(
-    "send an API key: Authorization: Bearer <key> (taiqu principals add)", "UNAUTHENTICATED"
-)
+UNAUTHENTICATED = "send an API key: Authorization: Bearer <key> (taiqu principals add)"
 
 
 #: A GET with any of these runs an operation (a document by text, by hash or by id).
@@ -104,28 +102,14 @@ class RequireKey:
         if scope["type"] != "http" or not carries_operation(scope):
             await self.app(scope, receive, send)
             return
-        authorization = accept = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-            elif name == b"accept":
-                accept = value.decode("latin-1")
         principals: Principals = self.state.principals
-        principal = await principals.find(authorization, clock.today())
+        principal = await principals.find(header(scope, b"authorization"), clock.today())
         observed = scope.get(OBSERVED_KEY)
         if observed is not None and principal is not None:
             observed["principal"] = principal.name
         if principal is None:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 401,
-                    "headers": [
-                        (b"content-type", content_type(negotiate(accept) or JSON).encode()),
-                        (b"www-authenticate", b'Bearer realm="taiqu"'),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": UNAUTHENTICATED})
+            refused = refuse(401, UNAUTHENTICATED, answer_media(scope))
+            refused.headers["www-authenticate"] = 'Bearer realm="taiqu"'
+            await refused(scope, receive, send)
             return
         await self.app({**scope, SCOPE_KEY: principal}, receive, send)

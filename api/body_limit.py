@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http_protocol import HTTP_CODES, JSON, content_type, error_body, negotiate
+from api.http_protocol import answer_media, refuse
 
 
 class BodyLimit:
@@ -22,7 +22,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+            await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -33,7 +33,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(scope, send)
+                await self._refuse(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -50,20 +50,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         """413 as a GraphQL error body, in the media type the caller accepts."""
         message = f"Request body larger than {self.max_bytes} bytes"
-        text = error_body(message, HTTP_CODES[413])
-        accept = dict(scope.get("headers") or []).get(b"accept")
-        media = negotiate(None if accept is None else accept.decode("latin-1")) or JSON
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", content_type(media).encode()),
-                    (b"content-length", str(len(text)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": text})
+        await refuse(413, message, answer_media(scope))(scope, receive, send)

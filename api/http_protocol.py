@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from starlette.responses import Response
+from starlette.types import Scope
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -76,6 +78,31 @@ def _quality(params: str) -> float:
 
 def content_type(media: str) -> str:
     return f"{media}; charset=utf-8"
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The value of the request header `name` (lower case), None when it is not sent."""
+    for key, value in scope.get("headers") or []:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def answer_media(scope: Scope) -> str:
+    """The media type to refuse a request in: the one it accepts, else application/json."""
+    return negotiate(header(scope, b"accept")) or JSON
+
+
+def refuse(
+    status: int, message: str, media: str, method: str = "", code: str | None = None
+) -> Response:
+    """A refusal before GraphQL runs, as a GraphQL response without data, in `media`."""
+    code = code or HTTP_CODES.get(status, "BAD_REQUEST")
+    response = Response(error_body(message, code), status_code=status)
+    response.headers["content-type"] = content_type(media)
+    if status == 405:
+        response.headers["allow"] = "POST" if method == "GET" else "GET, POST"
+    return response
 
 
 def error_body(message: str, code: str, **extensions: Any) -> bytes:

@@ -38,6 +38,7 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.http_protocol import header
 from api.tracing import request_span
 
 MAX_OPERATIONS = 200
@@ -162,8 +163,7 @@ class ObserveRequests:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-        rid = request_id(given.decode("latin-1") if given else None)
+        rid = request_id(header(scope, b"x-request-id"))
         observed: dict[str, Any] = {"request_id": rid}
         status = 500
 
@@ -175,7 +175,6 @@ class ObserveRequests:
                 message = {**message, "headers": headers}
             await send(message)
 
-        span = None
         try:
             if self.tracer is None:
                 await self.app({**scope, OBSERVED_KEY: observed}, receive, sending)

@@ -7,6 +7,8 @@ import asyncio
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
@@ -200,89 +202,80 @@ async def scoped_details(ctx: Context, record: ChangesetRecord) -> dict[str, str
     return {k: v for k, v in record.details.items() if k in inside or k not in named}
 
 
-async def changesets_since(
-    ctx: Context, since: int, after: str | None, size: int
-) -> ChangesetConnection:
-    """The changesets after graph version `since` (or after the cursor's), oldest first:
-    how an integrating system follows the changes. Cursors are graph versions."""
-    start = since
-    if after is not None:
-        cursor = decode_cursor(after)
-        if cursor is None or not cursor.isdigit():
-            raise InputError("after: not a cursor of changesets(since:)")
-        start = max(start, int(cursor))
+Fetch = Callable[[Any, int], Awaitable[list[ChangesetRecord]]]
+
+
+async def _scoped_page(
+    ctx: Context,
+    fetch: Fetch,
+    position: Callable[[ChangesetRecord], Any],
+    cursor: Any,
+    size: int,
+) -> tuple[list[ChangesetRecord], bool, Any]:
+    """A page of the changesets `fetch(cursor, n)` gives after `cursor`; below the top unit,
+    those naming something of its scope, looking at SCAN_MAX at most. Returns the page,
+    whether more follow, and the position to go on from when it is not the page's last
+    changeset's (a scan stopped by SCAN_MAX)."""
+    if not ctx.narrowed:
+        found = await fetch(cursor, size + 1)
+        return found[:size], len(found) > size, None
     kept: list[ChangesetRecord] = []
     scanned, more = 0, True
     while more and len(kept) <= size and scanned < SCAN_MAX:
-        want = size + 1 if not ctx.narrowed else _BATCH
-        batch = await asyncio.to_thread(ctx.store.changesets_since, start, want)
-        more = len(batch) == want
-        shown = (
-            await asyncio.gather(*(scoped_details(ctx, r) for r in batch))
-            if ctx.narrowed
-            else [r.details for r in batch]
-        )
+        batch = await fetch(cursor, _BATCH)
+        more = len(batch) == _BATCH
+        shown = await asyncio.gather(*(scoped_details(ctx, r) for r in batch))
         for record, details in zip(batch, shown, strict=True):
             scanned += 1
-            start = record.graph_version
+            cursor = position(record)
             if details is not None:
                 kept.append(record)
                 if len(kept) > size:
-                    break
-    full = len(kept) > size
-    kept = kept[:size]
-    edges = [
-        ChangesetEdge(cursor=encode_cursor(str(r.graph_version)), node=Changeset(record=r))
-        for r in kept
-    ]
-    # A full page goes on after its last changeset; one stopped by SCAN_MAX after the last
-    # one looked at.
-    has_next = full or more
-    end = encode_cursor(str(start)) if has_next and not full else None
-    return ChangesetConnection(
-        edges=edges, page_info=PageInfo.of([e.cursor for e in edges], has_next, after, end)
-    )
+                    return kept[:size], True, None
+    return kept, more, cursor if more else None
 
 
 async def changeset_connection(
     info: Info, first: int | None, after: str | None, since: int | None = None
 ) -> ChangesetConnection:
-    """Changesets, newest first (oldest first after `since`); below the top unit, those
-    naming something of its scope."""
+    """Changesets, newest first (cursors: their ids); with `since`, those after that graph
+    version oldest first, how an integrating system follows the changes (cursors: graph
+    versions). Below the top unit, those naming something of its scope."""
     ctx = context(info)
     size = page_size(first, ctx.settings.default_page_size, ctx.settings.max_page_size)
-    if since is not None:
-        if since < 0:
-            raise InputError("since: a graph version, 0 or more")
-        return await changesets_since(ctx, since, after, size)
-    cursor = decode_cursor(after)
-    if not ctx.narrowed:
-        found = await ctx.loaders.changesets.load(ChangesetsKey(size + 1, cursor))
-        return _connection(found[:size], len(found) > size, None, after)
-    kept: list[ChangesetRecord] = []
-    scanned, more = 0, True
-    while more and len(kept) <= size and scanned < SCAN_MAX:
-        batch = await ctx.loaders.changesets.load(ChangesetsKey(_BATCH, cursor))
-        more = len(batch) == _BATCH
-        shown = await asyncio.gather(*(scoped_details(ctx, r) for r in batch))
-        for record, details in zip(batch, shown, strict=True):
-            scanned += 1
-            cursor = record.id
-            if details is not None:
-                kept.append(record)
-                if len(kept) > size:
-                    break
-    if len(kept) > size:
-        return _connection(kept[:size], True, None, after)
-    # Stopped by SCAN_MAX: go on after the last record looked at.
-    return _connection(kept, more, cursor if more else None, after)
+    cursor: Any = decode_cursor(after)
+    if since is None:
+
+        async def newest_first(before: Any, n: int) -> list[ChangesetRecord]:
+            return await ctx.loaders.changesets.load(ChangesetsKey(n, before))
+
+        page = await _scoped_page(ctx, newest_first, lambda r: r.id, cursor, size)
+        return _connection(*page, after, lambda r: r.id)
+    if since < 0:
+        raise InputError("since: a graph version, 0 or more")
+    if cursor is not None and not cursor.isdigit():
+        raise InputError("after: not a cursor of changesets(since:)")
+    start = since if cursor is None else max(since, int(cursor))
+
+    async def oldest_first(version: Any, n: int) -> list[ChangesetRecord]:
+        return await asyncio.to_thread(ctx.store.changesets_since, version, n)
+
+    page = await _scoped_page(ctx, oldest_first, lambda r: r.graph_version, start, size)
+    return _connection(*page, after, lambda r: r.graph_version)
 
 
 def _connection(
-    records: list[ChangesetRecord], has_next: bool, scanned_to: str | None, after: str | None
+    records: list[ChangesetRecord],
+    has_next: bool,
+    scanned_to: Any,
+    after: str | None,
+    position: Callable[[ChangesetRecord], Any],
 ) -> ChangesetConnection:
-    edges = [ChangesetEdge(cursor=encode_cursor(r.id), node=Changeset(record=r)) for r in records]
-    end = encode_cursor(scanned_to) if scanned_to is not None else None
+    edges = [
+        ChangesetEdge(cursor=encode_cursor(str(position(r))), node=Changeset(record=r))
+        for r in records
+    ]
+    end = encode_cursor(str(scanned_to)) if scanned_to is not None else None
     return ChangesetConnection(
         edges=edges, page_info=PageInfo.of([e.cursor for e in edges], has_next, after, end)
     )
