@@ -32,13 +32,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from api.authn import OPERATION_PARAMS, SCOPE_KEY, Principals, RequireKey, carries_operation
 from api.body_limit import BodyLimit
 from api.context import Context, build_context
-from api.documents import DocumentRefused, Documents, read_trusted
+from api.documents import Documents, read_trusted
 from api.feed import ChangeFeed
 from api.http_protocol import (
     GRAPHQL_RESPONSE,
     JSON,
     MEDIA_KEY,
     STATUS_KEY,
+    Refusal,
     content_type,
     header,
     is_request_error,
@@ -104,10 +105,10 @@ class TaiquGraphQL(GraphQL):
             refusal = "send Accept: application/graphql-response+json or application/json"
             await refuse(406, refusal, JSON)(scope, receive, send)
             return
-        scope[MEDIA_KEY] = media or JSON
+        answer_in = scope[MEDIA_KEY] = media or JSON  # a page request accepting neither
         if scope["method"] == "POST" and not _is_json(header(scope, b"content-type")):
             refusal = "send the operation as Content-Type: application/json"
-            await refuse(415, refusal, media or JSON)(scope, receive, send)
+            await refuse(415, refusal, answer_in)(scope, receive, send)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
@@ -116,10 +117,10 @@ class TaiquGraphQL(GraphQL):
             status = exc.status_code
             if status == 200 and media == GRAPHQL_RESPONSE:  # no data: never 2xx in this type
                 status = 400
-            response = refuse(status, exc.reason, media or JSON, scope["method"], code)
+            response = refuse(status, exc.reason, answer_in, scope["method"], code)
         if isinstance(response, Response) and STATUS_KEY in scope:
             response.status_code = scope[STATUS_KEY]
-            response.headers["content-type"] = content_type(scope[MEDIA_KEY])
+            response.headers["content-type"] = content_type(answer_in)
         await response(scope, receive, send)
 
     async def parse_http_body(self, request: Any) -> Any:
@@ -193,13 +194,9 @@ class TaiquGraphQL(GraphQL):
             extensions = request_data.extensions
             principal = getattr(context, "principal", None)
             integration = principal is not None and principal.role is Role.INTEGRATION
-            document_id = extensions.get("documentId") if isinstance(extensions, dict) else None
-            try:
-                request_data.query = self._state.documents.resolve(
-                    request_data.query, extensions, document_id, integration
-                )
-            except DocumentRefused as exc:
-                raise Refusal(exc.status, str(exc), exc.code) from exc
+            request_data.query = self._state.documents.resolve(
+                request_data.query, extensions, integration
+            )
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -239,14 +236,6 @@ class TaiquGraphQL(GraphQL):
             raise ConnectionRejectionError({"message": "send an API key in connection_init"})
         context.principal = principal
         return None
-
-
-class Refusal(HTTPException):
-    """A refusal before GraphQL runs with its own error code (not the status's)."""
-
-    def __init__(self, status: int, reason: str, code: str) -> None:
-        super().__init__(status, reason)
-        self.code = code
 
 
 def _document_id_into_extensions(body: dict[str, Any]) -> None:

@@ -18,9 +18,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
-    GraphQLScalarType,
     GraphQLSchema,
-    GraphQLUnionType,
 )
 
 BUILT_IN = frozenset({"String", "Int", "Float", "Boolean", "ID"})
@@ -234,6 +232,4 @@ def _gaps(name: str, named: GraphQLNamedType) -> list[str]:
         found += [f"{name}.{f}" for f, field in named.fields.items() if not field.description]
     elif isinstance(named, GraphQLEnumType):
         found += [f"{name}.{v}" for v, value in named.values.items() if not value.description]
-    elif isinstance(named, GraphQLScalarType | GraphQLUnionType):
-        pass
     return found

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from api.http_protocol import Refusal
 from graph.domain.errors import ConfigError
 
 APQ_MAX = 4_096
@@ -54,38 +55,27 @@ def read_trusted(path: Path) -> dict[str, str]:
     return documents
 
 
-class DocumentRefused(Exception):
-    """What a request sent cannot be run: `status`, `code` and a message safe to show."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
 class Documents:
     def __init__(self, trusted: dict[str, str] | None) -> None:
         self._trusted = trusted
         self._apq: OrderedDict[str, str] = OrderedDict()
 
-    def resolve(
-        self, query: str | None, extensions: Any, document_id: Any, integration: bool
-    ) -> str | None:
-        """The document to run for a request (None: none sent, the caller says so), or
-        DocumentRefused."""
-        asked = _asked_hash(extensions, document_id)
+    def resolve(self, query: str | None, extensions: Any, integration: bool) -> str | None:
+        """The document to run for a request (None: none sent, the caller says so); Refusal
+        when it cannot run."""
+        asked = _asked_hash(extensions)
         if integration and self._trusted is not None:
             return self._trusted_document(query, asked)
         if asked is None:
             return query
         if query is not None:
             if sha256(query) != asked:
-                raise DocumentRefused(400, "BAD_REQUEST", "the sha256Hash is not the query's")
+                raise Refusal(400, "the sha256Hash is not the query's", "BAD_REQUEST")
             self._keep(asked, query)
             return query
         kept = self._apq.get(asked) or (self._trusted or {}).get(asked)
         if kept is None:
-            raise DocumentRefused(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            raise Refusal(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         if asked in self._apq:
             self._apq.move_to_end(asked)
         return kept
@@ -96,11 +86,11 @@ class Documents:
         if found is None and query is not None:
             found = trusted.get(sha256(query))
         if found is None:
-            raise DocumentRefused(
+            raise Refusal(
                 403,
-                "FORBIDDEN",
                 "an integration principal runs trusted documents only (TAIQU_TRUSTED_DOCUMENTS): "
                 "send its documentId",
+                "FORBIDDEN",
             )
         return found
 
@@ -111,18 +101,21 @@ class Documents:
             self._apq.popitem(last=False)
 
 
-def _asked_hash(extensions: Any, document_id: Any) -> str | None:
+def _asked_hash(extensions: Any) -> str | None:
+    """The hash a request asks for its document by: `documentId` (moved into `extensions` by
+    api/app.py) or a persisted query's; None when it sends the text only."""
+    document_id = extensions.get("documentId") if isinstance(extensions, dict) else None
     if document_id is not None:
         plain = _plain(str(document_id))
         if plain is None:
-            raise DocumentRefused(400, "BAD_REQUEST", "documentId: not a sha256 (sha256:<hex>)")
+            raise Refusal(400, "documentId: not a sha256 (sha256:<hex>)", "BAD_REQUEST")
         return plain
     persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
     if not isinstance(persisted, dict):
         return None
     if persisted.get("version") != 1:
-        raise DocumentRefused(400, "BAD_REQUEST", "persistedQuery: only version 1 is known")
+        raise Refusal(400, "persistedQuery: only version 1 is known", "BAD_REQUEST")
     plain = _plain(str(persisted.get("sha256Hash") or ""))
     if plain is None:
-        raise DocumentRefused(400, "BAD_REQUEST", "persistedQuery.sha256Hash: not a sha256")
+        raise Refusal(400, "persistedQuery.sha256Hash: not a sha256", "BAD_REQUEST")
     return plain

@@ -37,10 +37,6 @@ class ChangeFeed:
         self._seen = -1  # the last version handed on; -1: not read yet
         self._starting = asyncio.Lock()
 
-    @property
-    def subscribers(self) -> int:
-        return len(self._queues)
-
     async def follow(self, since: int | None) -> AsyncIterator[ChangesetRecord]:
         """The changesets after version `since` (None: from now on), oldest first, then each
         new one as it is written, until the subscriber goes away."""

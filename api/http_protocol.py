@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -91,6 +92,14 @@ def header(scope: Scope, name: bytes) -> str | None:
 def answer_media(scope: Scope) -> str:
     """The media type to refuse a request in: the one it accepts, else application/json."""
     return negotiate(header(scope, b"accept")) or JSON
+
+
+class Refusal(HTTPException):
+    """A request refused before GraphQL runs, with its own error code (not its status's)."""
+
+    def __init__(self, status: int, reason: str, code: str) -> None:
+        super().__init__(status, reason)
+        self.code = code
 
 
 def refuse(

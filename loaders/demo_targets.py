@@ -15,6 +15,8 @@ import random
 from collections.abc import Mapping
 from pathlib import Path
 
+import networkx as nx
+
 from graph.domain.targets import month_bounds
 from graph.indicators.definitions import BY_NAME, Direction
 from graph.indicators.scoring import DEFAULT_WEIGHTS
@@ -62,20 +64,11 @@ def handed_down_targets(
 
 
 def _lowest_first(children: Mapping[str, list[str]]) -> list[str]:
-    """Every unit after all the units below it."""
-    order: list[str] = []
-    seen: set[str] = set()
-    for root in sorted(children):
-        stack = [(root, False)]
-        while stack:
-            unit, expanded = stack.pop()
-            if expanded:
-                order.append(unit)
-            elif unit not in seen:
-                seen.add(unit)
-                stack.append((unit, True))
-                stack.extend((k, False) for k in children[unit] if k not in seen)
-    return order
+    """Every unit after all the units below it (in code order where that leaves a choice)."""
+    tree = nx.DiGraph()
+    tree.add_nodes_from(children)
+    tree.add_edges_from((kid, unit) for unit, kids in children.items() for kid in kids)
+    return list(nx.lexicographical_topological_sort(tree))
 
 
 def _near(value: float, name: str, rng: random.Random) -> float:

@@ -144,13 +144,14 @@ def _stage_series(
     readings_path = folder / readings_file.FILE
     curves_path = folder / curves_file.FILE
     meters_file = series.read().topology.get("meters")
+    stored_meters = series.path(meters_file) if meters_file else None  # codes already known
     created = [e.code for e in changes.created.get(Kind.METER, [])]
     staged = curves = None
     if readings_path.is_file():
         staged = readings_file.stage_readings(
             con,
             readings_path,
-            meters_file=series.path(meters_file) if meters_file else None,
+            meters_file=stored_meters,
             extra_meter_codes=created,
             today=day,
             tmp=tmp,
@@ -161,7 +162,7 @@ def _stage_series(
         curves = curves_file.stage_curves(
             con,
             curves_path,
-            meters_file=series.path(meters_file) if meters_file else None,
+            meters_file=stored_meters,
             extra_meter_codes=created,
             today=day,
             problems=problems,

@@ -103,13 +103,12 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _analyze(args: argparse.Namespace, settings: Settings, store: Store | None) -> int:
-    from graph.series.reader import LossReader
 
     scope, code = Scope.NETWORK, ""
     if args.under and store is not None:
         scope, code = scope_of(store, args.under), args.under
     kinds = [FindingKind(k) for k in args.kinds] if args.kinds else None
-    reader = LossReader(settings.series_folder(), settings.loss_rules())
+    reader = settings.loss_reader()
     try:
         analysis = findings_under(reader, scope, code, args.start, args.end, kinds)
     finally:

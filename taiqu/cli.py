@@ -267,7 +267,6 @@ def _mismatch_json(m: Mismatch, statuses: dict[str, AreaLoss]) -> dict[str, obje
 
 
 def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> int:
-    from graph.series.reader import LossReader
     from graph.services.mismatches import area_statuses, find_mismatches
 
     today = clock.today()
@@ -276,7 +275,7 @@ def cmd_reconcile_mismatches(args: argparse.Namespace, settings: Settings) -> in
         report = find_mismatches(store, args.as_of or today)
     finally:
         store.close()
-    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    loss = settings.loss_reader()
     try:
         (start, end), statuses = area_statuses(loss, report, today)
     finally:
@@ -316,8 +315,7 @@ def worker_app() -> Any:
     _tune_gil()
     settings = Settings.from_env()
     configure_logging(settings.log_format)
-    clock.set_zone(settings.timezone)
-    return create_app(settings)
+    return create_app(settings)  # which sets the time zone
 
 
 def _tune_gil() -> None:
@@ -430,14 +428,13 @@ def _days_since_last_month(today: dt.date) -> int:
 def _demo_targets(settings: Settings, path: Path, month: str, seed: int) -> None:
     """Targets for `month`'s year around the demo's own values, written and loaded like a
     utility's targets.csv."""
-    from graph.series.reader import LossReader
     from graph.services.mismatches import MismatchCache
     from graph.services.targets import record_targets
     from loaders.demo_targets import write_demo_targets
     from loaders.targets import read_targets
 
     store = settings.open_store()
-    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    loss = settings.loss_reader()
     mismatches = MismatchCache()
     try:
         write_demo_targets(store, loss, lambda d: mismatches.get(store, d), month, seed, path)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from graph.indicators.definitions import INDICATORS
-from graph.series.reader import LossReader
 from graph.services.assessment import AssessmentRow, assess, assessed_units, assessment_month
 from graph.services.mismatches import MismatchCache
 from taiqu.settings import Settings
@@ -90,7 +89,7 @@ def write_xlsx(rows: Sequence[AssessmentRow], path: Path, period: str) -> None:
 def cmd_assessment(args: argparse.Namespace, settings: Settings) -> int:
     _, end = assessment_month(args.period)
     store = settings.open_store(read_only=settings.home_is_read_only())
-    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    loss = settings.loss_reader()
     mismatches = MismatchCache()
     try:
         units, parents = assessed_units(store, end, args.level, args.under)

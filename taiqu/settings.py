@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.domain.clock import DEFAULT_ZONE, zone_problem
 from graph.domain.dates import DEFAULT_DAYS_AHEAD, DEFAULT_EARLIEST, DateBounds
@@ -19,6 +20,9 @@ from graph.series.technical.day import Assumptions
 from graph.series.technical.shapes import residential_shape, shape_from_text
 from graph.stores.contract import Store
 from graph.stores.factory import open_store
+
+if TYPE_CHECKING:
+    from graph.series.reader import LossReader
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -235,6 +239,12 @@ class Settings:
     def series_folder(self) -> SeriesFolder:
         """Readings and balances: beside the topology under TAIQU_HOME, whichever the store."""
         return SeriesFolder(self.home / "series", self.technical_assumptions())
+
+    def loss_reader(self) -> LossReader:
+        """Loss answers from the series folder under these rules (close it when done)."""
+        from graph.series.reader import LossReader  # duckdb: only for the commands that read
+
+        return LossReader(self.series_folder(), self.loss_rules())
 
     def technical_assumptions(self) -> Assumptions:
         shape = residential_shape()

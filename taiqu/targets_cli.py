@@ -12,7 +12,6 @@ from typing import Any
 
 from graph.domain.errors import InputError, LoadRejected
 from graph.domain.targets import Target, current, period_problem
-from graph.series.reader import LossReader
 from graph.services.targets import record_targets
 from loaders.targets import read_targets
 from taiqu.settings import Settings
@@ -21,7 +20,7 @@ from taiqu.settings import Settings
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     store = settings.open_store()
-    loss = LossReader(settings.series_folder(), settings.loss_rules())
+    loss = settings.loss_reader()
     try:
         rows = read_targets(path, store)
         done = record_targets(store, rows, path.name, loss)

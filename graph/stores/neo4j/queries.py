@@ -101,7 +101,7 @@ def links_stamped_by(rel: Rel, prop: str) -> str:
     parent, child, rel_type = _rel_parts(rel)
     return (
         f"MATCH (p:{parent})-[r:{rel_type}]->(c:{child}) WHERE r.{prop} = $id "
-        "RETURN p.code AS parent, c.code AS child, r.valid_from AS valid_from, "
+        "RETURN p.code AS parent, c.code AS code, r.valid_from AS valid_from, "
         "r.valid_to AS valid_to, r.opened_by AS opened_by, r.closed_by AS closed_by, "
         "r.detail AS detail"
     )

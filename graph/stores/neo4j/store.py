@@ -117,6 +117,20 @@ def _refuse_values_begun_after(tx: ManagedTransaction, changes: ChangeSet) -> No
             )
 
 
+def _link(rel: Rel, r: Mapping[str, Any]) -> Link:
+    """An interval of `rel` as a read returns it (the child's code as `code`)."""
+    return Link(
+        rel,
+        r["parent"],
+        r["code"],
+        _native(r["valid_from"]),
+        _native(r["valid_to"]),
+        r["opened_by"],
+        r["closed_by"],
+        r["detail"],
+    )
+
+
 def _oldest_first(kind: Kind, code: str, intervals: list[Mapping[str, Any]]) -> list[AttrInterval]:
     """The intervals by start; an ended entity's own node holds none (attrs_from = FOREVER)."""
     found = (_interval(kind, code, p) for p in intervals)
@@ -344,18 +358,7 @@ class Neo4jStore:
     def histories(self, rel: Rel, children: Sequence[str]) -> dict[str, list[Link]]:
         found: dict[str, list[Link]] = {child: [] for child in children}
         for r in self._read_chunked(cy.histories(rel), children):
-            found[r["code"]].append(
-                Link(
-                    rel,
-                    r["parent"],
-                    r["code"],
-                    _native(r["valid_from"]),
-                    _native(r["valid_to"]),
-                    r["opened_by"],
-                    r["closed_by"],
-                    r["detail"],
-                )
-            )
+            found[r["code"]].append(_link(rel, r))
         return found
 
     def links_of(self, rel: Rel, child: str) -> list[Link]:
@@ -380,19 +383,10 @@ class Neo4jStore:
         found = Stamped()
         for rel in Rel:
             for prop, into in (("opened_by", found.opened), ("closed_by", found.closed)):
-                for r in self._read(cy.links_stamped_by(rel, prop), id=changeset_id):
-                    into.append(
-                        Link(
-                            rel,
-                            r["parent"],
-                            r["child"],
-                            _native(r["valid_from"]),
-                            _native(r["valid_to"]),
-                            r["opened_by"],
-                            r["closed_by"],
-                            r["detail"],
-                        )
-                    )
+                into += (
+                    _link(rel, r)
+                    for r in self._read(cy.links_stamped_by(rel, prop), id=changeset_id)
+                )
         for kind in Kind:
             for r in self._read(cy.values_opened_by(kind), id=changeset_id):
                 entity = _entity(kind, r["props"])
