@@ -41,6 +41,7 @@ from api.types.search import SearchHit
 from api.types.substation import Substation
 from api.types.transformer import Transformer
 from api.types.values import entity_on
+from api.types.viewer import Viewer
 from api.types.wrap import wrap
 from graph.domain.access import PERSONAL_ATTRIBUTES, shown
 from graph.domain.errors import InputError
@@ -91,6 +92,11 @@ def _as_of_arg() -> Any:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Who asks: the principal the API key names (null without one).")
+    def viewer(self, info: Info) -> Viewer | None:
+        principal = context(info).principal
+        return None if principal is None else Viewer(principal=principal)
+
     @strawberry.field(description="The whole network: loss over every area.")
     def network(self) -> Network:
         return Network()

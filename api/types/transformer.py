@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -79,6 +80,17 @@ class Transformer(Node, LossFields):
         ctx = period_context(info, from_, to)
         area = await ctx.loaders.areas.load(PeriodKey(from_, to, self.entity.code))
         return TransformerLoss(area=area, rules=ctx.loss.rules)
+
+    @strawberry.field(
+        description="The area's balance day by day over the period (inclusive), oldest "
+        "first: each day's supply, sales, loss, status and reasons, as `loss` of that one day."
+    )
+    async def daily_loss(self, info: Info, from_: FromDate, to: ToDate) -> list[TransformerLoss]:
+        ctx = period_context(info, from_, to)
+        days = [from_ + dt.timedelta(days=i) for i in range((to - from_).days + 1)]
+        keys = [PeriodKey(day, day, self.entity.code) for day in days]
+        areas = await ctx.loaders.areas.load_many(keys)
+        return [TransformerLoss(area=area, rules=ctx.loss.rules) for area in areas]
 
     @strawberry.field(description="The area's meters on the as-of date, by code.")
     async def meters(

@@ -16,7 +16,7 @@ import pytest
 
 from api import authn
 from api.authn import bearer_key
-from graph.domain.access import Role
+from graph.domain.access import DUTIES, Role
 from graph.stores.contract import Store
 from tests.api.conftest import Api, add_principal, week_api
 
@@ -240,3 +240,31 @@ def test_out_of_scope_and_nonexistent_codes_answer_in_the_same_time(api: Api) ->
     for q in (0.5, 0.75):
         ratio = elsewhere[int(q * 199)] / nowhere[int(q * 199)]
         assert 0.75 < ratio < 1.33, (q, ratio)
+
+
+VIEWER = "{ viewer { name role orgCode orgUnit { code } seesPersonalData changeEvents } }"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("station-z1", ("supply_station", "Z1", True, 5)),
+        ("ops", ("operations", "P", False, 3)),
+        ("service", ("customer_service", "P", True, 2)),
+        ("viewer", ("viewer", "P", False, 0)),
+        ("viewer-pd", ("viewer", "P", True, 0)),
+    ],
+)
+def test_viewer_says_who_asks_with_its_unit_and_duties(
+    api: Api, name: str, expected: tuple[str, str, bool, int]
+) -> None:
+    viewer = api.data(VIEWER, headers=as_(name))["viewer"]
+    role, org, personal, events = expected
+    assert (viewer["name"], viewer["role"], viewer["orgCode"]) == (name, role, org)
+    assert viewer["orgUnit"] == {"code": org}
+    assert viewer["seesPersonalData"] is personal
+    assert len(viewer["changeEvents"]) == events
+    # The duties it lists are the ones the API lets it send.
+    for event in viewer["changeEvents"]:
+        assert Role(role) in DUTIES[event]
+    assert set(viewer["changeEvents"]) == {e for e, roles in DUTIES.items() if Role(role) in roles}

@@ -188,3 +188,45 @@ def test_periods_out_of_the_accepted_dates_are_clear(loss_api: Api) -> None:
     assert early["errors"][0]["message"] == (
         "period: 0001-01-02 is before 2000-01-01, the earliest date accepted"
     )
+
+
+DAILY = """query($code: String!, $from: Date!, $to: Date!) { transformer(code: $code) {
+    dailyLoss(from: $from, to: $to) { from to supplyKwh salesKwh lossKwh lossRate status reasons }
+    loss(from: $from, to: $to) { supplyKwh salesKwh lossKwh }
+} }"""
+
+
+@pytest.mark.parametrize(
+    ("code", "supply_kwh", "sales_kwh", "status"),
+    [("TN", 100.0, 96.0, "NORMAL"), ("TH", 100.0, 85.0, "HIGH"), ("TG", 100.0, 104.0, "NEGATIVE")],
+)
+def test_daily_loss_is_each_day_on_its_own(
+    loss_api: Api, code: str, supply_kwh: float, sales_kwh: float, status: str
+) -> None:
+    """By hand (tests/networks.py): TN's gate 1.6 - 0.1 registered x 60 + pv export 10 = 100
+    kWh a day, sales 55 + 40 + 1 = 96; TH 100 in, 85 out; TG 100 in, 104 out. 30 September has
+    no readings: uncomputable, with the reasons the period's `loss` would give."""
+    found = loss_api.data(DAILY, {"code": code, "from": "2026-09-30", "to": "2026-10-02"})
+    days = found["transformer"]["dailyLoss"]
+    assert [(d["from"], d["to"]) for d in days] == [
+        ("2026-09-30", "2026-09-30"),
+        ("2026-10-01", "2026-10-01"),
+        ("2026-10-02", "2026-10-02"),
+    ]
+    assert days[0]["status"] == "UNCOMPUTABLE" and days[0]["reasons"]
+    for day in days[1:]:
+        assert (day["supplyKwh"], day["salesKwh"]) == pytest.approx((supply_kwh, sales_kwh))
+        assert day["lossKwh"] == pytest.approx(supply_kwh - sales_kwh)
+        assert day["lossRate"] == pytest.approx((supply_kwh - sales_kwh) / supply_kwh)
+        assert day["status"] == status
+    # Each day is the area's loss of that one day.
+    for day in days:
+        one = loss_api.data(DAILY, {"code": code, "from": day["from"], "to": day["to"]})
+        assert one["transformer"]["dailyLoss"] == [day]
+    period = loss_api.data(DAILY, {"code": code, "from": "2026-10-01", "to": "2026-10-02"})
+    assert period["transformer"]["loss"]["supplyKwh"] == pytest.approx(2 * supply_kwh)
+
+
+def test_daily_loss_refuses_a_period_as_loss_does(loss_api: Api) -> None:
+    body = loss_api.query(DAILY, {"code": "TN", "from": "2026-10-02", "to": "2026-10-01"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
