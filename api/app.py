@@ -66,10 +66,13 @@ log = logging.getLogger("taiqu.api")
 access_log = logging.getLogger("taiqu.access")
 
 GRAPHIQL_FILES = Path(__file__).resolve().parent / "static" / "graphiql"
+# The explorer (built from web/ by Vite): its page at /, its hashed assets under /explorer.
+EXPLORER_FILES = Path(__file__).resolve().parent / "static" / "explorer"
+EXPLORER_ASSETS = "/explorer"
 GRAPHIQL_PAGE = GRAPHIQL_FILES / "index.html"
 GRAPHIQL_ASSETS = "/graphiql-assets"
-# GraphiQL styles its components inline (style-src needs 'unsafe-inline'); scripts only from us.
-GRAPHIQL_HEADERS = {
+# GraphiQL and ECharts style inline (style-src needs 'unsafe-inline'); scripts only from us.
+PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
@@ -77,6 +80,13 @@ GRAPHIQL_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
 }
+
+
+async def explorer_page(request: Request) -> Response:
+    """The explorer's page: it holds no data (every figure comes from /graphql with the
+    principal's key), and its policy lets it load nothing from anywhere but this server."""
+    page = (EXPLORER_FILES / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(page, headers={**PAGE_HEADERS, "Cache-Control": "no-cache"})
 
 
 class TaiquGraphQL(GraphQL):
@@ -150,7 +160,7 @@ class TaiquGraphQL(GraphQL):
     async def render_graphql_ide(self, request: Any) -> Response:
         """Taiqu's own GraphiQL page (api/static/graphiql): every file from this server, which
         the Content-Security-Policy enforces; works on an intranet with no way out."""
-        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"), headers=GRAPHIQL_HEADERS)
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
     def decode_json(self, data: str | bytes) -> object:
         """A body that is not a JSON object (or a list, refused as a batch) is the caller's
@@ -376,6 +386,10 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz)]
     if settings.metrics:
         routes.append(Route("/metrics", metrics))
+    if settings.explorer:
+        routes.append(Route("/", explorer_page))
+        explorer = StaticFiles(directory=EXPLORER_FILES)
+        routes.append(Mount(EXPLORER_ASSETS, app=explorer, name="explorer-assets"))
     if settings.graphiql:
         assets = StaticFiles(directory=GRAPHIQL_FILES)
         routes.append(Mount(GRAPHIQL_ASSETS, app=assets, name="graphiql-assets"))

@@ -178,6 +178,7 @@ class Settings:
     neo4j_password: str | None = None  # never logged; repr hides it
     neo4j_database: str = "neo4j"
     graphiql: bool = True
+    explorer: bool = True  # the explorer's page at / (api/static/explorer, built from web/)
     introspection: bool = True  # the schema readable by __schema / __type (GraphiQL needs it)
     cors_origins: tuple[str, ...] = ()  # web origins allowed to call from a browser
     metrics: bool = True  # Prometheus metrics on /metrics (api/observe.py)
@@ -281,6 +282,7 @@ class Settings:
             neo4j_password=env.get("TAIQU_NEO4J_PASSWORD") or None,
             neo4j_database=env.get("TAIQU_NEO4J_DATABASE") or "neo4j",
             graphiql=_flag(env, "TAIQU_GRAPHIQL", True),
+            explorer=_flag(env, "TAIQU_EXPLORER", True),
             introspection=_flag(env, "TAIQU_INTROSPECTION", True),
             cors_origins=_origins(env),
             metrics=_flag(env, "TAIQU_METRICS", True),
