@@ -462,7 +462,9 @@ def _demo_principal(settings: Settings) -> None:
     finally:
         store.close()
     print(
-        f"demo principal {name} (marketing, {top}); in GraphiQL add the header\n"
+        f"demo principal {name} (marketing, {top}); sign in to the explorer (/) with the key\n"
+        f"  {key}\n"
+        "or in GraphiQL (/graphql) add the header\n"
         f'  {{"Authorization": "Bearer {key}"}}',
         flush=True,
     )

@@ -4,6 +4,8 @@ import { defineConfig } from "vite";
 
 export default defineConfig({
   base: "/explorer/",
+  // `npx vite` for development: the API of a `taiqu serve` on :8000 behind the dev server.
+  server: { proxy: { "/graphql": process.env.TAIQU_API ?? "http://127.0.0.1:8000" } },
   build: {
     outDir: "../api/static/explorer",
     emptyOutDir: true,

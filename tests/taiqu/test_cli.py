@@ -110,6 +110,7 @@ def test_demo_without_serving(tmp_path: Path) -> None:
     assert principal.role.value == "marketing" and principal.name.startswith("demo-")
     key = done.stdout.split('"Authorization": "Bearer ')[1].split('"')[0]
     assert principal.holds(key)
+    assert f"sign in to the explorer (/) with the key\n  {key}\n" in done.stdout
     # Collection evidence for every meter, a few read in another area of the same feeder:
     # exactly those are the mismatches.
     demo = tmp_path / "home/demo-1500"

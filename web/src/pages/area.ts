@@ -6,7 +6,7 @@ import { dailyChart, type Day } from "../chart";
 import { t } from "../i18n";
 import { period } from "../state";
 import { statusBadge } from "../status";
-import { historyTable, type Interval } from "./history";
+import { historyTable, type Interval, type ValueInterval, valuesTable } from "./history";
 import { findingColumns, findingsFor, type Finding } from "./worklists";
 
 const METERS_PAGE = 50;
@@ -20,6 +20,7 @@ const AREA = `query($code: String!, $asOf: Date, $from: Date!, $to: Date!, $firs
       technicalLossRate managementLossRate readingCoverage }
     dailyLoss(from: $from, to: $to) { from supplyKwh salesKwh lossKwh lossRate status reasons }
     history { relationship parent { code } from to openedBy { id source actor } }
+    valueHistory { from to changed values { name value } openedBy { source actor } }
     meters(first: $first, after: $after) {
       totalCount edges { node { code role multiplier customer { code name } } }
       pageInfo { hasNextPage endCursor }
@@ -55,6 +56,7 @@ interface Area {
   };
   dailyLoss: Day[];
   history: Interval[];
+  valueHistory: ValueInterval[];
   meters: {
     totalCount: number;
     edges: { node: MeterRow }[];
@@ -135,6 +137,7 @@ export async function renderArea(main: HTMLElement, args: string[]): Promise<() 
     moreMeters,
     h("h2", {}, t("history")),
     historyTable(area.history),
+    valuesTable(area.valueHistory),
   );
   const extras = h("section", { "aria-label": `${t("mismatches")} / ${t("findings")}` });
   main.append(extras);
