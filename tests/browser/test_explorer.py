@@ -223,3 +223,25 @@ def test_a_bad_key_is_refused_on_the_sign_in_page(tab: Explorer, bad_key: str) -
     )
     assert error.inner_text() == "密钥无效、已过期或已吊销。"
     assert tab.page.evaluate("() => sessionStorage.getItem('taiqu.token')") is None
+
+
+def test_search_finds_codes_and_chinese_names_and_opens_the_hit(
+    tab: Explorer, served: Served
+) -> None:
+    tab.login(served.marketing_key)
+    area = served.station_areas[0]
+    name = graphql(
+        served.base,
+        served.marketing_key,
+        "query($c: String!) { transformer(code: $c) { name } }",
+        {"c": area},
+    )["transformer"]["name"]
+    for text in (area, name[:4]):
+        tab.page.fill("#search", text)
+        hit = tab.page.locator(f'#search-hits a[href="#/area/{area}"]')
+        hit.wait_for()
+        assert name in hit.inner_text()
+    tab.screenshot(SCREENSHOTS, "7-search")
+    hit.click()
+    tab.wait_ready("area")
+    assert tab.page.inner_text("h1").startswith(f"台区 {area} {name}")

@@ -3,7 +3,7 @@
 import { ApiError, gql } from "../api";
 import { h } from "../dom";
 import { t } from "../i18n";
-import { period, session } from "../state";
+import { session } from "../state";
 
 interface FieldSpec {
   name: string;
@@ -61,6 +61,13 @@ interface Answer {
   errors?: { field: string | null; message: string }[];
 }
 
+/** Today in the browser's time zone (YYYY-MM-DD): a change event usually holds from today. */
+function today(): string {
+  const now = new Date();
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 10);
+}
+
 function eventForm(event: string): HTMLElement {
   const spec = EVENTS[event];
   const id = (name: string) => `${event}-${name}`;
@@ -78,7 +85,7 @@ function eventForm(event: string): HTMLElement {
         type: f.type ?? "text",
         step: f.type === "number" ? "any" : null,
         required: !f.optional,
-        value: f.name === "effective" ? period().asOf : null,
+        value: f.name === "effective" ? today() : null,
       }),
     ]),
     h("button", { type: "submit" }, t("submit")),

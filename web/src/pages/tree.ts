@@ -85,13 +85,14 @@ async function meters(code: string, after: string | null) {
   };
 }
 
-async function feederAreas(code: string, after: string | null) {
-  const found = await gql<{ feeder: { transformers: Page<AreaNode> } | null }>(
+/** A page of the areas of a feeder or an org unit, each with its status over the period. */
+async function areasUnder(field: "feeder" | "orgUnit", code: string, after: string | null) {
+  const found = await gql<Record<string, { transformers: Page<AreaNode> } | null>>(
     `query($code: String!, $asOf: Date, $first: Int, $after: String, $from: Date!, $to: Date!) {
-      feeder(code: $code, asOf: $asOf) { ${AREAS} } }`,
+      node: ${field}(code: $code, asOf: $asOf) { ${AREAS} } }`,
     { code, ...vars(after) },
   );
-  return found.feeder ? areaPage(found.feeder.transformers) : { items: [], next: null };
+  return found.node ? areaPage(found.node.transformers) : { items: [], next: null };
 }
 
 async function substationFeeders(code: string) {
@@ -106,19 +107,10 @@ async function substationFeeders(code: string) {
       kind: "FEEDER",
       code: f.code,
       href: `#/node/FEEDER/${encodeURIComponent(f.code)}`,
-      children: (after: string | null) => feederAreas(f.code, after),
+      children: (after: string | null) => areasUnder("feeder", f.code, after),
     })),
     next: null,
   };
-}
-
-async function unitAreas(code: string, after: string | null) {
-  const found = await gql<{ orgUnit: { transformers: Page<AreaNode> } | null }>(
-    `query($code: String!, $asOf: Date, $first: Int, $after: String, $from: Date!, $to: Date!) {
-      orgUnit(code: $code, asOf: $asOf) { ${AREAS} } }`,
-    { code, ...vars(after) },
-  );
-  return found.orgUnit ? areaPage(found.orgUnit.transformers) : { items: [], next: null };
 }
 
 async function unitChildren(code: string) {
@@ -159,7 +151,7 @@ async function unitChildren(code: string) {
       label: `${t("areas")} (${unit.transformerCount})`,
       kind: "GROUP",
       code: `${code}/areas`,
-      children: (after) => unitAreas(code, after),
+      children: (after) => areasUnder("orgUnit", code, after),
     });
   }
   return { items, next: null };
