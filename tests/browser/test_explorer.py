@@ -139,7 +139,7 @@ def test_a_writer_moves_a_meter_and_sees_a_refusal_outside_its_scope(
         {"a": source},
     )
     meter = meters["transformer"]["meters"]["edges"][0]["node"]["code"]
-    effective = tab.page.input_value("#meterMove-effective")
+    assert tab.page.input_value("#meterMove-effective") == ""  # the server's today
     # Outside the station: refused, and the answer says why.
     tab.page.fill("#meterMove-meter", meter)
     tab.page.fill("#meterMove-toArea", served.other_area)
@@ -151,12 +151,14 @@ def test_a_writer_moves_a_meter_and_sees_a_refusal_outside_its_scope(
     tab.page.fill("#meterMove-toArea", target)
     tab.page.click('form[data-event="meterMove"] button[type=submit]')
     tab.page.locator('[data-testid="meterMove-answer"] [data-outcome="written"]').wait_for()
+    # From the server's today, whatever the browser's clock says: not a backdated correction.
+    assert "corrects_from" not in tab.page.inner_text('[data-testid="meterMove-answer"]')
     tab.screenshot(SCREENSHOTS, "5-change-event")
     moved = graphql(
         served.base,
         served.station_key,
-        "query($m: String!, $d: Date!) { meter(code: $m, asOf: $d) { transformer { code } } }",
-        {"m": meter, "d": effective},
+        "query($m: String!) { meter(code: $m) { transformer { code } } }",
+        {"m": meter},
     )
     assert moved["meter"]["transformer"]["code"] == target
 

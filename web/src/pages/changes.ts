@@ -61,13 +61,6 @@ interface Answer {
   errors?: { field: string | null; message: string }[];
 }
 
-/** Today in the browser's time zone (YYYY-MM-DD): a change event usually holds from today. */
-function today(): string {
-  const now = new Date();
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 10);
-}
-
 function eventForm(event: string): HTMLElement {
   const spec = EVENTS[event];
   const id = (name: string) => `${event}-${name}`;
@@ -85,7 +78,9 @@ function eventForm(event: string): HTMLElement {
         type: f.type ?? "text",
         step: f.type === "number" ? "any" : null,
         required: !f.optional,
-        value: f.name === "effective" ? today() : null,
+        // Empty: the server's today in the utility's time zone (TAIQU_TIMEZONE), which the
+        // browser's clock may not share; a date before it is recorded as a correction.
+        title: f.name === "effective" ? t("effectiveHint") : null,
       }),
     ]),
     h("button", { type: "submit" }, t("submit")),
