@@ -18,6 +18,8 @@ DAILY = """query($code: String!, $from: Date!, $to: Date!) { transformer(code: $
 RANKING = """query($code: String!, $from: Date!, $to: Date!) { orgUnit(code: $code) {
   lossRanking(from: $from, to: $to, status: [HIGH, NEGATIVE], first: 100) { totalCount
     edges { node { transformer { code name } supplyKwh salesKwh lossKwh lossRate status } } } } }"""
+METERS = """query($code: String!, $asOf: Date!) { transformer(code: $code, asOf: $asOf) {
+  meters(first: 100) { edges { node { code } } } } }"""
 TIMINGS: dict[str, float] = {}
 
 

@@ -28,6 +28,16 @@ const AREA = `query($code: String!, $asOf: Date, $from: Date!, $to: Date!, $firs
   }
 }`;
 
+// The next page of meters only (not the whole area again).
+const METERS = `query($code: String!, $asOf: Date, $first: Int, $after: String) {
+  transformer(code: $code, asOf: $asOf) {
+    meters(first: $first, after: $after) {
+      totalCount edges { node { code role multiplier customer { code name } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
 const MISMATCHES = `query($under: ID!, $asOf: Date) {
   mismatches(under: $under, first: 100, asOf: $asOf) { totalCount edges { node {
     meter { code } customer { name } marketingArea { code } collectionArea { code } since } } }
@@ -92,10 +102,19 @@ export async function renderArea(main: HTMLElement, args: string[]): Promise<() 
     return () => undefined;
   }
   const meterTable = h("div", {}, table(`${t("meters")} (${area.meters.totalCount})`, meterColumns(), area.meters.edges.map((e) => e.node), "meters"));
-  const moreMeters = h("button", { type: "button", hidden: !area.meters.pageInfo.hasNextPage }, t("more"));
+  const moreMeters = h(
+    "button",
+    { type: "button", hidden: !area.meters.pageInfo.hasNextPage, "data-testid": "meters-more" },
+    t("more"),
+  );
   let after = area.meters.pageInfo.endCursor;
   moreMeters.addEventListener("click", async () => {
-    const next = await gql<{ transformer: Area | null }>(AREA, { ...vars, after });
+    const next = await gql<{ transformer: Pick<Area, "meters"> | null }>(METERS, {
+      code,
+      asOf: p.asOf,
+      first: METERS_PAGE,
+      after,
+    });
     const page = next.transformer?.meters;
     if (!page) return;
     meterTable.querySelector("tbody")?.append(...table("", meterColumns(), page.edges.map((e) => e.node), "x").querySelectorAll("tbody tr"));
