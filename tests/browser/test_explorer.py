@@ -5,7 +5,6 @@ offline with labelled controls. Screenshots of each page go to artifacts/screens
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -24,12 +23,8 @@ TIMINGS: dict[str, float] = {}
 
 
 def _period(tab: Explorer) -> dict[str, str]:
-    found = tab.page.evaluate("() => JSON.parse(sessionStorage.getItem('taiqu.period') || 'null')")
-    if found:
-        return found
-    today = dt.date.today()
-    last = today.replace(day=1) - dt.timedelta(days=1)
-    return {"from": last.replace(day=1).isoformat(), "to": last.isoformat()}
+    """The period the page shows (its header's controls)."""
+    return {key: tab.page.input_value(f"input[name={key}]") for key in ("from", "to")}
 
 
 def _kwh(value: float) -> str:
@@ -51,10 +46,7 @@ def test_sign_in_walk_the_tree_by_keyboard_and_read_an_area_as_the_api_says(
     tab.wait_ready("area")
     assert tab.page.url.endswith(f"#/area/{code}")
     tab.screenshot(SCREENSHOTS, "2-area")
-    period = {
-        "from": tab.page.input_value("input[name=from]"),
-        "to": tab.page.input_value("input[name=to]"),
-    }
+    period = _period(tab)
     days = graphql(served.base, served.marketing_key, DAILY, {"code": code, **period})
     expected = days["transformer"]["dailyLoss"]
     assert len(expected) >= 28

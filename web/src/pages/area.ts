@@ -5,9 +5,9 @@ import { type Column, download, h, kwh, percent, table, toCsv } from "../dom";
 import { dailyChart, type Day } from "../chart";
 import { t } from "../i18n";
 import { period } from "../state";
-import { statusBadge } from "../status";
+import { notFound, statusBadge } from "../status";
 import { historyTable, type Interval, type ValueInterval, valuesTable } from "./history";
-import { findingColumns, findingsFor, type Finding } from "./worklists";
+import { findingColumns, findingsFor, type Finding, mismatchColumns, mismatchPage } from "./worklists";
 
 const METERS_PAGE = 50;
 
@@ -36,11 +36,6 @@ const METERS = `query($code: String!, $asOf: Date, $first: Int, $after: String) 
       pageInfo { hasNextPage endCursor }
     }
   }
-}`;
-
-const MISMATCHES = `query($under: ID!, $asOf: Date) {
-  mismatches(under: $under, first: 100, asOf: $asOf) { totalCount edges { node {
-    meter { code } customer { name } marketingArea { code } collectionArea { code } since } } }
 }`;
 
 interface MeterRow {
@@ -98,7 +93,7 @@ export async function renderArea(main: HTMLElement, args: string[]): Promise<() 
   const found = await gql<{ transformer: Area | null }>(AREA, vars);
   const area = found.transformer;
   if (!area) {
-    main.append(h("h1", {}, `${t("area")} ${code}`), h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound(`${t("area")} ${code}`));
     return () => undefined;
   }
   const meterTable = h("div", {}, table(`${t("meters")} (${area.meters.totalCount})`, meterColumns(), area.meters.edges.map((e) => e.node), "meters"));
@@ -169,8 +164,9 @@ async function loadExtras(section: HTMLElement, id: string, code: string): Promi
   const p = period();
   section.append(h("h2", {}, t("mismatches")));
   try {
-    const found = await gql<{ mismatches: { totalCount: number; edges: { node: MismatchRow }[] } }>(MISMATCHES, { under: id, asOf: p.asOf });
-    section.append(table(`${t("mismatches")} (${found.mismatches.totalCount})`, mismatchColumns(), found.mismatches.edges.map((e) => e.node), "area-mismatches"));
+    const found = await mismatchPage(id, null, p.asOf);
+    const rows = found.edges.map((e) => e.node);
+    section.append(table(`${t("mismatches")} (${found.totalCount})`, mismatchColumns(), rows, "area-mismatches"));
   } catch (error) {
     section.append(h("p", { class: "error" }, String(error)));
   }
@@ -182,22 +178,6 @@ async function loadExtras(section: HTMLElement, id: string, code: string): Promi
     section.append(h("p", { class: "hint" }, error instanceof Error ? error.message : String(error)));
   }
 }
-
-interface MismatchRow {
-  meter: { code: string };
-  customer: { name: string } | null;
-  marketingArea: { code: string } | null;
-  collectionArea: { code: string } | null;
-  since: string | null;
-}
-
-const mismatchColumns = (): Column<MismatchRow>[] => [
-  { label: t("meter"), value: (m) => m.meter.code },
-  { label: t("customer"), value: (m) => m.customer?.name ?? "" },
-  { label: t("marketingArea"), value: (m) => m.marketingArea?.code ?? "" },
-  { label: t("collectionArea"), value: (m) => m.collectionArea?.code ?? "" },
-  { label: t("since"), value: (m) => m.since ?? "" },
-];
 
 function fact(name: string, value: Node | string | number): HTMLElement[] {
   return [h("dt", {}, name), h("dd", {}, value)];

@@ -4,7 +4,7 @@ import { gql } from "../api";
 import { type Column, h, kwh, percent, table } from "../dom";
 import { t } from "../i18n";
 import { period } from "../state";
-import { statusBadge } from "../status";
+import { notFound, statusBadge } from "../status";
 import { historyTable, type Interval } from "./history";
 
 interface Summary {
@@ -80,7 +80,7 @@ async function renderSubtree(main: HTMLElement, kind: string, code: string): Pro
   );
   const node = found.node;
   if (!node) {
-    main.append(h("h1", {}, `${t(kind)} ${code}`), h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound(`${t(kind)} ${code}`));
     return;
   }
   const children: Child[] = [
@@ -131,7 +131,7 @@ async function renderMeter(main: HTMLElement, code: string): Promise<void> {
   );
   const meter = found.meter;
   if (!meter) {
-    main.append(h("h1", {}, `${t("meter")} ${code}`), h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound(`${t("meter")} ${code}`));
     return;
   }
   const area = meter.transformer;
@@ -172,7 +172,7 @@ async function renderCustomer(main: HTMLElement, code: string): Promise<void> {
   );
   const customer = found.customer;
   if (!customer) {
-    main.append(h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound());
     return;
   }
   main.append(
@@ -196,7 +196,7 @@ export async function renderNode(main: HTMLElement, args: string[]): Promise<voi
     return;
   }
   if (!BELOW[kind]) {
-    main.append(h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound());
     return;
   }
   return renderSubtree(main, kind, code);

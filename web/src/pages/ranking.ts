@@ -1,9 +1,10 @@
 // The worst areas for the period under a node, with a status filter and a CSV of the rows shown.
 import { gql } from "../api";
-import { type Column, download, h, kwh, percent, table, toCsv } from "../dom";
+import { type Column, h, kwh, percent } from "../dom";
+import { workList } from "../list";
 import { t } from "../i18n";
 import { period, session } from "../state";
-import { statusBadge } from "../status";
+import { notFound, statusBadge } from "../status";
 
 const PAGE = 100;
 const STATUSES = ["NORMAL", "HIGH", "NEGATIVE", "UNCOMPUTABLE"];
@@ -109,35 +110,26 @@ export async function renderRanking(main: HTMLElement, args: string[]): Promise<
   const found = await gql<Answer>(query(FIELD_OF[c.kind!]), vars);
   const ranking = found.node?.lossRanking;
   if (!ranking) {
-    main.append(h("p", { role: "alert", "data-testid": "not-found" }, t("notFound")));
+    main.append(...notFound());
     return;
   }
-  const rows: RankedArea[] = [];
-  const add = (edges: { node: Omit<RankedArea, "rank"> }[]) => {
-    for (const e of edges) rows.push({ rank: rows.length + 1, ...e.node });
-  };
-  add(ranking.edges);
-  const columns = rankingColumns();
-  const title = () => `${t("ranking")} (${rows.length} / ${ranking.totalCount})`;
-  const holder = h("div", {}, table(title(), columns, rows, "ranking"));
-  const more = h("button", { type: "button", hidden: !ranking.pageInfo.hasNextPage }, t("more"));
+  let ranked = 0;
+  const numbered = (edges: { node: Omit<RankedArea, "rank"> }[]): RankedArea[] =>
+    edges.map((e) => ({ rank: ++ranked, ...e.node }));
   let after = ranking.pageInfo.endCursor;
-  more.addEventListener("click", async () => {
-    const next = (await gql<Answer>(query(FIELD_OF[c.kind!]), { ...vars, after })).node?.lossRanking;
-    if (!next) return;
-    add(next.edges);
-    after = next.pageInfo.endCursor;
-    holder.replaceChildren(table(title(), columns, rows, "ranking"));
-    more.hidden = !next.pageInfo.hasNextPage;
-  });
-  const csv = h(
-    "button",
-    {
-      type: "button",
-      "data-testid": "ranking-csv",
-      onclick: () => download(`ranking-${c.code}-${p.from}-${p.to}.csv`, toCsv(columns, rows)),
-    },
-    t("downloadCsv"),
+  const next = async () => {
+    const page = (await gql<Answer>(query(FIELD_OF[c.kind!]), { ...vars, after })).node?.lossRanking;
+    after = page?.pageInfo.endCursor ?? null;
+    return { rows: numbered(page?.edges ?? []), more: page?.pageInfo.hasNextPage ?? false };
+  };
+  workList(
+    main,
+    t("ranking"),
+    rankingColumns(),
+    "ranking",
+    `ranking-${c.code}-${p.from}-${p.to}.csv`,
+    numbered(ranking.edges),
+    ranking.totalCount,
+    ranking.pageInfo.hasNextPage ? next : null,
   );
-  main.append(h("div", { class: "actions" }, csv), holder, more);
 }

@@ -183,7 +183,7 @@ function focusItem(tree: HTMLElement, item: HTMLElement | null | undefined): voi
 }
 
 function treeItem(item: Item, level: number): HTMLElement {
-  const li = h("li", {
+  const li: Expandable = h("li", {
     role: "treeitem",
     "aria-level": level,
     "aria-expanded": item.children ? "false" : null,
@@ -213,13 +213,12 @@ function treeItem(item: Item, level: number): HTMLElement {
           { role: "treeitem", "aria-level": level + 1, tabindex: -1, class: "more", "data-kind": "MORE" },
           h("div", { class: "row" }, h("span", { class: "twisty" }, "…"), t("more")),
         );
-        (moreItem as HTMLElement & { activate?: () => Promise<void> }).activate = () =>
-          load(next, moreItem);
+        (moreItem as Expandable).activate = () => load(next, moreItem);
         group.append(moreItem);
       }
       if (page.items.length === 0 && !page.next) group.append(h("li", { class: "empty" }, t("noRows")));
     };
-    (li as HTMLElement & { toggle?: (open?: boolean) => Promise<void> }).toggle = async (open) => {
+    li.toggle = async (open) => {
       const opening = open ?? li.getAttribute("aria-expanded") !== "true";
       li.setAttribute("aria-expanded", String(opening));
       group.hidden = !opening;
@@ -231,7 +230,7 @@ function treeItem(item: Item, level: number): HTMLElement {
         li.removeAttribute("aria-busy");
       }
     };
-    toggle.addEventListener("click", () => void (li as any).toggle());
+    toggle.addEventListener("click", () => void li.toggle?.());
   }
   return li;
 }

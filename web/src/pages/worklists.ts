@@ -1,7 +1,8 @@
 // Work lists: the mismatches to fix (户变不一致) and the findings (causes of loss), each with a
 // CSV download of the rows shown.
 import { gql } from "../api";
-import { type Column, download, h, kwh, percent, table, toCsv } from "../dom";
+import { type Column, h, kwh, percent } from "../dom";
+import { workList } from "../list";
 import { t } from "../i18n";
 import { period, session } from "../state";
 import { statusBadge } from "../status";
@@ -25,8 +26,8 @@ interface Mismatch {
   areas: MismatchArea[];
 }
 
-const MISMATCHES = `query($first: Int, $after: String, $asOf: Date) {
-  mismatches(first: $first, after: $after, asOf: $asOf) {
+const MISMATCHES = `query($under: ID, $first: Int, $after: String, $asOf: Date) {
+  mismatches(under: $under, first: $first, after: $after, asOf: $asOf) {
     totalCount statusFrom statusTo
     edges { node {
       meter { code } customer { code name } marketingArea { code } equipmentArea { code }
@@ -40,7 +41,7 @@ const MISMATCHES = `query($first: Int, $after: String, $asOf: Date) {
 const areaLink = (a: { code: string } | null) =>
   a ? h("a", { href: `#/area/${encodeURIComponent(a.code)}` }, a.code) : "";
 
-const mismatchColumns = (): Column<Mismatch>[] => [
+export const mismatchColumns = (): Column<Mismatch>[] => [
   { label: t("meter"), value: (m) => m.meter.code },
   { label: t("customer"), value: (m) => (m.customer ? `${m.customer.code} ${m.customer.name}` : "") },
   { label: t("marketingArea"), value: (m) => areaLink(m.marketingArea), csv: (m) => m.marketingArea?.code },
@@ -55,53 +56,30 @@ const mismatchColumns = (): Column<Mismatch>[] => [
   },
 ];
 
-/** A list page: its rows so far, a "more" button while pages follow, and a CSV of the rows. */
-function workList<T>(
-  main: HTMLElement,
-  title: string,
-  columns: Column<T>[],
-  testId: string,
-  fileName: string,
-  rows: T[],
-  total: number,
-  next: (() => Promise<{ rows: T[]; more: boolean }>) | null,
-): void {
-  const holder = h("div", {}, table(`${title} (${total})`, columns, rows, testId));
-  const more = h("button", { type: "button", hidden: next === null }, t("more"));
-  more.addEventListener("click", async () => {
-    if (!next) return;
-    const page = await next();
-    rows.push(...page.rows);
-    holder.replaceChildren(table(`${title} (${total})`, columns, rows, testId));
-    more.hidden = !page.more;
-  });
-  const csv = h(
-    "button",
-    { type: "button", "data-testid": `${testId}-csv`, onclick: () => download(fileName, toCsv(columns, rows)) },
-    t("downloadCsv"),
-  );
-  main.append(h("div", { class: "actions" }, csv), holder, more);
+type MismatchAnswer = {
+  mismatches: {
+    totalCount: number;
+    statusFrom: string;
+    statusTo: string;
+    edges: { node: Mismatch }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+};
+
+/** A page of the mismatches under a node's id (null: all the principal may see). */
+export async function mismatchPage(under: string | null, after: string | null, asOf: string) {
+  return (await gql<MismatchAnswer>(MISMATCHES, { under, first: PAGE, after, asOf })).mismatches;
 }
 
 export async function renderMismatches(main: HTMLElement): Promise<void> {
   const p = period();
-  type Answer = {
-    mismatches: {
-      totalCount: number;
-      statusFrom: string;
-      statusTo: string;
-      edges: { node: Mismatch }[];
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  };
-  const first = await gql<Answer>(MISMATCHES, { first: PAGE, after: null, asOf: p.asOf });
-  let after = first.mismatches.pageInfo.endCursor;
+  const m = await mismatchPage(null, null, p.asOf);
+  let after = m.pageInfo.endCursor;
   const next = async () => {
-    const page = await gql<Answer>(MISMATCHES, { first: PAGE, after, asOf: p.asOf });
-    after = page.mismatches.pageInfo.endCursor;
-    return { rows: page.mismatches.edges.map((e) => e.node), more: page.mismatches.pageInfo.hasNextPage };
+    const page = await mismatchPage(null, after, p.asOf);
+    after = page.pageInfo.endCursor;
+    return { rows: page.edges.map((e) => e.node), more: page.pageInfo.hasNextPage };
   };
-  const m = first.mismatches;
   main.append(
     h("h1", {}, t("mismatches")),
     h("p", { class: "hint" }, `${t("asOf")} ${p.asOf} · ${t("status")} ${m.statusFrom} – ${m.statusTo}`),
